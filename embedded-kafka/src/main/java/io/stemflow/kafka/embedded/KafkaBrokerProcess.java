@@ -1,0 +1,324 @@
+package io.stemflow.kafka.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a single-node KRaft broker as a child JVM ({@link BrokerMain}) on this JVM's classpath.
+ *
+ * <p>Layout of {@code dataDir}: {@code cluster.id} (kept so a restart joins the same cluster),
+ * {@code server.properties} (rewritten at every start), {@code data/} (the log dirs and KRaft
+ * metadata) and {@code broker.log} (the child's output, appended).
+ *
+ * <p>Readiness is real: {@link #start} returns only when {@code Admin.describeCluster} lists the
+ * node. If the child dies while starting, the error carries the tail of its log.
+ */
+final class KafkaBrokerProcess implements EmbeddedKafka {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerProcess.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final String CLASSPATH_PROPERTY = "stemflow.kafka.classpath";
+
+    private final EmbeddedKafkaConfig config;
+    private final int port;
+    private final int controllerPort;
+    private final String clusterId;
+    private final Thread shutdownHook;
+    private Process process;
+
+    private KafkaBrokerProcess(final EmbeddedKafkaConfig config) {
+        this.config = config;
+        this.port = config.port() == 0 ? freePort() : config.port();
+        this.controllerPort = config.controllerPort() == 0 ? freePort(port) : config.controllerPort();
+        this.clusterId = clusterId(config.dataDir());
+        this.shutdownHook = new Thread(this::stopQuietly, "stemflow-broker-shutdown");
+    }
+
+    static KafkaBrokerProcess start(final EmbeddedKafkaConfig config) {
+        final KafkaBrokerProcess broker = new KafkaBrokerProcess(config);
+        Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+        try {
+            broker.launch();
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public Path dataDir() {
+        return config.dataDir();
+    }
+
+    @Override
+    public synchronized long pid() {
+        return process != null && process.isAlive() ? process.pid() : -1;
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        final Process p = process;
+        process = null;
+        p.destroy(); // SIGTERM: Kafka's shutdown hook runs a controlled shutdown
+        try {
+            if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Broker {} did not stop within {}; killing it", bootstrapServers(), STOP_TIMEOUT);
+                p.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("Broker {} stopped", bootstrapServers());
+    }
+
+    @Override
+    public synchronized void restart() {
+        stop();
+        launch();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or has run: nothing to remove
+        }
+        if (config.deleteOnClose()) {
+            deleteRecursively(config.dataDir());
+        }
+    }
+
+    private synchronized void launch() {
+        final Path dataDir = config.dataDir();
+        final Path propsFile = dataDir.resolve("server.properties");
+        final Path logFile = dataDir.resolve("broker.log");
+        try {
+            Files.createDirectories(dataDir.resolve("data"));
+            writeProperties(propsFile);
+            final List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xms64m");
+            command.add("-Xmx" + config.maxHeap());
+            command.add("-XX:+ExitOnOutOfMemoryError");
+            command.add("-Djava.awt.headless=true");
+            command.add("-Dlog4j2.configurationFile=stemflow-broker-log4j2.xml");
+            command.add("-cp");
+            command.add(System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")));
+            command.add(BrokerMain.class.getName());
+            command.add(propsFile.toString());
+            command.add(clusterId);
+            command.add(Long.toString(ProcessHandle.current().pid()));
+            final ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            // stdin stays a pipe that this JVM never closes: when this JVM dies, the child reads EOF and exits.
+            builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the embedded broker in " + dataDir, e);
+        }
+        awaitReady(logFile);
+        LOG.info("Broker ready at {} (data in {})", bootstrapServers(), dataDir);
+    }
+
+    private void awaitReady(final Path logFile) {
+        final Instant deadline = Instant.now().plus(config.startTimeout());
+        awaitPortOpen(logFile, deadline); // keeps the admin client from logging refused connections
+        final Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200");
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                failIfDead(logFile);
+                try {
+                    // Our cluster id, not just any broker on that port: a stale broker must not pass for ours.
+                    final var cluster = admin.describeCluster();
+                    if (clusterId.equals(cluster.clusterId().get(3, TimeUnit.SECONDS))
+                            && !cluster.nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | java.util.concurrent.TimeoutException notYet) {
+                    // not answering yet
+                }
+                failIfLate(logFile, deadline);
+                process.waitFor(100, TimeUnit.MILLISECONDS); // returns early if the child dies
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the embedded broker", e);
+        }
+    }
+
+    private void awaitPortOpen(final Path logFile, final Instant deadline) {
+        while (true) {
+            failIfDead(logFile);
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+                return;
+            } catch (IOException notYet) {
+                failIfLate(logFile, deadline);
+            }
+            try {
+                process.waitFor(100, TimeUnit.MILLISECONDS); // returns early if the child dies
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the embedded broker", e);
+            }
+        }
+    }
+
+    private void failIfDead(final Path logFile) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("Embedded broker exited with code " + process.exitValue()
+                    + " while starting; last lines of " + logFile + ":\n" + tail(logFile));
+        }
+    }
+
+    private void failIfLate(final Path logFile, final Instant deadline) {
+        if (Instant.now().isAfter(deadline)) {
+            stop();
+            throw new IllegalStateException("Embedded broker at " + bootstrapServers()
+                    + " was not ready within " + config.startTimeout() + "; last lines of " + logFile
+                    + ":\n" + tail(logFile));
+        }
+    }
+
+    private void writeProperties(final Path file) throws IOException {
+        final Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", config.dataDir().resolve("data").toAbsolutePath().toString());
+        // One node: every internal topic must be satisfied by one replica, or groups and transactions stall.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "10");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "10");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "3");
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "4");
+        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        for (final Map.Entry<String, String> e : config.overrides().entrySet()) {
+            p.put(e.getKey(), e.getValue());
+        }
+        try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            p.store(out, "written by stemflow's embedded broker at every start");
+        }
+    }
+
+    private static String clusterId(final Path dataDir) {
+        final Path file = dataDir.resolve("cluster.id");
+        try {
+            Files.createDirectories(dataDir);
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            final String id = Uuid.randomUuid().toString();
+            Files.writeString(file, id, StandardCharsets.UTF_8);
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or write the cluster id in " + dataDir, e);
+        }
+    }
+
+    private static int freePort(final int... avoid) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                final int candidate = socket.getLocalPort();
+                if (avoid.length == 0 || candidate != avoid[0]) {
+                    return candidate;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot find a free port on loopback", e);
+            }
+        }
+        throw new IllegalStateException("Cannot find a free port on loopback");
+    }
+
+    private static String tail(final Path logFile) {
+        try {
+            final List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e.getMessage() + ")";
+        }
+    }
+
+    private void stopQuietly() {
+        try {
+            stop();
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping the embedded broker failed", e);
+        }
+    }
+
+    private static void deleteRecursively(final Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    LOG.debug("Cannot delete {}", path, e);
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("Cannot delete the temporary broker directory {}", dir, e);
+        }
+    }
+}

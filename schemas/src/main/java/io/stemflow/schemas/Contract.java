@@ -1,0 +1,56 @@
+package io.stemflow.schemas;
+
+import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.CreditBalance;
+import io.stemflow.avro.CreditGrant;
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.JobStatus;
+import io.stemflow.avro.LedgerEntry;
+import io.stemflow.avro.ReconcileRequest;
+import io.stemflow.avro.SeparationRequest;
+import io.stemflow.avro.SeparationResult;
+import io.stemflow.avro.StemReady;
+import io.stemflow.avro.SubmissionOutcome;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.avro.Schema;
+
+/**
+ * The wire contract: which Avro schema each topic's values carry. Keys are UTF-8 strings (see
+ * {@link Topics}). Subjects follow the topic-name strategy: {@code <topic>-value}.
+ */
+public final class Contract {
+
+    private static final Map<String, Schema> VALUE_SCHEMAS;
+
+    static {
+        final Map<String, Schema> m = new LinkedHashMap<>();
+        m.put(TopicNames.REQUESTS, SeparationRequest.getClassSchema());
+        m.put(TopicNames.ADMITTED, AdmittedJob.getClassSchema());
+        m.put(TopicNames.SUBMISSIONS, SubmissionOutcome.getClassSchema());
+        m.put(TopicNames.RESULTS, SeparationResult.getClassSchema());
+        m.put(TopicNames.STEMS, StemReady.getClassSchema());
+        m.put(TopicNames.STATUS, JobStatus.getClassSchema());
+        m.put(TopicNames.RECONCILE, ReconcileRequest.getClassSchema());
+        m.put(TopicNames.DLQ, DeadLetter.getClassSchema());
+        m.put(TopicNames.CREDIT_GRANTS, CreditGrant.getClassSchema());
+        m.put(TopicNames.CREDIT_LEDGER, LedgerEntry.getClassSchema());
+        m.put(TopicNames.CREDIT_BALANCES, CreditBalance.getClassSchema());
+        VALUE_SCHEMAS = Map.copyOf(m);
+    }
+
+    private Contract() {
+    }
+
+    /** Value schema of every topic, keyed by topic name. */
+    public static Map<String, Schema> valueSchemasByTopic() {
+        final Map<String, Schema> ordered = new LinkedHashMap<>();
+        TopicNames.ALL.forEach(t -> ordered.put(t, VALUE_SCHEMAS.get(t)));
+        return ordered;
+    }
+
+    /** The registry subject of a topic's values under the topic-name strategy. */
+    public static String valueSubject(final String topic) {
+        return topic + "-value";
+    }
+}

@@ -1,0 +1,37 @@
+package io.stemflow.schemas;
+
+import java.util.List;
+
+/** Names of stemflow's topics: kebab-case nouns, never renamed (consumers and changelogs depend on them). */
+public final class TopicNames {
+
+    /** {@code SeparationRequest}, key requestId: what callers want separated. */
+    public static final String REQUESTS = "separation-requests";
+    /** {@code AdmittedJob}, key requestId: jobs with credits reserved, for the submitter. */
+    public static final String ADMITTED = "separation-admitted";
+    /** {@code SubmissionOutcome}, key requestId: what the provider answered to each submission. */
+    public static final String SUBMISSIONS = "separation-submissions";
+    /** {@code SeparationResult}, key requestId: callbacks and polled results. */
+    public static final String RESULTS = "separation-results";
+    /** {@code StemReady}, key requestId: one event per stem of a completed job. */
+    public static final String STEMS = "separation-stems";
+    /** {@code JobStatus}, key requestId: every state change of a job. */
+    public static final String STATUS = "separation-status";
+    /** {@code ReconcileRequest}, key requestId: late jobs for the reconciler to poll. */
+    public static final String RECONCILE = "separation-reconcile";
+    /** {@code DeadLetter}, key requestId or the original key: failures with their reason. */
+    public static final String DLQ = "separation-dlq";
+    /** {@code CreditGrant}, key accountId: top-ups of an account's budget. */
+    public static final String CREDIT_GRANTS = "credit-grants";
+    /** {@code LedgerEntry}, key accountId: the journal of every credit movement. */
+    public static final String CREDIT_LEDGER = "credit-ledger";
+    /** {@code CreditBalance}, key accountId: each account's balance (compacted). */
+    public static final String CREDIT_BALANCES = "credit-balances";
+
+    /** Every topic of the pipeline, in flow order. */
+    public static final List<String> ALL = List.of(REQUESTS, ADMITTED, SUBMISSIONS, RESULTS, STEMS, STATUS,
+            RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER, CREDIT_BALANCES);
+
+    private TopicNames() {
+    }
+}

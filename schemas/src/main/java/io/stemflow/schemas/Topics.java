@@ -1,0 +1,63 @@
+package io.stemflow.schemas;
+
+import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.CreditBalance;
+import io.stemflow.avro.CreditGrant;
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.JobStatus;
+import io.stemflow.avro.LedgerEntry;
+import io.stemflow.avro.ReconcileRequest;
+import io.stemflow.avro.SeparationRequest;
+import io.stemflow.avro.SeparationResult;
+import io.stemflow.avro.StemReady;
+import io.stemflow.avro.SubmissionOutcome;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The catalogue of stemflow's topics with their serdes, built once at start-up.
+ *
+ * <p>Keys are plain UTF-8 strings (requestId or accountId), values Avro in the Confluent wire
+ * format. Keys are deliberately not Avro: the key bytes decide the partition, and a
+ * Confluent-framed key embeds a registry-assigned schema id, so the same requestId could land
+ * in another partition in another environment or after a registry migration, breaking
+ * co-partitioning; plain strings also let any client (kcat, other languages) produce keys
+ * that hash exactly like ours.
+ */
+public record Topics(
+        Topic<String, SeparationRequest> requests,
+        Topic<String, AdmittedJob> admitted,
+        Topic<String, SubmissionOutcome> submissions,
+        Topic<String, SeparationResult> results,
+        Topic<String, StemReady> stems,
+        Topic<String, JobStatus> status,
+        Topic<String, ReconcileRequest> reconcile,
+        Topic<String, DeadLetter> deadLetters,
+        Topic<String, CreditGrant> creditGrants,
+        Topic<String, LedgerEntry> creditLedger,
+        Topic<String, CreditBalance> creditBalances) {
+
+    /** Builds the catalogue; each value serde comes from {@code serdes} (one registry client for all). */
+    public static Topics create(final SerdeFactory serdes) {
+        final Serde<String> key = Serdes.String();
+        return new Topics(
+                new Topic<>(TopicNames.REQUESTS, key, serdes.valueSerde(SeparationRequest.class)),
+                new Topic<>(TopicNames.ADMITTED, key, serdes.valueSerde(AdmittedJob.class)),
+                new Topic<>(TopicNames.SUBMISSIONS, key, serdes.valueSerde(SubmissionOutcome.class)),
+                new Topic<>(TopicNames.RESULTS, key, serdes.valueSerde(SeparationResult.class)),
+                new Topic<>(TopicNames.STEMS, key, serdes.valueSerde(StemReady.class)),
+                new Topic<>(TopicNames.STATUS, key, serdes.valueSerde(JobStatus.class)),
+                new Topic<>(TopicNames.RECONCILE, key, serdes.valueSerde(ReconcileRequest.class)),
+                new Topic<>(TopicNames.DLQ, key, serdes.valueSerde(DeadLetter.class)),
+                new Topic<>(TopicNames.CREDIT_GRANTS, key, serdes.valueSerde(CreditGrant.class)),
+                new Topic<>(TopicNames.CREDIT_LEDGER, key, serdes.valueSerde(LedgerEntry.class)),
+                new Topic<>(TopicNames.CREDIT_BALANCES, key, serdes.valueSerde(CreditBalance.class)));
+    }
+
+    /** Every topic, in the order of {@link TopicNames#ALL}. */
+    public List<Topic<String, ?>> all() {
+        return List.of(requests, admitted, submissions, results, stems, status, reconcile, deadLetters,
+                creditGrants, creditLedger, creditBalances);
+    }
+}
