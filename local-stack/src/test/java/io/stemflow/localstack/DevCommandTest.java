@@ -1,0 +1,50 @@
+package io.stemflow.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stemflow.cli.StemflowCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DevCommandTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void shouldPrintEveryAddressWhenTheStackIsReady() {
+        // given
+        final StringWriter out = new StringWriter();
+        final CommandLine cli = new CommandLine(new StemflowCli()).setOut(new PrintWriter(out));
+
+        // when
+        final int exit = cli.execute("dev", "--data-dir", dataDir.toString(), "--kafka-port", "0",
+                "--controller-port", "0", "--registry-port", "0", "--exit-when-ready");
+
+        // then
+        assertThat(exit).isZero();
+        assertThat(out.toString())
+                .contains("Kafka bootstrap servers : 127.0.0.1:")
+                .contains("Schema registry         : http://127.0.0.1:")
+                .contains(dataDir.resolve("stack.json").toString())
+                .contains("local stack ready");
+    }
+
+    @Test
+    void shouldRefuseBadOptionsWithUsageExitCodeWhenPartitionsAreInvalid() {
+        // given
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = new CommandLine(new StemflowCli()).setErr(new PrintWriter(err));
+
+        // when
+        final int exit = cli.execute("dev", "--data-dir", dataDir.toString(), "--partitions", "zero");
+
+        // then
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--partitions");
+    }
+}

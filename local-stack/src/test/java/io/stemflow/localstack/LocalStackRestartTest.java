@@ -1,0 +1,142 @@
+package io.stemflow.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stemflow.avro.SeparationRequest;
+import io.stemflow.avro.SeparationType;
+import io.stemflow.schemas.Contract;
+import io.stemflow.schemas.TopicNames;
+import io.stemflow.serde.AvroSerde;
+import io.stemflow.serde.AvroSerdes;
+import io.stemflow.serde.registry.RegistryClientConfig;
+import io.stemflow.serde.registry.RestSchemaRegistryClient;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalStackRestartTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void shouldKeepSchemaIdsAndDecodeOldRecordsWhenTheStackIsRestarted() throws Exception {
+        // given a stack that took three requests
+        final LocalStackConfig config = new LocalStackConfig(dataDir, 0, 0, 0, 2, false);
+        final List<SeparationRequest> sent = List.of(request("a"), request("b"), request("c"));
+        final int idBefore;
+        try (LocalStack stack = LocalStack.start(config)) {
+            assertThat(StackInfo.readFrom(config.stackFile()).bootstrapServers())
+                    .isEqualTo(stack.info().bootstrapServers());
+            final AvroSerde<SeparationRequest> serde = serde(stack);
+            try (KafkaProducer<String, SeparationRequest> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers(),
+                            ProducerConfig.ACKS_CONFIG, "all"),
+                    new StringSerializer(), serde.serializer())) {
+                for (final SeparationRequest r : sent) {
+                    producer.send(new ProducerRecord<>(TopicNames.REQUESTS, r.getRequestId(), r)).get(30, TimeUnit.SECONDS);
+                }
+            }
+            idBefore = registry(stack).getId(Contract.valueSubject(TopicNames.REQUESTS), SeparationRequest.getClassSchema());
+        }
+        assertThat(config.stackFile()).as("stack.json is removed on a clean stop").doesNotExist();
+
+        // when the stack starts again on the same data directory
+        try (LocalStack stack = LocalStack.start(config)) {
+            // then the schema keeps its id, old records carry it and decode with a fresh client
+            final RestSchemaRegistryClient registry = registry(stack);
+            assertThat(registry.getId(Contract.valueSubject(TopicNames.REQUESTS), SeparationRequest.getClassSchema()))
+                    .isEqualTo(idBefore);
+            assertThat(registry.getById(idBefore)).isEqualTo(SeparationRequest.getClassSchema());
+            assertThat(registry.register(Contract.valueSubject(TopicNames.REQUESTS), SeparationRequest.getClassSchema()))
+                    .as("registering again gives the same id").isEqualTo(idBefore);
+
+            final List<byte[]> raw = readAll(stack.info().bootstrapServers(), 3);
+            final Set<Integer> ids = new HashSet<>();
+            raw.forEach(bytes -> ids.add(ByteBuffer.wrap(bytes, 1, 4).getInt()));
+            assertThat(ids).containsExactly(idBefore);
+            final AvroSerde<SeparationRequest> fresh = serde(stack);
+            final List<SeparationRequest> decoded = new ArrayList<>();
+            raw.forEach(bytes -> decoded.add(fresh.deserializer().deserialize(TopicNames.REQUESTS, bytes)));
+            assertThat(decoded).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    @Test
+    void shouldCreateEveryTopicAndWipeTheDataWhenStartedFresh() throws Exception {
+        // given a stack that ran once
+        final LocalStackConfig config = new LocalStackConfig(dataDir, 0, 0, 0, 2, false);
+        try (LocalStack stack = LocalStack.start(config)) {
+            assertThat(stack.kafka().isRunning()).isTrue();
+        }
+        final Path marker = Files.writeString(dataDir.resolve("marker"), "old");
+
+        // when it starts fresh
+        final LocalStackConfig fresh = new LocalStackConfig(dataDir, 0, 0, 0, 2, true);
+        try (LocalStack stack = LocalStack.start(fresh);
+             var admin = org.apache.kafka.clients.admin.Admin.create(
+                     Map.of("bootstrap.servers", stack.info().bootstrapServers()))) {
+            // then old data is gone and every topic exists
+            assertThat(marker).doesNotExist();
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).containsAll(TopicNames.ALL);
+        }
+    }
+
+    private static RestSchemaRegistryClient registry(final LocalStack stack) {
+        return new RestSchemaRegistryClient(RegistryClientConfig.of(stack.info().schemaRegistryUrl()));
+    }
+
+    private static AvroSerde<SeparationRequest> serde(final LocalStack stack) {
+        return AvroSerdes.specific(SeparationRequest.class,
+                Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false);
+    }
+
+    private static List<byte[]> readAll(final String bootstrap, final int expected) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            final List<TopicPartition> partitions = consumer.partitionsFor(TopicNames.REQUESTS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            final List<byte[]> values = new ArrayList<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+            assertThat(values).hasSize(expected);
+            return values;
+        }
+    }
+
+    private static SeparationRequest request(final String id) {
+        return SeparationRequest.newBuilder()
+                .setRequestId(id)
+                .setAccountId("acct")
+                .setTaskId("task-" + id)
+                .setAudioId("audio-" + id)
+                .setType(SeparationType.SEPARATE_VOCAL)
+                .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .build();
+    }
+}

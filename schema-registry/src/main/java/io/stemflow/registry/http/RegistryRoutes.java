@@ -1,0 +1,144 @@
+package io.stemflow.registry.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.stemflow.registry.ErrorCode;
+import io.stemflow.registry.RegistryException;
+import io.stemflow.registry.compat.CompatibilityChecker;
+import io.stemflow.registry.state.RegistryService;
+import io.stemflow.registry.state.SchemaVersion;
+import io.stemflow.registry.state.VersionRef;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Confluent Schema Registry REST API (AVRO only) over a {@link RegistryService}. Every error,
+ * including unknown paths and malformed bodies, is answered as {@code {"error_code", "message"}}.
+ */
+public final class RegistryRoutes {
+
+    /** The content type of every response. */
+    public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryRoutes.class);
+
+    private final RegistryService registry;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final RequestBodies bodies = new RequestBodies(mapper);
+
+    private RegistryRoutes(final RegistryService registry) {
+        this.registry = registry;
+    }
+
+    /** Declares every endpoint and error handler on {@code routes}. */
+    public static void addTo(final RoutesConfig routes, final RegistryService registry) {
+        new RegistryRoutes(registry).declare(routes);
+    }
+
+    private void declare(final RoutesConfig routes) {
+        routes.get("/", ctx -> respond(ctx, Map.of()));
+
+        routes.get("/schemas/types", ctx -> respond(ctx, List.of("AVRO")));
+        routes.get("/schemas/ids/{id}", ctx -> respond(ctx, Map.of("schema", registry.schemaById(id(ctx)))));
+        routes.get("/schemas/ids/{id}/schema", ctx -> respondRaw(ctx, registry.schemaById(id(ctx))));
+        routes.get("/schemas/ids/{id}/versions", ctx ->
+                respond(ctx, registry.subjectVersionsOf(id(ctx), flag(ctx, "deleted"))));
+
+        routes.get("/subjects", ctx -> respond(ctx, registry.subjects(flag(ctx, "deleted"))));
+        routes.post("/subjects/{subject}", ctx -> respond(ctx,
+                versionBody(registry.lookup(subject(ctx), bodies.schema(ctx.body()), flag(ctx, "deleted")))));
+        routes.delete("/subjects/{subject}", ctx ->
+                respond(ctx, registry.deleteSubject(subject(ctx), flag(ctx, "permanent"))));
+        routes.post("/subjects/{subject}/versions", ctx ->
+                respond(ctx, Map.of("id", registry.register(subject(ctx), bodies.schema(ctx.body())))));
+        routes.get("/subjects/{subject}/versions", ctx ->
+                respond(ctx, registry.versions(subject(ctx), flag(ctx, "deleted"))));
+        routes.get("/subjects/{subject}/versions/{version}", ctx ->
+                respond(ctx, versionBody(registry.version(subject(ctx), version(ctx), flag(ctx, "deleted")))));
+        routes.get("/subjects/{subject}/versions/{version}/schema", ctx ->
+                respondRaw(ctx, registry.version(subject(ctx), version(ctx), flag(ctx, "deleted")).schema()));
+        routes.delete("/subjects/{subject}/versions/{version}", ctx ->
+                respond(ctx, registry.deleteVersion(subject(ctx), version(ctx), flag(ctx, "permanent"))));
+
+        routes.post("/compatibility/subjects/{subject}/versions", ctx -> respond(ctx, compatibilityBody(ctx,
+                registry.checkAgainstLevel(subject(ctx), bodies.schema(ctx.body())))));
+        routes.post("/compatibility/subjects/{subject}/versions/{version}", ctx -> respond(ctx, compatibilityBody(ctx,
+                registry.checkAgainstVersion(subject(ctx), version(ctx), bodies.schema(ctx.body())))));
+
+        routes.get("/config", ctx -> respond(ctx, Map.of("compatibilityLevel", registry.globalLevel())));
+        routes.put("/config", ctx -> respond(ctx,
+                Map.of("compatibility", registry.setGlobalLevel(bodies.compatibility(ctx.body())))));
+        routes.get("/config/{subject}", ctx -> respond(ctx,
+                Map.of("compatibilityLevel", registry.subjectLevel(subject(ctx), flag(ctx, "defaultToGlobal")))));
+        routes.put("/config/{subject}", ctx -> respond(ctx,
+                Map.of("compatibility", registry.setSubjectLevel(subject(ctx), bodies.compatibility(ctx.body())))));
+        routes.delete("/config/{subject}", ctx ->
+                respond(ctx, Map.of("compatibilityLevel", registry.clearSubjectLevel(subject(ctx)))));
+
+        routes.exception(RegistryException.class, (e, ctx) -> respondError(ctx, e.errorCode().httpStatus(),
+                e.errorCode().code(), e.getMessage()));
+        routes.exception(HttpResponseException.class, (e, ctx) -> respondError(ctx, e.getStatus(), e.getStatus(),
+                e.getMessage() == null || e.getMessage().isBlank() ? "HTTP " + e.getStatus() : e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
+            respondError(ctx, ErrorCode.INTERNAL_SERVER_ERROR.httpStatus(), ErrorCode.INTERNAL_SERVER_ERROR.code(),
+                    "Internal server error");
+        });
+    }
+
+    private static String subject(final Context ctx) {
+        return ctx.pathParam("subject");
+    }
+
+    private static VersionRef version(final Context ctx) {
+        return VersionRef.parse(ctx.pathParam("version"));
+    }
+
+    private static int id(final Context ctx) {
+        final String text = ctx.pathParam("id");
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw RegistryException.schemaNotFound("id '" + text + "'");
+        }
+    }
+
+    private static boolean flag(final Context ctx, final String name) {
+        return Boolean.parseBoolean(ctx.queryParam(name));
+    }
+
+    private ObjectNode versionBody(final SchemaVersion version) {
+        return mapper.createObjectNode()
+                .put("subject", version.subject())
+                .put("version", version.version())
+                .put("id", version.id())
+                .put("schema", version.schema());
+    }
+
+    private ObjectNode compatibilityBody(final Context ctx, final CompatibilityChecker.Result result) {
+        final ObjectNode body = mapper.createObjectNode().put("is_compatible", result.compatible());
+        if (flag(ctx, "verbose")) {
+            body.putPOJO("messages", result.messages());
+        }
+        return body;
+    }
+
+    private void respond(final Context ctx, final Object body) throws JsonProcessingException {
+        ctx.status(200).contentType(CONTENT_TYPE).result(mapper.writeValueAsString(body));
+    }
+
+    private static void respondRaw(final Context ctx, final String json) {
+        ctx.status(200).contentType(CONTENT_TYPE).result(json);
+    }
+
+    private void respondError(final Context ctx, final int status, final int code, final String message) {
+        final ObjectNode body = mapper.createObjectNode().put("error_code", code).put("message", message);
+        ctx.status(status).contentType(CONTENT_TYPE).result(body.toString());
+    }
+}

@@ -1,0 +1,29 @@
+package io.stemflow.registry.store;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where and how the Kafka-backed store keeps its log.
+ *
+ * @param bootstrapServers  the cluster
+ * @param topic             the compacted, single-partition topic of the log
+ * @param replicationFactor used only when the store creates the topic
+ * @param timeout           bound on every broker operation (reading the log, a write's acknowledgement)
+ */
+public record KafkaStoreConfig(String bootstrapServers, String topic, short replicationFactor, Duration timeout) {
+
+    public KafkaStoreConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /**
+     * The transactional id of the writer. It is derived from the topic so that every registry on the same
+     * topic shares it: the newest one to start fences the others (single writer).
+     */
+    public String transactionalId() {
+        return "stemflow-schema-registry-" + topic;
+    }
+}
