@@ -1,0 +1,57 @@
+package io.stemflow.schemas.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CallbackTokenTest {
+
+    private static final byte[] KEY = "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void shouldAcceptTheTokenItMadeWhenTheRequestIdMatches() {
+        // given
+        final CallbackToken tokens = CallbackToken.withKey(KEY);
+
+        // when
+        final String token = tokens.tokenFor("req-0001");
+
+        // then
+        assertThat(tokens.verify("req-0001", token)).isTrue();
+        assertThat(tokens.verify("req-0002", token)).isFalse();
+        assertThat(CallbackToken.withKey("another-key-of-16+bytes".getBytes(StandardCharsets.UTF_8))
+                .verify("req-0001", token)).isFalse();
+    }
+
+    @Test
+    void shouldRejectMalformedTokensWhenVerifying() {
+        final CallbackToken tokens = CallbackToken.withKey(KEY);
+        assertThat(tokens.verify("req-0001", null)).isFalse();
+        assertThat(tokens.verify("req-0001", "%%%not-base64")).isFalse();
+        assertThat(tokens.verify("req-0001", "")).isFalse();
+    }
+
+    @Test
+    void shouldBuildAnEncodedCallbackUrlWhenTheRequestIdHasSpecialCharacters() {
+        // given
+        final CallbackToken tokens = CallbackToken.withKey(KEY);
+
+        // when
+        final URI url = tokens.callbackUrl(URI.create("http://127.0.0.1:8090/"), "batch 1/track#7");
+
+        // then
+        assertThat(url.getRawPath()).isEqualTo("/callbacks/batch%201%2Ftrack%237");
+        assertThat(url.getRawQuery()).isEqualTo("token=" + tokens.tokenFor("batch 1/track#7"));
+    }
+
+    @Test
+    void shouldNeverShowTheKeyWhenPrintedOrRefused() {
+        assertThat(CallbackToken.withKey(KEY).toString()).doesNotContain("0123456789abcdef");
+        assertThatThrownBy(() -> CallbackToken.withKey("short-secret".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("16 bytes")
+                .hasMessageNotContaining("short-secret");
+    }
+}
