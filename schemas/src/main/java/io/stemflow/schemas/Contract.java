@@ -14,6 +14,7 @@ import io.stemflow.avro.SubmissionOutcome;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.util.ClassSecurityValidator;
 
 /**
  * The wire contract: which Avro schema each topic's values carry. Keys are UTF-8 strings (see
@@ -21,6 +22,7 @@ import org.apache.avro.Schema;
  */
 public final class Contract {
 
+    private static final String GENERATED_PACKAGE = "io.stemflow.avro";
     private static final Map<String, Schema> VALUE_SCHEMAS;
 
     static {
@@ -40,6 +42,30 @@ public final class Contract {
     }
 
     private Contract() {
+    }
+
+    /**
+     * Lets Avro 1.12 load the contract's generated classes ({@code io.stemflow.avro}) when it deep-copies
+     * or reads them reflectively (e.g. {@code SeparationRequest.newBuilder(other)}); by default it trusts
+     * only JDK classes and throws {@code SecurityException: Forbidden ...}. Adds our package to whatever
+     * the JVM already trusts; idempotent. {@link Topics#create} calls it.
+     */
+    public static synchronized void trustGeneratedClasses() {
+        final ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        if (current instanceof ContractClasses) {
+            return;
+        }
+        ClassSecurityValidator.setGlobal(new ContractClasses(current));
+    }
+
+    /** Trusts {@code io.stemflow.avro} classes, and everything the previous predicate trusted. */
+    private record ContractClasses(ClassSecurityValidator.ClassSecurityPredicate previous)
+            implements ClassSecurityValidator.ClassSecurityPredicate {
+
+        @Override
+        public boolean isTrusted(final Class<?> type) {
+            return GENERATED_PACKAGE.equals(type.getPackageName()) || previous.isTrusted(type);
+        }
     }
 
     /** Value schema of every topic, keyed by topic name. */

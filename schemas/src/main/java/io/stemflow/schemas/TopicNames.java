@@ -28,9 +28,20 @@ public final class TopicNames {
     /** {@code CreditBalance}, key accountId: each account's balance (compacted). */
     public static final String CREDIT_BALANCES = "credit-balances";
 
+    /**
+     * Internal to the topology, JSON values: credit commands from the job side to the account
+     * side, key accountId. Not for other teams to read.
+     */
+    public static final String CREDIT_COMMANDS = "credit-commands";
+    /** Internal to the topology, JSON values: admission decisions back to the job side, key requestId. */
+    public static final String JOB_DECISIONS = "job-decisions";
+
     /** Every topic of the pipeline, in flow order. */
     public static final List<String> ALL = List.of(REQUESTS, ADMITTED, SUBMISSIONS, RESULTS, STEMS, STATUS,
             RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER, CREDIT_BALANCES);
+
+    /** Topics the topology keeps for itself (created with the others, same partition count). */
+    public static final List<String> INTERNAL = List.of(CREDIT_COMMANDS, JOB_DECISIONS);
 
     private TopicNames() {
     }

@@ -37,10 +37,13 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
         return TopicConfig.CLEANUP_POLICY_COMPACT.equals(configs.get(TopicConfig.CLEANUP_POLICY_CONFIG));
     }
 
-    /** The specs of every stemflow topic with the given partition count. */
+    /** The specs of every stemflow topic, public and internal, with the given partition count. */
     public static List<TopicSpec> all(final int partitions) {
         final List<TopicSpec> specs = new ArrayList<>();
         for (final String name : TopicNames.ALL) {
+            specs.add(new TopicSpec(name, partitions, configsOf(name)));
+        }
+        for (final String name : TopicNames.INTERNAL) {
             specs.add(new TopicSpec(name, partitions, configsOf(name)));
         }
         return List.copyOf(specs);

@@ -40,6 +40,7 @@ public record Topics(
 
     /** Builds the catalogue; each value serde comes from {@code serdes} (one registry client for all). */
     public static Topics create(final SerdeFactory serdes) {
+        Contract.trustGeneratedClasses();
         final Serde<String> key = Serdes.String();
         return new Topics(
                 new Topic<>(TopicNames.REQUESTS, key, serdes.valueSerde(SeparationRequest.class)),

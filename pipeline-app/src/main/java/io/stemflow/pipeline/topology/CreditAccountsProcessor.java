@@ -1,0 +1,260 @@
+package io.stemflow.pipeline.topology;
+
+import io.stemflow.avro.CreditBalance;
+import io.stemflow.avro.CreditGrant;
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.DeadLetterKind;
+import io.stemflow.avro.LedgerEntry;
+import io.stemflow.avro.LedgerEntryKind;
+import io.stemflow.pipeline.topology.TopologyConfig.UngrantedAccounts;
+import io.stemflow.pipeline.topology.TopologyMetrics.Event;
+import io.stemflow.schemas.TopicNames;
+import java.time.Instant;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The credit ledger (keyed by accountId): applies grants and the job side's RESERVE, CAPTURE and
+ * RELEASE commands to each account's balance, writes every movement to the journal, and decides
+ * admission. A job the account cannot cover is held in a per-account queue and admitted, oldest
+ * first (strict order: a later small job never overtakes an earlier large one), as soon as a
+ * grant or a release makes room.
+ *
+ * <p>Invariants, per account, at every step: granted = available + reserved + spent; per
+ * requestId at most one capture across all attempts; a reservation is captured or released,
+ * never both. The {@link Reservation} store enforces the last two even against a repeated command.
+ */
+final class CreditAccountsProcessor implements Processor<String, AccountEvent, String, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CreditAccountsProcessor.class);
+    private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private final TopologyConfig config;
+    private final TopologyMetrics metrics;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, AccountState> accounts;
+    private KeyValueStore<String, Reservation> reservations;
+    private KeyValueStore<String, CreditCommand> queue;
+    private KeyValueStore<String, Long> grantIds;
+
+    CreditAccountsProcessor(final TopologyConfig config, final TopologyMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(final ProcessorContext<String, Object> ctx) {
+        this.context = ctx;
+        this.accounts = ctx.getStateStore(StoreNames.CREDIT_BALANCES);
+        this.reservations = ctx.getStateStore(StoreNames.CREDIT_RESERVATIONS);
+        this.queue = ctx.getStateStore(StoreNames.THROTTLED_JOBS);
+        this.grantIds = ctx.getStateStore(StoreNames.CREDIT_GRANT_IDS);
+    }
+
+    @Override
+    public void process(final Record<String, AccountEvent> record) {
+        final long now = context.currentSystemTimeMs();
+        final AccountEvent event = record.value();
+        if (event instanceof AccountEvent.Granted g) {
+            onGrant(record.key(), g.grant(), now);
+        } else if (event instanceof AccountEvent.Commanded c) {
+            final CreditCommand command = c.command();
+            switch (command.kind()) {
+                case RESERVE -> onReserve(command, now);
+                case CAPTURE -> onCapture(command, now);
+                case RELEASE -> onRelease(command, now);
+            }
+        }
+    }
+
+    private void onGrant(final String key, final CreditGrant grant, final long now) {
+        final String problem = grantProblem(key, grant);
+        if (problem != null) {
+            metrics.count(Event.INVALID_GRANT);
+            final DeadLetter letter = DeadLetter.newBuilder()
+                    .setDeadLetterId("GRANT/" + grant.getGrantId())
+                    .setKind(DeadLetterKind.INVALID_REQUEST)
+                    .setReason("invalid grant: " + problem)
+                    .setAccountId(grant.getAccountId())
+                    .setSourceTopic(TopicNames.CREDIT_GRANTS)
+                    .setFailedAt(Instant.ofEpochMilli(now))
+                    .build();
+            forward(key, letter, DeadLetters.headersOf(letter), now);
+            return;
+        }
+        if (grantIds.get(grant.getGrantId()) != null) {
+            metrics.count(Event.DUPLICATE_GRANT);
+            LOG.info("Grant {} for account {} already applied; ignored", grant.getGrantId(), grant.getAccountId());
+            return;
+        }
+        grantIds.put(grant.getGrantId(), now);
+        final AccountState state = account(grant.getAccountId()).grant(grant.getCredits(), now);
+        journal(state, LedgerEntryKind.GRANT, "grant/" + grant.getGrantId(), grant.getCredits(), null, null,
+                grant.getReason(), now);
+        drain(state, now);
+    }
+
+    private void onReserve(final CreditCommand command, final long now) {
+        final Reservation existing = reservations.get(command.requestId());
+        if (existing != null && (existing.status() == Reservation.Status.CAPTURED
+                || existing.attempt() >= command.attempt())) {
+            metrics.count(Event.IGNORED_CREDIT_COMMAND);
+            LOG.warn("RESERVE of request {} attempt {} ignored: reservation is {} for attempt {}", command.requestId(),
+                    command.attempt(), existing.status(), existing.attempt());
+            return;
+        }
+        AccountState state = account(command.accountId());
+        if (state.queued() == 0 && canCover(state, command.credits())) {
+            reserve(state, command, now);
+            return;
+        }
+        queue.put(queueKey(command.accountId(), state.nextQueueSeq()), command);
+        state = state.enqueued(now);
+        accounts.put(state.accountId(), state);
+        reservations.put(command.requestId(), new Reservation(command.accountId(), command.attempt(),
+                command.credits(), Reservation.Status.QUEUED));
+        forward(command.requestId(), new JobDecision(JobDecision.Kind.THROTTLED, command.requestId(),
+                command.attempt(), command.credits(), throttleReason(state, command.credits()), now), now);
+    }
+
+    private void onCapture(final CreditCommand command, final long now) {
+        final Reservation r = reservations.get(command.requestId());
+        if (r == null || r.status() != Reservation.Status.RESERVED || r.attempt() != command.attempt()) {
+            metrics.count(Event.IGNORED_CREDIT_COMMAND);
+            LOG.warn("CAPTURE of request {} attempt {} ignored: reservation is {}", command.requestId(),
+                    command.attempt(), r);
+            return;
+        }
+        reservations.put(command.requestId(), r.with(Reservation.Status.CAPTURED));
+        final AccountState state = account(r.accountId()).capture(r.credits(), now);
+        journal(state, LedgerEntryKind.CAPTURE, entryId(command, LedgerEntryKind.CAPTURE), r.credits(),
+                command.requestId(), command.attempt(), "job completed", now);
+    }
+
+    private void onRelease(final CreditCommand command, final long now) {
+        final Reservation r = reservations.get(command.requestId());
+        if (r == null || r.status() != Reservation.Status.RESERVED || r.attempt() != command.attempt()) {
+            metrics.count(Event.IGNORED_CREDIT_COMMAND);
+            LOG.warn("RELEASE of request {} attempt {} ignored: reservation is {}", command.requestId(),
+                    command.attempt(), r);
+            return;
+        }
+        reservations.put(command.requestId(), r.with(Reservation.Status.RELEASED));
+        final AccountState state = account(r.accountId()).release(r.credits(), now);
+        journal(state, LedgerEntryKind.RELEASE, entryId(command, LedgerEntryKind.RELEASE), r.credits(),
+                command.requestId(), command.attempt(), "job failed or was rejected", now);
+        drain(state, now);
+    }
+
+    /** Admits held jobs, oldest first, while the account covers the one at the head of its queue. */
+    private void drain(final AccountState start, final long now) {
+        AccountState state = start;
+        while (state.queued() > 0) {
+            final KeyValue<String, CreditCommand> head;
+            try (KeyValueIterator<String, CreditCommand> it = queue.prefixScan(state.accountId() + "|", KEYS)) {
+                if (!it.hasNext()) {
+                    LOG.error("Account {} counts {} held jobs but its queue is empty; repairing the count",
+                            state.accountId(), state.queued());
+                    state = new AccountState(state.accountId(), state.granted(), state.available(), state.reserved(),
+                            state.spent(), state.budgeted(), state.nextQueueSeq(), 0, now);
+                    accounts.put(state.accountId(), state);
+                    return;
+                }
+                head = it.next();
+            }
+            if (!canCover(state, head.value.credits())) {
+                return;
+            }
+            queue.delete(head.key);
+            state = state.dequeued();
+            state = reserve(state, head.value, now);
+        }
+    }
+
+    private AccountState reserve(final AccountState before, final CreditCommand command, final long now) {
+        final AccountState state = before.reserve(command.credits(), now);
+        reservations.put(command.requestId(), new Reservation(command.accountId(), command.attempt(),
+                command.credits(), Reservation.Status.RESERVED));
+        journal(state, LedgerEntryKind.RESERVATION, entryId(command, LedgerEntryKind.RESERVATION), command.credits(),
+                command.requestId(), command.attempt(), "job admitted", now);
+        forward(command.requestId(), new JobDecision(JobDecision.Kind.ADMITTED, command.requestId(),
+                command.attempt(), command.credits(), null, now), now);
+        return state;
+    }
+
+    private boolean canCover(final AccountState state, final long credits) {
+        if (!state.budgeted()) {
+            return config.ungrantedAccounts() == UngrantedAccounts.UNLIMITED;
+        }
+        return state.available() >= credits;
+    }
+
+    private String throttleReason(final AccountState state, final long credits) {
+        if (!state.budgeted() && config.ungrantedAccounts() == UngrantedAccounts.BLOCKED) {
+            return "account " + state.accountId() + " has no grant yet; job needs " + credits + " credits";
+        }
+        return "account " + state.accountId() + " has " + state.available() + " credits available, job needs "
+                + credits + (state.queued() > 1 ? "; " + (state.queued() - 1) + " held job(s) ahead" : "");
+    }
+
+    /** Stores the new balance and writes the movement to the journal and the balance to its topic. */
+    private void journal(final AccountState state, final LedgerEntryKind kind, final String entryId, final long credits,
+                         final String requestId, final Integer attempt, final String reason, final long now) {
+        if (!state.balanced()) {
+            LOG.error("Credit invariant broken for account {}: {}", state.accountId(), state);
+        }
+        accounts.put(state.accountId(), state);
+        forward(state.accountId(), new LedgerEntry(entryId, state.accountId(), kind, credits, requestId, attempt,
+                reason, Instant.ofEpochMilli(now)), now);
+        forward(state.accountId(), new CreditBalance(state.accountId(), state.granted(), state.available(),
+                state.reserved(), state.spent(), Instant.ofEpochMilli(now)), now);
+    }
+
+    private AccountState account(final String accountId) {
+        final AccountState s = accounts.get(accountId);
+        return s == null ? AccountState.empty(accountId) : s;
+    }
+
+    private static String entryId(final CreditCommand c, final LedgerEntryKind kind) {
+        return c.requestId() + "/" + c.attempt() + "/" + kind.name();
+    }
+
+    static String queueKey(final String accountId, final long seq) {
+        return accountId + "|" + String.format("%019d", seq);
+    }
+
+    private static String grantProblem(final String key, final CreditGrant g) {
+        if (g.getGrantId() == null || g.getGrantId().isBlank()) {
+            return "grantId is missing";
+        }
+        if (g.getAccountId() == null || !ACCOUNT.matcher(g.getAccountId()).matches()) {
+            return "accountId '" + g.getAccountId() + "' must be 1 to 64 letters, digits, '.', '_', ':' or '-'";
+        }
+        if (!g.getAccountId().equals(key)) {
+            return "record key '" + key + "' is not the accountId '" + g.getAccountId() + "'";
+        }
+        if (g.getCredits() <= 0) {
+            return "credits must be positive, was " + g.getCredits();
+        }
+        return null;
+    }
+
+    private void forward(final String key, final Object value, final long timestamp) {
+        forward(key, value, new RecordHeaders(), timestamp);
+    }
+
+    private void forward(final String key, final Object value, final Headers headers, final long timestamp) {
+        context.forward(new Record<>(key, value, timestamp, headers));
+    }
+}

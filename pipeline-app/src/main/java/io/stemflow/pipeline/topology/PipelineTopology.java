@@ -1,0 +1,209 @@
+package io.stemflow.pipeline.topology;
+
+import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.CreditBalance;
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.JobStatus;
+import io.stemflow.avro.LedgerEntry;
+import io.stemflow.avro.ReconcileRequest;
+import io.stemflow.avro.StemReady;
+import io.stemflow.schemas.Topic;
+import io.stemflow.schemas.TopicNames;
+import io.stemflow.schemas.Topics;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * stemflow's Kafka Streams topology, as a pure function of its configuration and serdes: it opens
+ * no connection and starts nothing.
+ *
+ * <pre>
+ * separation-requests ─┐
+ * separation-submissions┤                      ┌─> separation-admitted, separation-status,
+ * separation-results ──┤─> job lifecycle ─────┤   separation-stems, separation-dlq,
+ * job-decisions ───────┘   (key requestId)     │   separation-reconcile
+ *        ^                                     └─> credit-commands (key accountId)
+ *        │                                                │
+ *        └──── credit accounts (key accountId) <──────────┘ <── credit-grants
+ *                   └─> credit-ledger, credit-balances, separation-dlq (bad grants)
+ * separation-status ─> (repartition by batchId) ─> batch-counts
+ * </pre>
+ */
+public final class PipelineTopology {
+
+    /** Processor and step names (stable: they name internal topics and appear in metrics). */
+    static final String JOB_LIFECYCLE = "job-lifecycle";
+    static final String CREDIT_ACCOUNTS = "credit-accounts";
+
+    private PipelineTopology() {
+    }
+
+    public static Topology build(final TopologyConfig config, final Topics topics, final TopologyMetrics metrics) {
+        final StreamsBuilder builder = new StreamsBuilder();
+        final Serde<String> keys = Serdes.String();
+        final Serde<CreditCommand> commandSerde = JsonSerde.of(CreditCommand.class);
+        final Serde<JobDecision> decisionSerde = JsonSerde.of(JobDecision.class);
+
+        // ---- job lifecycle, keyed by requestId ----
+        final KStream<String, JobEvent> requests = builder
+                .stream(topics.requests().name(), consumed(topics.requests(), "read-requests"))
+                .mapValues(v -> (JobEvent) new JobEvent.Requested(v), Named.as("wrap-requests"));
+        final KStream<String, JobEvent> outcomes = builder
+                .stream(topics.submissions().name(), consumed(topics.submissions(), "read-submissions"))
+                .mapValues(v -> (JobEvent) new JobEvent.Outcome(v), Named.as("wrap-submissions"));
+        final KStream<String, JobEvent> results = builder
+                .stream(topics.results().name(), consumed(topics.results(), "read-results"))
+                .mapValues(v -> (JobEvent) new JobEvent.Result(v), Named.as("wrap-results"));
+        final KStream<String, JobEvent> decisions = builder
+                .stream(TopicNames.JOB_DECISIONS, Consumed.with(keys, decisionSerde).withName("read-decisions"))
+                .mapValues(v -> (JobEvent) new JobEvent.Decided(v), Named.as("wrap-decisions"));
+
+        final KStream<String, Object> jobOutput = requests
+                .merge(outcomes, Named.as("merge-submissions"))
+                .merge(results, Named.as("merge-results"))
+                .merge(decisions, Named.as("merge-decisions"))
+                .process(jobLifecycle(config, metrics), Named.as(JOB_LIFECYCLE));
+
+        jobOutput.split(Named.as("route-job-"))
+                .branch((k, v) -> v instanceof AdmittedJob, Branched.withConsumer(
+                        s -> s.mapValues(v -> (AdmittedJob) v, Named.as("as-admitted"))
+                                .to(topics.admitted().name(), produced(topics.admitted(), "write-admitted")),
+                        "admitted"))
+                .branch((k, v) -> v instanceof JobStatus, Branched.withConsumer(
+                        s -> s.mapValues(v -> (JobStatus) v, Named.as("as-status"))
+                                .to(topics.status().name(), produced(topics.status(), "write-status")),
+                        "status"))
+                .branch((k, v) -> v instanceof StemReady, Branched.withConsumer(
+                        s -> s.mapValues(v -> (StemReady) v, Named.as("as-stem"))
+                                .to(topics.stems().name(), produced(topics.stems(), "write-stems")),
+                        "stems"))
+                .branch((k, v) -> v instanceof DeadLetter, Branched.withConsumer(
+                        s -> s.mapValues(v -> (DeadLetter) v, Named.as("as-job-dead-letter"))
+                                .to(topics.deadLetters().name(), produced(topics.deadLetters(), "write-job-dead-letters")),
+                        "dead-letters"))
+                .branch((k, v) -> v instanceof ReconcileRequest, Branched.withConsumer(
+                        s -> s.mapValues(v -> (ReconcileRequest) v, Named.as("as-reconcile"))
+                                .to(topics.reconcile().name(), produced(topics.reconcile(), "write-reconcile")),
+                        "reconcile"))
+                .branch((k, v) -> v instanceof CreditCommand, Branched.withConsumer(
+                        s -> s.mapValues(v -> (CreditCommand) v, Named.as("as-command"))
+                                .to(TopicNames.CREDIT_COMMANDS,
+                                        Produced.with(keys, commandSerde).withName("write-credit-commands")),
+                        "commands"))
+                .noDefaultBranch();
+
+        // ---- credit accounts, keyed by accountId ----
+        final KStream<String, AccountEvent> grants = builder
+                .stream(topics.creditGrants().name(), consumed(topics.creditGrants(), "read-grants"))
+                .mapValues(v -> (AccountEvent) new AccountEvent.Granted(v), Named.as("wrap-grants"));
+        final KStream<String, AccountEvent> commands = builder
+                .stream(TopicNames.CREDIT_COMMANDS, Consumed.with(keys, commandSerde).withName("read-credit-commands"))
+                .mapValues(v -> (AccountEvent) new AccountEvent.Commanded(v), Named.as("wrap-commands"));
+
+        final KStream<String, Object> accountOutput = grants
+                .merge(commands, Named.as("merge-commands"))
+                .process(creditAccounts(config, metrics), Named.as(CREDIT_ACCOUNTS));
+
+        accountOutput.split(Named.as("route-account-"))
+                .branch((k, v) -> v instanceof LedgerEntry, Branched.withConsumer(
+                        s -> s.mapValues(v -> (LedgerEntry) v, Named.as("as-ledger-entry"))
+                                .to(topics.creditLedger().name(), produced(topics.creditLedger(), "write-ledger")),
+                        "ledger"))
+                .branch((k, v) -> v instanceof CreditBalance, Branched.withConsumer(
+                        s -> s.mapValues(v -> (CreditBalance) v, Named.as("as-balance"))
+                                .to(topics.creditBalances().name(), produced(topics.creditBalances(), "write-balances")),
+                        "balances"))
+                .branch((k, v) -> v instanceof JobDecision, Branched.withConsumer(
+                        s -> s.mapValues(v -> (JobDecision) v, Named.as("as-decision"))
+                                .to(TopicNames.JOB_DECISIONS,
+                                        Produced.with(keys, decisionSerde).withName("write-decisions")),
+                        "decisions"))
+                .branch((k, v) -> v instanceof DeadLetter, Branched.withConsumer(
+                        s -> s.mapValues(v -> (DeadLetter) v, Named.as("as-grant-dead-letter"))
+                                .to(topics.deadLetters().name(),
+                                        produced(topics.deadLetters(), "write-grant-dead-letters")),
+                        "dead-letters"))
+                .noDefaultBranch();
+
+        // ---- batch counts, keyed by batchId ----
+        builder.stream(topics.status().name(), consumed(topics.status(), "read-status"))
+                .filter((k, v) -> v.getBatchId() != null && v.getState() != v.getPreviousState(),
+                        Named.as("batch-transitions"))
+                .groupBy((k, v) -> v.getBatchId(),
+                        Grouped.with(StoreNames.BATCH_STATUS_REPARTITION, keys, topics.status().valueSerde()))
+                .aggregate(BatchTally::empty, (batch, status, tally) -> tally.apply(status),
+                        Named.as("count-batch-states"),
+                        Materialized.<String, BatchTally, KeyValueStore<Bytes, byte[]>>as(StoreNames.BATCH_COUNTS)
+                                .withKeySerde(keys)
+                                .withValueSerde(JsonSerde.of(BatchTally.class)));
+
+        final Properties props = new Properties();
+        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        return builder.build(props);
+    }
+
+    private static ProcessorSupplier<String, JobEvent, String, Object> jobLifecycle(final TopologyConfig config,
+                                                                                    final TopologyMetrics metrics) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public JobLifecycleProcessor get() {
+                return new JobLifecycleProcessor(config, metrics);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(
+                        store(StoreNames.JOB_STATES, JsonSerde.of(JobRecord.class)),
+                        store(StoreNames.JOB_DEADLINES, Serdes.String()));
+            }
+        };
+    }
+
+    private static ProcessorSupplier<String, AccountEvent, String, Object> creditAccounts(final TopologyConfig config,
+                                                                                          final TopologyMetrics metrics) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public CreditAccountsProcessor get() {
+                return new CreditAccountsProcessor(config, metrics);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(
+                        store(StoreNames.CREDIT_BALANCES, JsonSerde.of(AccountState.class)),
+                        store(StoreNames.CREDIT_RESERVATIONS, JsonSerde.of(Reservation.class)),
+                        store(StoreNames.THROTTLED_JOBS, JsonSerde.of(CreditCommand.class)),
+                        store(StoreNames.CREDIT_GRANT_IDS, Serdes.Long()));
+            }
+        };
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(final String name, final Serde<V> valueSerde) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde);
+    }
+
+    private static <V> Consumed<String, V> consumed(final Topic<String, V> topic, final String name) {
+        return Consumed.with(topic.keySerde(), topic.valueSerde()).withName(name);
+    }
+
+    private static <V> Produced<String, V> produced(final Topic<String, V> topic, final String name) {
+        return Produced.with(topic.keySerde(), topic.valueSerde()).withName(name);
+    }
+}

@@ -1,0 +1,61 @@
+package io.stemflow.pipeline.topology;
+
+import io.stemflow.avro.SeparationRequest;
+import io.stemflow.avro.SeparationType;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The rules a request must meet to be admitted; a broken rule is a value, not an exception. */
+public final class RequestValidator {
+
+    /** Ids: 1-200 characters, no control characters. */
+    private static final int MAX_ID_LENGTH = 200;
+    /** Accounts: 1-64 of letters, digits, '.', '_', ':', '-' (they key partitions and stores). */
+    private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    private RequestValidator() {
+    }
+
+    /** Why the request cannot be admitted, or empty when it can. */
+    public static Optional<String> problem(final String key, final SeparationRequest r) {
+        if (blank(r.getRequestId())) {
+            return Optional.of("requestId is missing");
+        }
+        if (!r.getRequestId().equals(key)) {
+            return Optional.of("record key '" + key + "' is not the requestId '" + r.getRequestId() + "'");
+        }
+        if (!validId(r.getRequestId())) {
+            return Optional.of("requestId must have 1 to " + MAX_ID_LENGTH + " characters and no control characters");
+        }
+        if (blank(r.getAccountId())) {
+            return Optional.of("accountId is missing");
+        }
+        if (!ACCOUNT.matcher(r.getAccountId()).matches()) {
+            return Optional.of("accountId '" + r.getAccountId() + "' must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+        }
+        if (blank(r.getTaskId())) {
+            return Optional.of("taskId is missing");
+        }
+        if (blank(r.getAudioId())) {
+            return Optional.of("audioId is missing");
+        }
+        if (!validId(r.getTaskId()) || !validId(r.getAudioId())) {
+            return Optional.of("taskId and audioId must have 1 to " + MAX_ID_LENGTH + " characters and no control characters");
+        }
+        if (r.getType() == null || r.getType() == SeparationType.UNKNOWN) {
+            return Optional.of("type must be SEPARATE_VOCAL or SPLIT_STEM");
+        }
+        if (r.getAttempt() < 1) {
+            return Optional.of("attempt must be 1 or more, was " + r.getAttempt());
+        }
+        return Optional.empty();
+    }
+
+    private static boolean blank(final String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static boolean validId(final String s) {
+        return s.length() <= MAX_ID_LENGTH && s.chars().noneMatch(Character::isISOControl);
+    }
+}

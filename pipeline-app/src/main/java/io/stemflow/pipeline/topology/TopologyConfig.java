@@ -1,0 +1,149 @@
+package io.stemflow.pipeline.topology;
+
+import io.stemflow.avro.SeparationType;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The topology's business settings, validated once.
+ *
+ * @param separateVocalCost   credits a completed separate_vocal job costs
+ * @param splitStemCost       credits a completed split_stem job costs
+ * @param ungrantedAccounts   what an account that never received a grant may do
+ * @param resultTimeout       how long after submission a result may take before the reconciler is asked
+ * @param reconcileInterval   how long to wait for each reconciliation before the next
+ * @param maxReconciliations  fruitless reconciliations before the job is TIMED_OUT
+ * @param punctuateInterval   how often (wall clock) overdue jobs are looked for
+ * @param stemLinkTtl         how long the provider keeps result files (sets {@code expiresAt} on stems)
+ * @param historyLimit        status entries kept per job for queries
+ */
+public record TopologyConfig(
+        long separateVocalCost,
+        long splitStemCost,
+        UngrantedAccounts ungrantedAccounts,
+        Duration resultTimeout,
+        Duration reconcileInterval,
+        int maxReconciliations,
+        Duration punctuateInterval,
+        Duration stemLinkTtl,
+        int historyLimit) {
+
+    /** Policy for accounts without any grant. */
+    public enum UngrantedAccounts {
+        /** Jobs run; reservations and spending are recorded (available goes negative) until a grant sets a budget. */
+        UNLIMITED,
+        /** Jobs are THROTTLED until the account receives a grant. */
+        BLOCKED
+    }
+
+    public TopologyConfig {
+        Objects.requireNonNull(ungrantedAccounts, "stemflow.credits.ungranted-accounts");
+        positive("stemflow.credits.separate-vocal-cost", separateVocalCost);
+        positive("stemflow.credits.split-stem-cost", splitStemCost);
+        positive("stemflow.jobs.result-timeout", resultTimeout);
+        positive("stemflow.jobs.reconcile-interval", reconcileInterval);
+        positive("stemflow.jobs.punctuate-interval", punctuateInterval);
+        positive("stemflow.jobs.stem-link-ttl", stemLinkTtl);
+        if (maxReconciliations < 0) {
+            throw new IllegalArgumentException("stemflow.jobs.max-reconciliations must be 0 or more, was " + maxReconciliations);
+        }
+        if (historyLimit < 1) {
+            throw new IllegalArgumentException("stemflow.jobs.history-limit must be at least 1, was " + historyLimit);
+        }
+    }
+
+    /** Defaults: 10/50 credits, ungranted accounts unlimited (the local demo runs without grants). */
+    public static TopologyConfig defaults() {
+        return new TopologyConfig(10, 50, UngrantedAccounts.UNLIMITED, Duration.ofMinutes(20), Duration.ofMinutes(5),
+                3, Duration.ofSeconds(5), Duration.ofDays(14), 100);
+    }
+
+    /** Reads {@code stemflow.*} settings over the defaults; unknown keys are ignored, bad values named. */
+    public static TopologyConfig from(final Map<String, String> settings) {
+        final TopologyConfig d = defaults();
+        return new TopologyConfig(
+                longOf(settings, "stemflow.credits.separate-vocal-cost", d.separateVocalCost),
+                longOf(settings, "stemflow.credits.split-stem-cost", d.splitStemCost),
+                enumOf(settings, "stemflow.credits.ungranted-accounts", d.ungrantedAccounts),
+                durationOf(settings, "stemflow.jobs.result-timeout", d.resultTimeout),
+                durationOf(settings, "stemflow.jobs.reconcile-interval", d.reconcileInterval),
+                (int) longOf(settings, "stemflow.jobs.max-reconciliations", d.maxReconciliations),
+                durationOf(settings, "stemflow.jobs.punctuate-interval", d.punctuateInterval),
+                durationOf(settings, "stemflow.jobs.stem-link-ttl", d.stemLinkTtl),
+                (int) longOf(settings, "stemflow.jobs.history-limit", d.historyLimit));
+    }
+
+    public long costOf(final SeparationType type) {
+        return switch (type) {
+            case SEPARATE_VOCAL -> separateVocalCost;
+            case SPLIT_STEM -> splitStemCost;
+            case UNKNOWN -> throw new IllegalArgumentException("UNKNOWN separation type has no cost");
+        };
+    }
+
+    public TopologyConfig withTimeouts(final Duration newResultTimeout, final Duration newReconcileInterval,
+                                       final int newMaxReconciliations) {
+        return new TopologyConfig(separateVocalCost, splitStemCost, ungrantedAccounts, newResultTimeout,
+                newReconcileInterval, newMaxReconciliations, punctuateInterval, stemLinkTtl, historyLimit);
+    }
+
+    public TopologyConfig withUngrantedAccounts(final UngrantedAccounts policy) {
+        return new TopologyConfig(separateVocalCost, splitStemCost, policy, resultTimeout, reconcileInterval,
+                maxReconciliations, punctuateInterval, stemLinkTtl, historyLimit);
+    }
+
+    public TopologyConfig withPunctuateInterval(final Duration interval) {
+        return new TopologyConfig(separateVocalCost, splitStemCost, ungrantedAccounts, resultTimeout, reconcileInterval,
+                maxReconciliations, interval, stemLinkTtl, historyLimit);
+    }
+
+    private static void positive(final String name, final long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    private static void positive(final String name, final Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    private static long longOf(final Map<String, String> s, final String key, final long fallback) {
+        final String v = s.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'", e);
+        }
+    }
+
+    private static Duration durationOf(final Map<String, String> s, final String key, final Duration fallback) {
+        final String v = s.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Duration.parse(v.trim().startsWith("P") ? v.trim() : "PT" + v.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(key + " must be a duration such as 30s, 5m or PT1H, was '" + v + "'", e);
+        }
+    }
+
+    private static UngrantedAccounts enumOf(final Map<String, String> s, final String key, final UngrantedAccounts fallback) {
+        final String v = s.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return UngrantedAccounts.valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " must be UNLIMITED or BLOCKED, was '" + v + "'", e);
+        }
+    }
+}
