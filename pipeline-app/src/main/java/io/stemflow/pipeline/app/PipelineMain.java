@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.app;
 
+import io.stemflow.pipeline.query.QueryConfig;
+import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import java.nio.file.Path;
@@ -35,11 +37,15 @@ public final class PipelineMain {
 
     public static void main(final String[] args) throws InterruptedException {
         final Map<String, String> env = System.getenv();
-        final PipelineStreamsConfig config = streamsConfig(env);
         final TopologyConfig topology = topologyConfig(env);
+        final QueryConfig query = queryConfig(env);
+        final PipelineStreamsConfig config = streamsConfig(env).withApplicationServer(query.applicationServer());
         final PipelineStreams app = PipelineStreams.start(config, topology, TopologyMetrics.inMemory());
+        final QueryServer queries = QueryServer.start(app.streams(), query);
+        LOG.info("Query API on {}", queries.url());
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            queries.close();
             app.close();
             stopped.countDown();
         }, "stemflow-pipeline-shutdown"));
@@ -57,8 +63,24 @@ public final class PipelineMain {
                 Path.of(env.getOrDefault("STEMFLOW_STREAMS_STATE_DIR", ".stemflow/streams")),
                 intOf(env, "STEMFLOW_STREAMS_REPLICATION_FACTOR", 1),
                 intOf(env, "STEMFLOW_STREAMS_THREADS", 1),
-                env.get("STEMFLOW_STREAMS_APPLICATION_SERVER"),
+                null,
                 Map.of());
+    }
+
+    /** Query API settings: STEMFLOW_QUERY_HOST (0.0.0.0), STEMFLOW_QUERY_PORT (7070), STEMFLOW_QUERY_ADVERTISED_HOST. */
+    static QueryConfig queryConfig(final Map<String, String> env) {
+        final Map<String, String> settings = new HashMap<>();
+        putIfSet(env, "STEMFLOW_QUERY_HOST", settings, "stemflow.query.host");
+        putIfSet(env, "STEMFLOW_QUERY_PORT", settings, "stemflow.query.port");
+        putIfSet(env, "STEMFLOW_QUERY_ADVERTISED_HOST", settings, "stemflow.query.advertised-host");
+        return QueryConfig.from(settings);
+    }
+
+    private static void putIfSet(final Map<String, String> env, final String variable, final Map<String, String> to,
+                                 final String key) {
+        if (env.get(variable) != null && !env.get(variable).isBlank()) {
+            to.put(key, env.get(variable));
+        }
     }
 
     static TopologyConfig topologyConfig(final Map<String, String> env) {

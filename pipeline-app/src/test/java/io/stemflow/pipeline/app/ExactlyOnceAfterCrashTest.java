@@ -179,6 +179,10 @@ class ExactlyOnceAfterCrashTest {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(stateDir.resolve("pipeline.log").toFile()));
         pb.environment().putAll(env);
         pb.environment().put("STEMFLOW_STREAMS_STATE_DIR", stateDir.resolve("state").toString());
+        pb.environment().put("STEMFLOW_QUERY_HOST", "127.0.0.1");
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            pb.environment().put("STEMFLOW_QUERY_PORT", Integer.toString(socket.getLocalPort()));
+        }
         return pb.start();
     }
 

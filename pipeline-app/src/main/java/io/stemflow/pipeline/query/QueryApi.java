@@ -1,0 +1,238 @@
+package io.stemflow.pipeline.query;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.EndpointNotFound;
+import io.stemflow.pipeline.topology.StoreNames;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoints of the query API and their routing across instances.
+ *
+ * <p>For a key, Kafka Streams' metadata names the instance whose active task holds it. This
+ * instance answers from its local store when that is itself, and otherwise forwards the same GET
+ * once to the owner (marked with {@link QueryHeaders#FORWARDED_BY}) and relays the answer. A
+ * forwarded request is never forwarded again: if this instance no longer holds the key, partitions
+ * are moving and the answer is 503 with {@code Retry-After}.
+ */
+final class QueryApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueryApi.class);
+    private static final String JSON = "application/json";
+
+    private final StateSource source;
+    private final PeerClient peers;
+    private final QueryConfig config;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private volatile HostInfo self;
+
+    QueryApi(final StateSource source, final PeerClient peers, final QueryConfig config) {
+        this.source = source;
+        this.peers = peers;
+        this.config = config;
+    }
+
+    /** Sets this instance's identity once the server listens; until then every store answer is 503. */
+    void bind(final HostInfo hostInfo) {
+        this.self = hostInfo;
+    }
+
+    void register(final RoutesConfig routes) {
+        routes.get("/health", this::health);
+        routes.get("/jobs/{requestId}", ctx -> byKey(ctx, "job", "requestId", "jobs", StoreNames.JOB_STATES,
+                source::job, JobView::of));
+        routes.get("/accounts/{accountId}", ctx -> byKey(ctx, "account", "accountId", "accounts",
+                StoreNames.CREDIT_BALANCES, source::account, AccountView::of));
+        routes.get("/batches/{batchId}", ctx -> byKey(ctx, "batch", "batchId", "batches", StoreNames.BATCH_COUNTS,
+                source::batch, tally -> BatchView.of(ctx.pathParam("batchId"), tally)));
+        routes.get("/accounts", this::allAccounts);
+        routes.get("/jobs", ctx -> error(ctx, 400, ErrorView.BAD_REQUEST, "requestId is required: GET /jobs/{requestId}"));
+        routes.get("/batches", ctx -> error(ctx, 400, ErrorView.BAD_REQUEST, "batchId is required: GET /batches/{batchId}"));
+
+        routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+            LOG.debug("{} {} unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
+            unavailable(ctx, e.getMessage());
+        });
+        routes.exception(EndpointNotFound.class, (e, ctx) ->
+                error(ctx, 404, ErrorView.NOT_FOUND, "no endpoint " + ctx.method() + " " + ctx.path()));
+        routes.exception(HttpResponseException.class, (e, ctx) ->
+                error(ctx, e.getStatus(), e.getStatus() == 404 ? ErrorView.NOT_FOUND : ErrorView.BAD_REQUEST,
+                        e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Query {} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, ErrorView.INTERNAL, "the query failed: " + e.getClass().getSimpleName());
+        });
+    }
+
+    private void health(final Context ctx) {
+        final KafkaStreams.State state = source.state();
+        final boolean up = state == KafkaStreams.State.RUNNING;
+        json(ctx, up ? 200 : 503, new HealthView(up ? "UP" : "DOWN", state.name()));
+    }
+
+    /**
+     * Answers one key: from the local store when this instance holds it, else forwarded to the
+     * instance that does.
+     */
+    private <V> void byKey(final Context ctx, final String kind, final String param, final String collection,
+                           final String store, final BiFunction<String, Integer, Optional<V>> read,
+                           final Function<V, Object> view) {
+        final String key = ctx.pathParam(param);
+        if (key.isBlank()) {
+            error(ctx, 400, ErrorView.BAD_REQUEST, param + " must not be blank");
+            return;
+        }
+        final HostInfo me = identity();
+        final KeyOwner owner = source.ownerOf(store, key);
+        if (!owner.host().equals(me)) {
+            final String forwarder = ctx.header(QueryHeaders.FORWARDED_BY);
+            if (forwarder != null) {
+                throw new StoreUnavailableException(kind + " '" + key + "' was forwarded here by " + forwarder
+                        + " but instance " + PeerClient.idOf(owner.host()) + " holds it now; partitions are moving");
+            }
+            relay(ctx, peers.get(owner.host(), "/" + collection + "/" + PathSegments.encode(key), PeerClient.idOf(me)));
+            return;
+        }
+        final Optional<V> value = read.apply(key, owner.partition());
+        ctx.header(QueryHeaders.SERVED_BY, PeerClient.idOf(me));
+        if (value.isEmpty()) {
+            error(ctx, 404, ErrorView.NOT_FOUND, kind + " '" + key + "' not found");
+            return;
+        }
+        json(ctx, 200, view.apply(value.get()));
+    }
+
+    /**
+     * Every account: this instance's partitions, plus (unless the request was itself forwarded)
+     * every other instance's, asked in parallel. If one cannot answer the list would be incomplete,
+     * so the answer is 503.
+     */
+    private void allAccounts(final Context ctx) {
+        final HostInfo me = identity();
+        final KafkaStreams.State state = source.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            throw new StoreUnavailableException("accounts cannot be listed while Kafka Streams is " + state);
+        }
+        final Set<HostInfo> hosts = source.hostsOf(StoreNames.CREDIT_BALANCES);
+        if (hosts.isEmpty()) {
+            throw new StoreUnavailableException("no instance holds store " + StoreNames.CREDIT_BALANCES + " yet");
+        }
+        final boolean forwarded = ctx.header(QueryHeaders.FORWARDED_BY) != null;
+        final Map<HostInfo, CompletableFuture<PeerClient.PeerReply>> asked = new LinkedHashMap<>();
+        if (!forwarded) {
+            for (final HostInfo host : hosts) {
+                if (!host.equals(me)) {
+                    asked.put(host, peers.getAsync(host, "/accounts", PeerClient.idOf(me)));
+                }
+            }
+        }
+        final Map<String, AccountView> merged = new TreeMap<>();
+        final List<String> instances = new ArrayList<>();
+        if (hosts.contains(me)) {
+            source.localAccounts().forEach(a -> merged.put(a.accountId(), AccountView.of(a)));
+            instances.add(PeerClient.idOf(me));
+        }
+        for (final Map.Entry<HostInfo, CompletableFuture<PeerClient.PeerReply>> e : asked.entrySet()) {
+            final AccountsView theirs = accountsOf(peers.await(e.getValue(), e.getKey(), "/accounts"));
+            theirs.accounts().forEach(a -> merged.putIfAbsent(a.accountId(), a));
+            instances.add(PeerClient.idOf(e.getKey()));
+        }
+        ctx.header(QueryHeaders.SERVED_BY, String.join(",", instances));
+        json(ctx, 200, new AccountsView(List.copyOf(merged.values()), instances));
+    }
+
+    private AccountsView accountsOf(final PeerClient.PeerReply reply) {
+        final String peer = PeerClient.idOf(reply.peer());
+        if (reply.status() != 200) {
+            throw new StoreUnavailableException("instance " + peer + " answered " + reply.status()
+                    + " to GET /accounts: " + abbreviate(reply.bodyText()));
+        }
+        try {
+            return mapper.readValue(reply.body(), AccountsView.class);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("instance " + peer + " answered GET /accounts with something that "
+                    + "is not an account list: " + abbreviate(reply.bodyText()), e);
+        }
+    }
+
+    private HostInfo identity() {
+        final HostInfo me = self;
+        if (me == null) {
+            throw new StoreUnavailableException("the query API is still starting");
+        }
+        return me;
+    }
+
+    private static void relay(final Context ctx, final PeerClient.PeerReply reply) {
+        if (reply.servedBy() != null) {
+            ctx.header(QueryHeaders.SERVED_BY, reply.servedBy());
+        }
+        if (reply.retryAfter() != null) {
+            ctx.header(QueryHeaders.RETRY_AFTER, reply.retryAfter());
+        }
+        ctx.status(reply.status()).contentType(reply.contentType()).result(reply.body());
+    }
+
+    private void unavailable(final Context ctx, final String message) {
+        ctx.header(QueryHeaders.RETRY_AFTER, Long.toString(config.retryAfterSeconds()));
+        error(ctx, 503, ErrorView.UNAVAILABLE, message);
+    }
+
+    private void error(final Context ctx, final int status, final String code, final String message) {
+        json(ctx, status, new ErrorView(code, message));
+    }
+
+    private void json(final Context ctx, final int status, final Object body) {
+        final byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + body.getClass().getSimpleName() + " as JSON", e);
+        }
+        ctx.status(status).contentType(JSON).result(bytes);
+    }
+
+    private static String abbreviate(final String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+
+    /** Percent-encodes one path segment (RFC 3986: everything but unreserved characters). */
+    static final class PathSegments {
+
+        private PathSegments() {
+        }
+
+        static String encode(final String segment) {
+            final StringBuilder out = new StringBuilder(segment.length() + 8);
+            for (final byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+                final int c = b & 0xff;
+                if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                        || c == '-' || c == '.' || c == '_' || c == '~') {
+                    out.append((char) c);
+                } else {
+                    out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+                }
+            }
+            return out.toString();
+        }
+    }
+}

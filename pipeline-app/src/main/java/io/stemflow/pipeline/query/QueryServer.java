@@ -1,0 +1,79 @@
+package io.stemflow.pipeline.query;
+
+import io.javalin.Javalin;
+import java.net.URI;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline's read-only HTTP API over Kafka Streams' state stores: jobs, accounts, batches and
+ * health, as JSON. Correct with several instances of the application: each key is answered by
+ * the instance that holds it (forwarded there once when asked elsewhere), and the account list is
+ * gathered from every instance.
+ *
+ * <p>Each instance must run Kafka Streams with {@code application.server} set to
+ * {@link QueryConfig#applicationServer()}, the address this server is reached on.
+ */
+public final class QueryServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
+
+    private final Javalin server;
+    private final HostInfo hostInfo;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private QueryServer(final Javalin server, final HostInfo hostInfo) {
+        this.server = server;
+        this.hostInfo = hostInfo;
+    }
+
+    /**
+     * Starts the API over {@code streams} (started or not: until it is RUNNING, store answers are
+     * 503).
+     *
+     * @throws IllegalStateException when the server cannot bind {@code host:port}
+     */
+    public static QueryServer start(final KafkaStreams streams, final QueryConfig config) {
+        return start(new StreamsStateSource(streams), config);
+    }
+
+    static QueryServer start(final StateSource source, final QueryConfig config) {
+        final QueryApi api = new QueryApi(source, new PeerClient(config.forwardTimeout()), config);
+        final Javalin server = Javalin.create(javalin -> {
+            javalin.startup.showJavalinBanner = false;
+            javalin.startup.showOldJavalinVersionWarning = false;
+            api.register(javalin.routes);
+        });
+        try {
+            server.start(config.host(), config.port());
+        } catch (RuntimeException e) {
+            server.stop();
+            throw new IllegalStateException("query API cannot listen on " + config.host() + ":" + config.port(), e);
+        }
+        final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
+        api.bind(self);
+        LOG.info("Query API listening on {}:{} as {}", config.host(), server.port(), PeerClient.idOf(self));
+        return new QueryServer(server, self);
+    }
+
+    /** Base URL of this instance's API, on its advertised host, e.g. {@code http://10.0.0.5:7070}. */
+    public URI url() {
+        return URI.create("http://" + hostInfo.host() + ":" + hostInfo.port());
+    }
+
+    /** This instance as Kafka Streams' metadata names it ({@code application.server}). */
+    public HostInfo hostInfo() {
+        return hostInfo;
+    }
+
+    /** Stops the HTTP server. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            server.stop();
+        }
+    }
+}
