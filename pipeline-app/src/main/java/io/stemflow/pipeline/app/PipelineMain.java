@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.app;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.pipeline.query.QueryConfig;
 import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.pipeline.topology.TopologyConfig;
@@ -40,8 +42,9 @@ public final class PipelineMain {
         final TopologyConfig topology = topologyConfig(env);
         final QueryConfig query = queryConfig(env);
         final PipelineStreamsConfig config = streamsConfig(env).withApplicationServer(query.applicationServer());
-        final PipelineStreams app = PipelineStreams.start(config, topology, TopologyMetrics.inMemory());
-        final QueryServer queries = QueryServer.start(app.streams(), query);
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        final PipelineStreams app = PipelineStreams.start(config, topology, new TopologyMetrics(registry));
+        final QueryServer queries = QueryServer.start(app.streams(), query, registry::scrape);
         LOG.info("Query API on {}", queries.url());
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -37,14 +37,29 @@ public final class QueryServer implements AutoCloseable {
      * @throws IllegalStateException when the server cannot bind {@code host:port}
      */
     public static QueryServer start(final KafkaStreams streams, final QueryConfig config) {
-        return start(new StreamsStateSource(streams), config);
+        return start(new StreamsStateSource(streams), config, null);
+    }
+
+    /** As {@link #start(KafkaStreams, QueryConfig)}, also serving {@code GET /metrics} (Prometheus text). */
+    public static QueryServer start(final KafkaStreams streams, final QueryConfig config,
+                                    final java.util.function.Supplier<String> prometheusText) {
+        return start(new StreamsStateSource(streams), config, prometheusText);
     }
 
     static QueryServer start(final StateSource source, final QueryConfig config) {
+        return start(source, config, null);
+    }
+
+    private static QueryServer start(final StateSource source, final QueryConfig config,
+                                     final java.util.function.Supplier<String> prometheusText) {
         final QueryApi api = new QueryApi(source, new PeerClient(config.forwardTimeout()), config);
         final Javalin server = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
+            if (prometheusText != null) {
+                javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(prometheusText.get()));
+            }
             api.register(javalin.routes);
         });
         try {

@@ -73,8 +73,9 @@ class ExactlyOnceAfterCrashTest {
         final String run = stack.uniqueTopic("eos");
         final String appId = "stemflow-" + run;
         final Map<String, String> env = env(stack, appId);
-        Process one = launch(env, dir.resolve("one"));
-        final Process two = launch(env, dir.resolve("two"));
+        Process one = launch(env, dir.resolve("one"), freePort());
+        final int twoPort = freePort();
+        final Process two = launch(env, dir.resolve("two"), twoPort);
         final FakeProvider provider = new FakeProvider(stack, run);
         try {
             provider.start();
@@ -104,7 +105,7 @@ class ExactlyOnceAfterCrashTest {
                 // kill one instance hard once a good part of the jobs is under way, then start it again
                 await().atMost(Duration.ofMinutes(3)).until(() -> provider.admitted.get() >= JOBS / 3);
                 one.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                one = launch(env, dir.resolve("one"));
+                one = launch(env, dir.resolve("one"), freePort());
                 await().atMost(Duration.ofMinutes(3)).until(() -> provider.admitted.get() >= JOBS * 2 / 3);
                 send(producer, TopicNames.CREDIT_GRANTS, tight,
                         new CreditGrant(tight + "-g2", tight, costs.get(tight) - costs.get(tight) / 2, "top-up", Instant.now()));
@@ -153,6 +154,14 @@ class ExactlyOnceAfterCrashTest {
                 assertThat(b[2]).as("still reserved by %s", account).isZero();
                 assertThat(b[1]).as("available to %s", account).isEqualTo(b[0] - b[3]);
             }
+            // and the instance that ran throughout counted ignored duplicates on its Prometheus endpoint
+            final String metrics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + twoPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            final double duplicatesSeen = metrics.lines()
+                    .filter(l -> l.startsWith("stemflow_topology_events_total") && l.contains("event=\"duplicate_result\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+            assertThat(duplicatesSeen).as("duplicate results counted by the surviving instance").isPositive();
             System.out.printf("exactly-once run: %d jobs, %d failed, %d stems, %d duplicate results sent%n",
                     JOBS, failed, stems.size(), provider.duplicates.get());
         } finally {
@@ -170,7 +179,14 @@ class ExactlyOnceAfterCrashTest {
         return env;
     }
 
-    private static Process launch(final Map<String, String> env, final Path stateDir) throws Exception {
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Process launch(final Map<String, String> env, final Path stateDir, final int queryPort)
+            throws Exception {
         Files.createDirectories(stateDir);
         final ProcessBuilder pb = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -180,9 +196,7 @@ class ExactlyOnceAfterCrashTest {
         pb.environment().putAll(env);
         pb.environment().put("STEMFLOW_STREAMS_STATE_DIR", stateDir.resolve("state").toString());
         pb.environment().put("STEMFLOW_QUERY_HOST", "127.0.0.1");
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            pb.environment().put("STEMFLOW_QUERY_PORT", Integer.toString(socket.getLocalPort()));
-        }
+        pb.environment().put("STEMFLOW_QUERY_PORT", Integer.toString(queryPort));
         return pb.start();
     }
 
