@@ -61,7 +61,7 @@ public final class PipelineMain {
     static PipelineStreamsConfig streamsConfig(final Map<String, String> env) {
         return new PipelineStreamsConfig(
                 env.getOrDefault("STEMFLOW_STREAMS_APPLICATION_ID", "stemflow-pipeline"),
-                env.get("STEMFLOW_KAFKA_BOOTSTRAP"),
+                env.get("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS"),
                 env.get("STEMFLOW_SCHEMA_REGISTRY_URL"),
                 Path.of(env.getOrDefault("STEMFLOW_STREAMS_STATE_DIR", ".stemflow/streams")),
                 intOf(env, "STEMFLOW_STREAMS_REPLICATION_FACTOR", 1),

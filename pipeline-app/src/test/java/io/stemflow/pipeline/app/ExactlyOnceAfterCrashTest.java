@@ -173,7 +173,7 @@ class ExactlyOnceAfterCrashTest {
 
     private Map<String, String> env(final TestStack stack, final String appId) {
         final Map<String, String> env = new HashMap<>();
-        env.put("STEMFLOW_KAFKA_BOOTSTRAP", stack.bootstrapServers());
+        env.put("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("STEMFLOW_SCHEMA_REGISTRY_URL", stack.registryUrl().toString());
         env.put("STEMFLOW_STREAMS_APPLICATION_ID", appId);
         return env;
