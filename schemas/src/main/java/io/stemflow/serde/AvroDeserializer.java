@@ -44,6 +44,12 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class AvroDeserializer<T> implements Deserializer<T> {
 
+    static {
+        // Avro 1.12 refuses to load classes outside java.* when it deep-copies or builds records
+        // (e.g. a generated builder filling a default array of records): trust the contract's classes.
+        io.stemflow.schemas.Contract.trustGeneratedClasses();
+    }
+
     private final SchemaRegistryClient providedClient;
     /** Fixed at construction for {@link #specific} and {@link #generic}; null when config decides. */
     private final ReaderPlan fixedPlan;

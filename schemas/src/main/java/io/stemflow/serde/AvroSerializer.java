@@ -41,6 +41,12 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerializer<T extends GenericContainer> implements Serializer<T> {
 
+    static {
+        // Avro 1.12 refuses to load classes outside java.* when it deep-copies or builds records
+        // (e.g. a generated builder filling a default array of records): trust the contract's classes.
+        io.stemflow.schemas.Contract.trustGeneratedClasses();
+    }
+
     private final SchemaRegistryClient providedClient;
     private volatile Settings settings;
 
