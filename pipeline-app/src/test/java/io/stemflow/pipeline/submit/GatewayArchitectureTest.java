@@ -1,0 +1,32 @@
+package io.stemflow.pipeline.submit;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The gateway's boundaries: no topology or query code, HTTP only at the edges, the client knows no gateway. */
+@AnalyzeClasses(packages = {"io.stemflow.pipeline.submit", "io.stemflow.pipeline.provider"},
+        importOptions = ImportOption.DoNotIncludeTests.class)
+class GatewayArchitectureTest {
+
+    @ArchTest
+    static final ArchRule GATEWAY_IS_NOT_THE_TOPOLOGY = noClasses()
+            .that().resideInAnyPackage("io.stemflow.pipeline.submit..", "io.stemflow.pipeline.provider..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.stemflow.pipeline.topology..",
+                    "io.stemflow.pipeline.query..", "org.apache.kafka.streams..");
+
+    @ArchTest
+    static final ArchRule ONLY_THE_HTTP_SERVER_SPEAKS_HTTP = noClasses()
+            .that().resideInAPackage("io.stemflow.pipeline.submit..")
+            .and().doNotHaveSimpleName("GatewayHttpServer")
+            .should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "java.net.http..");
+
+    @ArchTest
+    static final ArchRule CLIENT_KNOWS_NO_GATEWAY = noClasses()
+            .that().resideInAPackage("io.stemflow.pipeline.provider..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.stemflow.pipeline.submit..",
+                    "org.apache.kafka..", "io.github.resilience4j..");
+}
