@@ -1,22 +1,36 @@
 package io.stemflow.cli;
 
+import io.stemflow.emulator.EmulatorCounters;
+import io.stemflow.emulator.ProviderEmulator;
+import io.stemflow.emulator.RateLimit;
+import io.stemflow.localstack.Demo;
 import io.stemflow.localstack.LocalStack;
 import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackInfo;
+import io.stemflow.localstack.StackPorts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code stemflow dev}: runs the local stack until Ctrl-C or SIGTERM. */
+/** {@code stemflow dev}: runs the local stack (and by default a demo) until Ctrl-C or SIGTERM. */
 @Command(name = "dev",
         mixinStandardHelpOptions = true,
         description = {
-            "Starts the local stack: an embedded Kafka broker (KRaft) and schema registry, and stemflow's topics.",
-            "Prints the addresses and writes them to <data-dir>/stack.json. Ctrl-C stops everything."})
+            "Starts the whole pipeline locally: an embedded Kafka broker (KRaft), schema registry, provider emulator,",
+            "callback bridge and the pipeline (topology, gateway, query API); then, unless --no-demo, pushes a sample",
+            "back catalogue through it and prints a summary. Addresses are written to <data-dir>/stack.json.",
+            "Ctrl-C stops everything."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped cleanly; with --once, every demo job ended and the ledger balances",
+                "1:the stack failed, or with --once a demo job did not end or the ledger does not balance",
+                "2:bad usage"})
 final class DevCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -29,31 +43,56 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Wipe the data directory first (jobs, balances and schemas are lost).")
     private boolean fresh;
 
-    @Option(names = "--kafka-port", defaultValue = "" + LocalStackConfig.DEFAULT_KAFKA_PORT,
-            description = "Kafka bootstrap port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    @Option(names = "--no-demo", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the demo (default) or keep the stack idle for other tools (--no-demo).")
+    private boolean demo;
+
+    @Option(names = "--once", description = "Run the demo, print the summary and exit (status 0 only if every job ended and the ledger balances).")
+    private boolean once;
+
+    @Option(names = "--tracks", defaultValue = "60", description = "Tracks in the demo catalogue (default: ${DEFAULT-VALUE}).")
+    private int tracks;
+
+    @Option(names = "--core", description = "Only the broker, the registry and the topics (no emulator, bridge or pipeline).")
+    private boolean core;
+
+    @Option(names = "--kafka-port", defaultValue = "19092", description = "Kafka port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     private int kafkaPort;
 
-    @Option(names = "--controller-port", defaultValue = "" + LocalStackConfig.DEFAULT_CONTROLLER_PORT,
-            description = "KRaft controller port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    @Option(names = "--controller-port", defaultValue = "19093", description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
     private int controllerPort;
 
-    @Option(names = "--registry-port", defaultValue = "" + LocalStackConfig.DEFAULT_REGISTRY_PORT,
-            description = "Schema registry port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    @Option(names = "--registry-port", defaultValue = "18081", description = "Schema registry port (default: ${DEFAULT-VALUE}).")
     private int registryPort;
+
+    @Option(names = "--emulator-port", defaultValue = "18090", description = "Provider emulator port (default: ${DEFAULT-VALUE}).")
+    private int emulatorPort;
+
+    @Option(names = "--bridge-port", defaultValue = "18091", description = "Callback bridge port (default: ${DEFAULT-VALUE}).")
+    private int bridgePort;
+
+    @Option(names = "--query-port", defaultValue = "18070", description = "Query API port (default: ${DEFAULT-VALUE}).")
+    private int queryPort;
+
+    @Option(names = "--gateway-port", defaultValue = "18092", description = "Gateway health/metrics port (default: ${DEFAULT-VALUE}).")
+    private int gatewayPort;
+
+    @Option(names = "--any-ports", description = "Use free ports for every service instead of the fixed defaults.")
+    private boolean anyPorts;
 
     @Option(names = "--partitions", defaultValue = "" + LocalStackConfig.DEFAULT_PARTITIONS,
             description = "Partitions of each stemflow topic when it is created (default: ${DEFAULT-VALUE}).")
     private int partitions;
 
-    @Option(names = "--exit-when-ready", hidden = true,
-            description = "Start, print the addresses, then stop (used by tests and smoke checks).")
+    @Option(names = "--exit-when-ready", hidden = true, description = "Start, print the addresses, then stop.")
     private boolean exitWhenReady;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
-        final LocalStackConfig config = new LocalStackConfig(dataDir, kafkaPort, controllerPort, registryPort,
-                partitions, fresh);
+        final StackPorts ports = anyPorts ? StackPorts.anyFree()
+                : new StackPorts(kafkaPort, controllerPort, registryPort, emulatorPort, bridgePort, queryPort, gatewayPort);
+        final LocalStackConfig config = new LocalStackConfig(dataDir, ports, partitions, fresh, !core);
         out.println("stemflow: starting the local stack in " + dataDir.toAbsolutePath() + " ...");
         out.flush();
         final LocalStack stack = LocalStack.start(config);
@@ -63,22 +102,57 @@ final class DevCommand implements Callable<Integer> {
             stopped.countDown();
         }, "stemflow-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        final StackInfo info = stack.info();
-        out.println();
-        out.println("  Kafka bootstrap servers : " + info.bootstrapServers());
-        out.println("  Schema registry         : " + info.schemaRegistryUrl());
-        out.println("  Data directory          : " + info.dataDir());
-        out.println("  Addresses written to    : " + config.stackFile().toAbsolutePath());
-        out.println();
-        out.println("stemflow: local stack ready. Press Ctrl-C to stop.");
-        out.flush();
+        printAddresses(stack.info(), config, out);
         if (exitWhenReady) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            stack.close();
-            out.println("stemflow: stopped.");
-            return 0;
+            return stop(stack, hook, out, 0);
         }
+        if (demo && !core || once) {
+            final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
+                    new Demo.Settings(tracks, Demo.Settings.defaults(Clock.systemUTC()).batchId(),
+                            Demo.Settings.defaults(Clock.systemUTC()).timeout(), 10_000, 100),
+                    Clock.systemUTC(), stack.emulator().map(DevCommand::providerLine).orElse(null)).run(out);
+            Demo.print(summary, stack.info(), out);
+            if (once) {
+                return stop(stack, hook, out, summary.allTerminal() && summary.ledgerBalanced() ? 0 : 1);
+            }
+        }
+        out.println("stemflow: local stack running. Press Ctrl-C to stop.");
+        out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static int stop(final LocalStack stack, final Thread hook, final PrintWriter out, final int code) {
+        Runtime.getRuntime().removeShutdownHook(hook);
+        stack.close();
+        out.println("stemflow: stopped.");
+        out.flush();
+        return code;
+    }
+
+    private static Supplier<String> providerLine(final ProviderEmulator emulator) {
+        return () -> {
+            final EmulatorCounters c = emulator.control().counters();
+            final RateLimit limit = emulator.control().rateLimit();
+            final long throttled = c.requestsByCode().getOrDefault(430, 0L) + c.requestsByCode().getOrDefault(405, 0L);
+            return "provider: " + c.tasksAccepted() + " accepted, peak " + c.highestRequestsInWindow() + "/"
+                    + limit.requests() + " per " + limit.window().toSeconds() + " s, " + throttled + " refused for rate";
+        };
+    }
+
+    private static void printAddresses(final StackInfo info, final LocalStackConfig config, final PrintWriter out) {
+        out.println();
+        out.printf("  %-24s: %s%n", "Kafka bootstrap servers", info.bootstrapServers());
+        out.printf("  %-24s: %s%n", "Schema registry", info.schemaRegistryUrl());
+        for (final Map.Entry<String, String> e : info.services().entrySet()) {
+            if (!e.getKey().equals("kafka") && !e.getKey().equals("schema-registry")) {
+                out.printf("  %-24s: %s%n", e.getKey(), e.getValue());
+            }
+        }
+        out.printf("  %-24s: %s%n", "Data directory", info.dataDir());
+        out.printf("  %-24s: %s%n", "Addresses written to", config.stackFile().toAbsolutePath());
+        out.println();
+        out.println("stemflow: local stack ready.");
+        out.flush();
     }
 }

@@ -1,77 +1,165 @@
 package io.stemflow.localstack;
 
+import io.stemflow.emulator.EmulatorConfig;
+import io.stemflow.emulator.ProcessingTime;
+import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.kafka.KafkaTopics;
 import io.stemflow.kafka.embedded.EmbeddedKafka;
 import io.stemflow.kafka.embedded.EmbeddedKafkaConfig;
+import io.stemflow.pipeline.app.PipelineStreams;
+import io.stemflow.pipeline.app.PipelineStreamsConfig;
+import io.stemflow.pipeline.query.QueryConfig;
+import io.stemflow.pipeline.query.QueryServer;
+import io.stemflow.pipeline.submit.Gateway;
+import io.stemflow.pipeline.submit.GatewayConfig;
+import io.stemflow.pipeline.topology.TopologyConfig;
+import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.registry.RegistryConfig;
 import io.stemflow.schemas.TopicSpec;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * stemflow on one machine with no external services: an embedded KRaft broker (its own
- * process), the embedded schema registry (its schemas in the compacted {@code _schemas} topic,
- * so ids survive restarts) and stemflow's topics. Data lives under {@link LocalStackConfig#dataDir()}
- * and survives restarts unless {@code fresh} is set.
+ * stemflow on one machine with no external services, all on loopback: an embedded KRaft broker
+ * (its own process), the embedded schema registry (schemas in the compacted {@code _schemas}
+ * topic, so ids survive restarts), stemflow's topics, and with {@code pipeline}: the provider
+ * emulator, the callback bridge (its own process) and the pipeline (topology, gateway, query API).
+ * Data lives under {@link LocalStackConfig#dataDir()} and survives restarts unless {@code fresh}.
+ * Services stop in the reverse order of their start.
  */
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(90);
+    static final String APPLICATION_ID = "stemflow-pipeline";
 
     private final LocalStackConfig config;
     private final EmbeddedKafka kafka;
-    private final EmbeddedSchemaRegistry registry;
+    private final Deque<AutoCloseable> started;
     private final StackInfo info;
+    private final ProviderEmulator emulator;
 
-    private LocalStack(final LocalStackConfig config, final EmbeddedKafka kafka,
-                       final EmbeddedSchemaRegistry registry, final StackInfo info) {
+    private LocalStack(final LocalStackConfig config, final EmbeddedKafka kafka, final Deque<AutoCloseable> started,
+                       final StackInfo info, final ProviderEmulator emulator) {
         this.config = config;
         this.kafka = kafka;
-        this.registry = registry;
+        this.started = started;
         this.info = info;
+        this.emulator = emulator;
     }
 
     public static LocalStack start(final LocalStackConfig config) {
         if (config.fresh()) {
             wipe(config.dataDir());
         }
-        final EmbeddedKafka kafka = EmbeddedKafka.start(
-                EmbeddedKafkaConfig.of(config.dataDir().resolve("kafka"))
-                        .withPorts(config.kafkaPort(), config.controllerPort()));
-        EmbeddedSchemaRegistry registry = null;
+        final StackPorts ports = config.ports();
+        final Deque<AutoCloseable> started = new ArrayDeque<>();
+        final EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafkaConfig.of(config.dataDir().resolve("kafka"))
+                .withPorts(ports.kafka(), ports.controller()));
+        started.push(kafka);
         try {
-            createTopics(kafka.bootstrapServers(), config.partitions());
-            registry = EmbeddedSchemaRegistry.start(RegistryConfig.kafka(kafka.bootstrapServers())
-                    .withPort(config.registryPort()));
+            final String bootstrap = kafka.bootstrapServers();
+            createTopics(bootstrap, config.partitions());
+            final EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(
+                    RegistryConfig.kafka(bootstrap).withHost("127.0.0.1").withPort(ports.registry()));
+            started.push(registry);
+            final String registryUrl = registry.url().toString();
             final Map<String, String> services = new LinkedHashMap<>();
-            services.put("kafka", kafka.bootstrapServers());
-            services.put("schema-registry", registry.url().toString());
-            final StackInfo info = new StackInfo(kafka.bootstrapServers(), registry.url().toString(),
-                    config.dataDir().toAbsolutePath().toString(), ProcessHandle.current().pid(), Instant.now(),
-                    services);
-            info.writeTo(config.stackFile());
-            return new LocalStack(config, kafka, registry, info);
-        } catch (RuntimeException e) {
-            if (registry != null) {
-                registry.close();
+            services.put("kafka", bootstrap);
+            services.put("schema-registry", registryUrl);
+            final Map<String, String> credentials = new LinkedHashMap<>();
+            ProviderEmulator emulator = null;
+            if (config.pipeline()) {
+                final LocalSecrets secrets = LocalSecrets.in(config.dataDir());
+                emulator = ProviderEmulator.start(EmulatorConfig.builder()
+                        .host("127.0.0.1")
+                        .port(ports.emulator())
+                        .apiKey(secrets.providerApiKey())
+                        .processingTime(ProcessingTime.uniform(Duration.ofSeconds(2), Duration.ofSeconds(6)))
+                        .seed(42)
+                        .build());
+                started.push(emulator);
+                services.put("provider-emulator", emulator.baseUrl().toString());
+                services.put("provider-emulator-admin", emulator.baseUrl() + "/admin");
+                credentials.put("provider-emulator-api-key", secrets.providerApiKey());
+
+                final int bridgePort = ports.bridge() == 0 ? freePort() : ports.bridge();
+                final Map<String, String> bridgeEnv = new HashMap<>();
+                bridgeEnv.put("STEMFLOW_BRIDGE_HOST", "127.0.0.1");
+                bridgeEnv.put("STEMFLOW_BRIDGE_PORT", Integer.toString(bridgePort));
+                bridgeEnv.put("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+                bridgeEnv.put("STEMFLOW_SCHEMA_REGISTRY_URL", registryUrl);
+                bridgeEnv.put("STEMFLOW_CALLBACK_HMAC_KEY_FILE", secrets.callbackHmacKeyFile().toAbsolutePath().toString());
+                final URI bridgeUrl = URI.create("http://127.0.0.1:" + bridgePort);
+                started.push(ChildProcess.start("callback bridge", "io.stemflow.bridge.BridgeMain", bridgeEnv,
+                        config.dataDir().resolve("logs").resolve("bridge.log"), bridgeUrl.resolve("/health/ready"),
+                        CHILD_TIMEOUT));
+                services.put("bridge", bridgeUrl.toString());
+
+                final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                final int queryPort = ports.query() == 0 ? freePort() : ports.query();
+                final QueryConfig query = QueryConfig.of("127.0.0.1", queryPort);
+                final PipelineStreams streams = PipelineStreams.start(
+                        new PipelineStreamsConfig(APPLICATION_ID, bootstrap, registryUrl,
+                                config.dataDir().resolve("streams"), 1, 1, query.applicationServer(), Map.of()),
+                        TopologyConfig.defaults(), new TopologyMetrics(metrics));
+                started.push(streams);
+                final QueryServer queries = QueryServer.start(streams.streams(), query, metrics::scrape);
+                started.push(queries);
+                services.put("query-api", queries.url().toString());
+
+                final Map<String, String> gatewayEnv = new HashMap<>();
+                gatewayEnv.put(GatewayConfig.PROVIDER_BASE_URL, emulator.baseUrl().toString());
+                gatewayEnv.put(GatewayConfig.PROVIDER_API_KEY_FILE, secrets.providerApiKeyFile().toAbsolutePath().toString());
+                gatewayEnv.put(GatewayConfig.CALLBACK_HMAC_KEY_FILE, secrets.callbackHmacKeyFile().toAbsolutePath().toString());
+                gatewayEnv.put(GatewayConfig.BRIDGE_PUBLIC_URL, bridgeUrl.toString());
+                gatewayEnv.put(GatewayConfig.KAFKA_BOOTSTRAP_SERVERS, bootstrap);
+                gatewayEnv.put(GatewayConfig.SCHEMA_REGISTRY_URL, registryUrl);
+                gatewayEnv.put(GatewayConfig.HTTP_HOST, "127.0.0.1");
+                gatewayEnv.put(GatewayConfig.HTTP_PORT, Integer.toString(ports.gateway()));
+                final Gateway gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv));
+                started.push(gateway);
+                services.put("gateway", gateway.httpUrl().toString());
+                if (!streams.awaitRunning(Duration.ofSeconds(90))) {
+                    throw new IllegalStateException("the pipeline did not reach RUNNING within 90 s");
+                }
             }
-            kafka.close();
-            throw e;
+            final StackInfo info = new StackInfo(bootstrap, registryUrl, config.dataDir().toAbsolutePath().toString(),
+                    ProcessHandle.current().pid(), Instant.now(), services, credentials);
+            info.writeTo(config.stackFile());
+            return new LocalStack(config, kafka, started, info, emulator);
+        } catch (RuntimeException | InterruptedException e) {
+            closeAll(started);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while starting the local stack", e);
+            }
+            throw (RuntimeException) e;
         }
     }
 
@@ -83,6 +171,11 @@ public final class LocalStack implements AutoCloseable {
         return kafka;
     }
 
+    /** The embedded provider emulator, when the pipeline runs. */
+    public Optional<ProviderEmulator> emulator() {
+        return Optional.ofNullable(emulator);
+    }
+
     @Override
     public void close() {
         LOG.info("Stopping the local stack");
@@ -91,16 +184,32 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Cannot delete {}", config.stackFile(), e);
         }
-        registry.close();
-        kafka.close();
+        closeAll(started);
+    }
+
+    private static void closeAll(final Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            final AutoCloseable next = started.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping {} failed", next, e);
+            }
+        }
     }
 
     private static void createTopics(final String bootstrap, final int partitions) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            final List<org.apache.kafka.clients.admin.NewTopic> topics = TopicSpec.all(partitions).stream()
-                    .map(spec -> spec.toNewTopic((short) 1))
-                    .toList();
+            final List<NewTopic> topics = TopicSpec.all(partitions).stream().map(spec -> spec.toNewTopic((short) 1)).toList();
             KafkaTopics.createAndAwait(admin, topics, TOPIC_TIMEOUT);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot find a free port on loopback", e);
         }
     }
 

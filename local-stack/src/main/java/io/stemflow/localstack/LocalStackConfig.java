@@ -6,43 +6,26 @@ import java.util.Objects;
 /**
  * Settings of the local stack, validated once.
  *
- * @param dataDir      where the broker, the registry topic and stack.json live (default {@code .stemflow})
- * @param kafkaPort    the broker's PLAINTEXT port (0 = any free port)
- * @param controllerPort the KRaft controller port (0 = any free port)
- * @param registryPort the schema registry's HTTP port (0 = any free port)
- * @param partitions   partitions of each stemflow topic
- * @param fresh        wipe {@code dataDir} before starting
+ * @param dataDir    where every service keeps its data, and stack.json (default {@code .stemflow})
+ * @param ports      the services' ports
+ * @param partitions partitions of each stemflow topic when it is created
+ * @param fresh      wipe {@code dataDir} before starting
+ * @param pipeline   also run the provider emulator, the callback bridge and the pipeline (topology,
+ *                   gateway, query API); false runs only the broker, the registry and the topics
  */
-public record LocalStackConfig(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int partitions,
-                               boolean fresh) {
+public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline) {
 
-    public static final int DEFAULT_KAFKA_PORT = 19092;
-    public static final int DEFAULT_CONTROLLER_PORT = 19093;
-    public static final int DEFAULT_REGISTRY_PORT = 18081;
     public static final int DEFAULT_PARTITIONS = 6;
 
     public LocalStackConfig {
         Objects.requireNonNull(dataDir, "dataDir");
-        port("kafka port", kafkaPort);
-        port("controller port", controllerPort);
-        port("registry port", registryPort);
+        Objects.requireNonNull(ports, "ports");
         if (partitions < 1 || partitions > 1000) {
             throw new IllegalArgumentException("partitions must be between 1 and 1000, was " + partitions);
-        }
-        if (kafkaPort != 0 && (kafkaPort == controllerPort || kafkaPort == registryPort)
-                || controllerPort != 0 && controllerPort == registryPort) {
-            throw new IllegalArgumentException("kafka, controller and registry ports must differ: "
-                    + kafkaPort + ", " + controllerPort + ", " + registryPort);
         }
     }
 
     public Path stackFile() {
         return dataDir.resolve("stack.json");
-    }
-
-    private static void port(final String name, final int value) {
-        if (value < 0 || value > 65535) {
-            throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + value);
-        }
     }
 }

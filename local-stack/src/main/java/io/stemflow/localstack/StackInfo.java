@@ -12,10 +12,11 @@ import java.util.Map;
 
 /**
  * What a running local stack tells the tools that want to find it, written to
- * {@code <dataDir>/stack.json}. Later issues add the emulator, bridge and query API URLs.
+ * {@code <dataDir>/stack.json}: every service's address and, for the local emulator only, its API
+ * key (a local stand-in, never a real provider key).
  */
 public record StackInfo(String bootstrapServers, String schemaRegistryUrl, String dataDir, long pid,
-                        Instant startedAt, Map<String, String> services) {
+                        Instant startedAt, Map<String, String> services, Map<String, String> credentials) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .findAndRegisterModules()

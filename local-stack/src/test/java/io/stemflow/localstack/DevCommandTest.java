@@ -22,8 +22,8 @@ class DevCommandTest {
         final CommandLine cli = new CommandLine(new StemflowCli()).setOut(new PrintWriter(out));
 
         // when
-        final int exit = cli.execute("dev", "--data-dir", dataDir.toString(), "--kafka-port", "0",
-                "--controller-port", "0", "--registry-port", "0", "--exit-when-ready");
+        final int exit = cli.execute("dev", "--data-dir", dataDir.toString(), "--core", "--any-ports",
+                "--exit-when-ready");
 
         // then
         assertThat(exit).isZero();

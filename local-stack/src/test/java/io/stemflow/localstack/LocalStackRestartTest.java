@@ -42,7 +42,7 @@ class LocalStackRestartTest {
     @Test
     void shouldKeepSchemaIdsAndDecodeOldRecordsWhenTheStackIsRestarted() throws Exception {
         // given a stack that took three requests
-        final LocalStackConfig config = new LocalStackConfig(dataDir, 0, 0, 0, 2, false);
+        final LocalStackConfig config = new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, false, false);
         final List<SeparationRequest> sent = List.of(request("a"), request("b"), request("c"));
         final int idBefore;
         try (LocalStack stack = LocalStack.start(config)) {
@@ -85,14 +85,14 @@ class LocalStackRestartTest {
     @Test
     void shouldCreateEveryTopicAndWipeTheDataWhenStartedFresh() throws Exception {
         // given a stack that ran once
-        final LocalStackConfig config = new LocalStackConfig(dataDir, 0, 0, 0, 2, false);
+        final LocalStackConfig config = new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, false, false);
         try (LocalStack stack = LocalStack.start(config)) {
             assertThat(stack.kafka().isRunning()).isTrue();
         }
         final Path marker = Files.writeString(dataDir.resolve("marker"), "old");
 
         // when it starts fresh
-        final LocalStackConfig fresh = new LocalStackConfig(dataDir, 0, 0, 0, 2, true);
+        final LocalStackConfig fresh = new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, true, false);
         try (LocalStack stack = LocalStack.start(fresh);
              var admin = org.apache.kafka.clients.admin.Admin.create(
                      Map.of("bootstrap.servers", stack.info().bootstrapServers()))) {

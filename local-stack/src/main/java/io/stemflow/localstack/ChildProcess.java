@@ -1,0 +1,127 @@
+package io.stemflow.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stemflow service run as its own JVM on this JVM's classpath, through {@link ChildMain} (so it
+ * dies with its parent), its output appended to a log file, ready when its health URL answers 200.
+ */
+final class ChildProcess implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private ChildProcess(final String name, final Process process, final Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildProcess start(final String name, final String mainClass, final Map<String, String> env,
+                              final Path log, final URI health, final Duration timeout) {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(ChildMain.class.getName());
+        command.add(mainClass);
+        final ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().putAll(env);
+        final Process process;
+        try {
+            Files.createDirectories(log.getParent());
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + name, e);
+        }
+        final ChildProcess child = new ChildProcess(name, process, log);
+        child.awaitHealthy(health, timeout);
+        return child;
+    }
+
+    private void awaitHealthy(final URI health, final Duration timeout) {
+        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        final Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue()
+                        + " while starting; see " + log + ":\n" + tail());
+            }
+            try {
+                final int status = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200) {
+                    LOG.info("{} ready (pid {}, log {})", name, process.pid(), log);
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for " + name, e);
+            }
+            try {
+                process.waitFor(200, TimeUnit.MILLISECONDS); // returns early if the child dies
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for " + name, e);
+            }
+        }
+        close();
+        throw new IllegalStateException(name + " was not healthy at " + health + " within " + timeout + "; see " + log
+                + ":\n" + tail());
+    }
+
+    private String tail() {
+        try {
+            final List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ")";
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("{} stopped", name);
+    }
+}

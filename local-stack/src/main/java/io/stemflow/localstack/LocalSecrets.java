@@ -1,0 +1,52 @@
+package io.stemflow.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The local stack's own secrets (the emulator's API key, the callback HMAC key), made once per
+ * data directory under {@code secrets/} with owner-only permissions, and handed to services
+ * through files or their environment — never printed except the emulator's key, which is a local
+ * stand-in and is written to stack.json on purpose so tools can call the emulator.
+ */
+record LocalSecrets(String providerApiKey, Path providerApiKeyFile, String callbackHmacKey, Path callbackHmacKeyFile) {
+
+    static LocalSecrets in(final Path dataDir) {
+        final Path dir = dataDir.resolve("secrets");
+        final Path apiKey = dir.resolve("provider-api-key");
+        final Path hmac = dir.resolve("callback-hmac-key");
+        return new LocalSecrets(readOrCreate(apiKey, "sk-local-"), apiKey, readOrCreate(hmac, ""), hmac);
+    }
+
+    private static String readOrCreate(final Path file, final String prefix) {
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            Files.createDirectories(file.getParent());
+            final byte[] bytes = new byte[32];
+            new SecureRandom().nextBytes(bytes);
+            final String value = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            Files.writeString(file, value, StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // best effort on non-POSIX file systems
+            }
+            return value;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or create the local secret file " + file, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalSecrets[hidden]";
+    }
+}

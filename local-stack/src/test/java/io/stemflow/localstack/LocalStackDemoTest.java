@@ -1,0 +1,100 @@
+package io.stemflow.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stemflow.avro.JobState;
+import io.stemflow.avro.JobStatus;
+import io.stemflow.avro.Stem;
+import io.stemflow.avro.StemReady;
+import io.stemflow.schemas.TopicNames;
+import io.stemflow.serde.AvroSerdes;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo's flow on the whole local stack (broker, registry, emulator, bridge process, topology,
+ * gateway, query API): every job ends, and the summary agrees with what the topics hold.
+ */
+class LocalStackDemoTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void shouldEndEveryJobAndReportWhatTheTopicsHoldWhenTheDemoRuns() throws Exception {
+        try (LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 3, false, true))) {
+            // when
+            final StringWriter text = new StringWriter();
+            final Demo.Settings settings = new Demo.Settings(24, "demo-test", Duration.ofMinutes(5), 10_000, 100);
+            final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
+                    settings, Clock.systemUTC(), null).run(new PrintWriter(text, true));
+
+            // then every job ended and the credits add up
+            assertThat(summary.allTerminal()).as(text.toString()).isTrue();
+            assertThat(summary.ledgerBalanced()).as(text.toString()).isTrue();
+            assertThat(summary.jobsByState()).containsEntry(JobState.COMPLETED, 24L);
+            assertThat(text.toString()).contains("topping label-south up");
+
+            // and the summary says what the topics hold
+            final Map<String, JobState> states = new HashMap<>();
+            for (final JobStatus s : readAll(stack, TopicNames.STATUS, JobStatus.class)) {
+                if ("demo-test".equals(s.getBatchId()) && s.getState() != s.getPreviousState()) {
+                    states.put(s.getRequestId(), s.getState());
+                }
+            }
+            final Map<JobState, Long> byState = new EnumMap<>(JobState.class);
+            states.values().forEach(st -> byState.merge(st, 1L, Long::sum));
+            assertThat(byState).isEqualTo(summary.jobsByState());
+            final Map<Stem, Long> stems = new EnumMap<>(Stem.class);
+            for (final StemReady s : readAll(stack, TopicNames.STEMS, StemReady.class)) {
+                if ("demo-test".equals(s.getBatchId())) {
+                    stems.merge(s.getStem(), 1L, Long::sum);
+                }
+            }
+            assertThat(stems).isEqualTo(summary.stemsByType());
+            assertThat(summary.stems()).isEqualTo(8 * 12 + 16 * 2); // 8 split_stem x 12 stems, 16 separate_vocal x 2
+            assertThat(summary.balances().get(Demo.SOUTH).getSpent())
+                    .isEqualTo(summary.expectedSpendByAccount().get(Demo.SOUTH));
+            // and the emulator never had to refuse a call for its rate limit
+            assertThat(stack.emulator().orElseThrow().control().counters().requestsByCode()).doesNotContainKey(430);
+        }
+    }
+
+    private static <T extends SpecificRecord> List<T> readAll(final LocalStack stack, final String topic,
+                                                              final Class<T> type) {
+        final Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-test-reader-" + topic);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final java.util.ArrayList<T> values = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                AvroSerdes.specific(type, Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false)
+                        .deserializer())) {
+            consumer.subscribe(List.of(topic));
+            int idle = 0;
+            while (idle < 8) {
+                final var records = consumer.poll(Duration.ofMillis(500));
+                idle = records.isEmpty() ? idle + 1 : 0;
+                for (final ConsumerRecord<String, T> r : records) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+}
