@@ -63,7 +63,7 @@ public record BridgeConfig(
     public static final String ENV_TLS_KEYSTORE = "STEMFLOW_BRIDGE_TLS_KEYSTORE";
     public static final String ENV_TLS_KEYSTORE_PASSWORD = "STEMFLOW_BRIDGE_TLS_KEYSTORE_PASSWORD";
     public static final String ENV_TLS_KEYSTORE_TYPE = "STEMFLOW_BRIDGE_TLS_KEYSTORE_TYPE";
-    public static final String ENV_RESULTS_TOPIC = "STEMFLOW_RESULTS_TOPIC";
+    public static final String ENV_RESULTS_TOPIC = "STEMFLOW_TOPIC_RESULTS";
     /** Suffix of the variable that names a file holding a secret instead of the secret itself. */
     public static final String FILE_SUFFIX = "_FILE";
 

@@ -87,7 +87,7 @@ class BridgeConfigTest {
                 .hasMessageContaining("STEMFLOW_BRIDGE_PORT must be between 0 and 65535, was 70000")
                 .hasMessageContaining("STEMFLOW_BRIDGE_MAX_BODY_BYTES must be between 256 and")
                 .hasMessageContaining("STEMFLOW_BRIDGE_PRODUCE_TIMEOUT_MS must be between 100 and 10000")
-                .hasMessageContaining("STEMFLOW_RESULTS_TOPIC must be a legal Kafka topic name")
+                .hasMessageContaining("STEMFLOW_TOPIC_RESULTS must be a legal Kafka topic name")
                 .hasMessageContaining("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS must be a comma-separated list of host:port")
                 .hasMessageContaining("STEMFLOW_SCHEMA_REGISTRY_URL must hold http(s) URLs")
                 .hasMessageNotContaining("hunter2");

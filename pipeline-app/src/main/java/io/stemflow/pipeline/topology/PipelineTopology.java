@@ -2,10 +2,12 @@ package io.stemflow.pipeline.topology;
 
 import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.CreditBalance;
+import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.ReconcileRequest;
+import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.StemReady;
 import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.TopicNames;
@@ -25,6 +27,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -35,7 +38,7 @@ import org.apache.kafka.streams.state.Stores;
  * no connection and starts nothing.
  *
  * <pre>
- * separation-requests ─┐
+ * separation-requests ─(repartition by requestId)─┐
  * separation-submissions┤                      ┌─> separation-admitted, separation-status,
  * separation-results ──┤─> job lifecycle ─────┤   separation-stems, separation-dlq,
  * job-decisions ───────┘   (key requestId)     │   separation-reconcile
@@ -62,8 +65,13 @@ public final class PipelineTopology {
         final Serde<JobDecision> decisionSerde = JsonSerde.of(JobDecision.class);
 
         // ---- job lifecycle, keyed by requestId ----
+        // Requests and grants come from other teams' producers, whose partitioner may not be Kafka's
+        // murmur2 (kcat's default is not): re-key them through our own repartition topics, so every
+        // request lands in the task that will get its decisions, outcomes and results.
         final KStream<String, JobEvent> requests = builder
                 .stream(topics.requests().name(), consumed(topics.requests(), "read-requests"))
+                .repartition(Repartitioned.<String, SeparationRequest>as(StoreNames.REQUESTS_BY_ID_REPARTITION)
+                        .withKeySerde(keys).withValueSerde(topics.requests().valueSerde()))
                 .mapValues(v -> (JobEvent) new JobEvent.Requested(v), Named.as("wrap-requests"));
         final KStream<String, JobEvent> outcomes = builder
                 .stream(topics.submissions().name(), consumed(topics.submissions(), "read-submissions"))
@@ -112,6 +120,8 @@ public final class PipelineTopology {
         // ---- credit accounts, keyed by accountId ----
         final KStream<String, AccountEvent> grants = builder
                 .stream(topics.creditGrants().name(), consumed(topics.creditGrants(), "read-grants"))
+                .repartition(Repartitioned.<String, CreditGrant>as(StoreNames.GRANTS_BY_ACCOUNT_REPARTITION)
+                        .withKeySerde(keys).withValueSerde(topics.creditGrants().valueSerde()))
                 .mapValues(v -> (AccountEvent) new AccountEvent.Granted(v), Named.as("wrap-grants"));
         final KStream<String, AccountEvent> commands = builder
                 .stream(TopicNames.CREDIT_COMMANDS, Consumed.with(keys, commandSerde).withName("read-credit-commands"))

@@ -24,6 +24,11 @@ public final class StoreNames {
     /** Repartition of status events by batchId: topic {@code <application.id>-batch-status-repartition}. */
     public static final String BATCH_STATUS_REPARTITION = "batch-status";
 
+    /** Requests re-keyed with Kafka's partitioner: topic {@code <application.id>-requests-by-id-repartition}. */
+    public static final String REQUESTS_BY_ID_REPARTITION = "requests-by-id";
+    /** Grants re-keyed with Kafka's partitioner: topic {@code <application.id>-grants-by-account-repartition}. */
+    public static final String GRANTS_BY_ACCOUNT_REPARTITION = "grants-by-account";
+
     private StoreNames() {
     }
 }

@@ -35,7 +35,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bytes that do not decode go to the dead-letter topic with their origin in headers; the app goes on. */
+/**
+ * Bytes that do not decode go to the dead-letter topic with their origin in headers; the app goes
+ * on. A request produced to a partition other than Kafka's murmur2 choice (as kcat's default
+ * partitioner does) is still admitted.
+ */
 @WithKafkaStack
 class CorruptRecordsOnBrokerTest {
 
@@ -43,7 +47,7 @@ class CorruptRecordsOnBrokerTest {
     Path stateDir;
 
     @Test
-    void shouldDeadLetterCorruptBytesWithTheirOriginAndKeepProcessingWhenTheyArrive(final TestStack stack)
+    void shouldDeadLetterCorruptBytesAndStillAdmitARequestFromAForeignPartitionerWhenBothArrive(final TestStack stack)
             throws Exception {
         // given a running pipeline
         KafkaTopics.createAndAwait(stack.admin(), TopicSpec.all(4).stream().map(t -> t.toNewTopic((short) 1)).toList(),
@@ -67,7 +71,10 @@ class CorruptRecordsOnBrokerTest {
             try (KafkaProducer<String, SeparationRequest> producer = new KafkaProducer<>(stack.producerConfig(),
                     new StringSerializer(),
                     AvroSerdes.specific(SeparationRequest.class, stack.serdeConfig(), false).serializer())) {
-                producer.send(new ProducerRecord<>(TopicNames.REQUESTS, good.getRequestId(), good)).get(30, TimeUnit.SECONDS);
+                final int murmur2 = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                        good.getRequestId().getBytes(StandardCharsets.UTF_8))) % 4;
+                producer.send(new ProducerRecord<>(TopicNames.REQUESTS, (murmur2 + 1) % 4, good.getRequestId(), good))
+                        .get(30, TimeUnit.SECONDS);
             }
 
             // then the garbage is a dead letter naming its origin
@@ -79,7 +86,7 @@ class CorruptRecordsOnBrokerTest {
             assertThat(header(letter, DeadLetters.SOURCE_PARTITION)).isNotBlank();
             assertThat(header(letter, DeadLetters.SOURCE_OFFSET)).isNotBlank();
             assertThat(header(letter, DeadLetters.REASON)).containsIgnoringCase("magic byte");
-            // and the valid request after it was admitted
+            // and the valid request after it was admitted, although it was produced to a foreign partition
             final ConsumerRecord<String, AdmittedJob> admitted = first(stack, TopicNames.ADMITTED, AdmittedJob.class,
                     good.getRequestId());
             assertThat(admitted.value().getRequest().getRequestId()).isEqualTo(good.getRequestId());

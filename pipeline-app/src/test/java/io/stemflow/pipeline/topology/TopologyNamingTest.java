@@ -56,10 +56,11 @@ class TopologyNamingTest {
                 StoreNames.CREDIT_GRANT_IDS, StoreNames.BATCH_COUNTS);
         assertThat(sources).containsExactlyInAnyOrder(TopicNames.REQUESTS, TopicNames.SUBMISSIONS, TopicNames.RESULTS,
                 TopicNames.JOB_DECISIONS, TopicNames.CREDIT_GRANTS, TopicNames.CREDIT_COMMANDS, TopicNames.STATUS,
-                "batch-status-repartition");
+                "batch-status-repartition", "requests-by-id-repartition", "grants-by-account-repartition");
         assertThat(sinks).containsExactlyInAnyOrder(TopicNames.ADMITTED, TopicNames.STATUS, TopicNames.STEMS,
                 TopicNames.DLQ, TopicNames.RECONCILE, TopicNames.CREDIT_COMMANDS, TopicNames.CREDIT_LEDGER,
-                TopicNames.CREDIT_BALANCES, TopicNames.JOB_DECISIONS, "batch-status-repartition");
+                TopicNames.CREDIT_BALANCES, TopicNames.JOB_DECISIONS, "batch-status-repartition",
+                "requests-by-id-repartition", "grants-by-account-repartition");
     }
 
     @Test

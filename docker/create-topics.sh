@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One-shot (the `topics` service of docker-compose.yml, in the apache/kafka image): creates every
+# stemflow topic, as io.stemflow.schemas.TopicSpec.all(partitions) does for the local stack, and
+# checks that all of them have the same partition count (the topology joins them by key without
+# repartitioning, so they must be co-partitioned). Existing topics are left as they are.
+#
+# Environment: KAFKA_BOOTSTRAP      (default kafka:9092)
+#              PARTITIONS           partitions of every topic (default 6, as bin/stemflow dev)
+#              REPLICATION_FACTOR   (default 1: one broker)
+#              KAFKA_TOPICS         the kafka-topics command (default /opt/kafka/bin/kafka-topics.sh)
+set -euo pipefail
+
+bootstrap="${KAFKA_BOOTSTRAP:-kafka:9092}"
+partitions="${PARTITIONS:-6}"
+replication="${REPLICATION_FACTOR:-1}"
+kafka_topics="${KAFKA_TOPICS:-/opt/kafka/bin/kafka-topics.sh}"
+
+days() { echo $(( $1 * 24 * 60 * 60 * 1000 )); }
+JOBS="retention.ms=$(days 30)"       # job topics: 30 days
+DLQ="retention.ms=$(days 90)"        # dead letters: 90 days
+FOREVER="retention.ms=-1"            # the credit journal and grants are the source of every balance
+COMPACT="cleanup.policy=compact"     # one balance per account
+
+# topic, then its config (TopicSpec.configsOf)
+specs=(
+  separation-requests    "$JOBS"
+  separation-admitted    "$JOBS"
+  separation-submissions "$JOBS"
+  separation-results     "$JOBS"
+  separation-stems       "$JOBS"
+  separation-status      "$JOBS"
+  separation-reconcile   "$JOBS"
+  separation-dlq         "$DLQ"
+  credit-grants          "$FOREVER"
+  credit-ledger          "$FOREVER"
+  credit-balances        "$COMPACT"
+  # internal to the topology (JSON values), created with the others
+  credit-commands        "$JOBS"
+  job-decisions          "$JOBS"
+)
+
+for ((i = 0; i < ${#specs[@]}; i += 2)); do
+  topic="${specs[i]}" config="${specs[i + 1]}"
+  "$kafka_topics" --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$topic" \
+    --partitions "$partitions" --replication-factor "$replication" --config "$config"
+done
+
+# One describe of every topic: "Topic: <name>  TopicId: ...  PartitionCount: <n>  ...".
+counts="$("$kafka_topics" --bootstrap-server "$bootstrap" --describe \
+  | sed -nE 's/^Topic: *([^[:space:]]+).*PartitionCount: *([0-9]+).*/\1 \2/p')"
+mismatch=0
+for ((i = 0; i < ${#specs[@]}; i += 2)); do
+  topic="${specs[i]}"
+  count="$(awk -v t="$topic" '$1 == t { print $2 }' <<< "$counts")"
+  if [[ "$count" != "$partitions" ]]; then
+    echo "create-topics: $topic has ${count:-no} partitions, expected $partitions: the topics must be co-partitioned" >&2
+    mismatch=1
+  fi
+done
+if [[ "$mismatch" == 0 ]]; then
+  echo "create-topics: $(( ${#specs[@]} / 2 )) topics ready, $partitions partitions each, replication factor $replication"
+fi
+exit "$mismatch"
