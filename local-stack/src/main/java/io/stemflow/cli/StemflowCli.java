@@ -11,14 +11,29 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Music stem separation at scale, driven through Apache Kafka.",
-        subcommands = {DevCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevCommand.class, SubmitCommand.class, StatusCommand.class, JobCommand.class, CreditsCommand.class,
+            CommandLine.HelpCommand.class})
 public final class StemflowCli implements Runnable {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(final String[] args) {
-        System.exit(new CommandLine(new StemflowCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with stemflow's error handling: a {@link CliException} prints its message and exits with its code. */
+    public static CommandLine commandLine() {
+        final CommandLine cli = new CommandLine(new StemflowCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CliException c) {
+                commandLine.getErr().println("stemflow: " + c.getMessage());
+                commandLine.getErr().flush();
+                return c.exitCode();
+            }
+            throw e;
+        });
+        return cli;
     }
 
     @Override

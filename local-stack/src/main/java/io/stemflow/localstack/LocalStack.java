@@ -12,7 +12,6 @@ import io.stemflow.pipeline.query.QueryConfig;
 import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.pipeline.submit.Gateway;
 import io.stemflow.pipeline.submit.GatewayConfig;
-import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.registry.RegistryConfig;
@@ -127,7 +126,7 @@ public final class LocalStack implements AutoCloseable {
                 final PipelineStreams streams = PipelineStreams.start(
                         new PipelineStreamsConfig(APPLICATION_ID, bootstrap, registryUrl,
                                 config.dataDir().resolve("streams"), 1, 1, query.applicationServer(), Map.of()),
-                        TopologyConfig.defaults(), new TopologyMetrics(metrics));
+                        config.topology(), new TopologyMetrics(metrics));
                 started.push(streams);
                 final QueryServer queries = QueryServer.start(streams.streams(), query, metrics::scrape);
                 started.push(queries);

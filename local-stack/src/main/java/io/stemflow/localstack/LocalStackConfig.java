@@ -1,5 +1,6 @@
 package io.stemflow.localstack;
 
+import io.stemflow.pipeline.topology.TopologyConfig;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -12,14 +13,22 @@ import java.util.Objects;
  * @param fresh      wipe {@code dataDir} before starting
  * @param pipeline   also run the provider emulator, the callback bridge and the pipeline (topology,
  *                   gateway, query API); false runs only the broker, the registry and the topics
+ * @param topology   the topology's business settings (credits, timeouts)
  */
-public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline) {
+public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline,
+                               TopologyConfig topology) {
+
+    public LocalStackConfig(final Path dataDir, final StackPorts ports, final int partitions, final boolean fresh,
+                            final boolean pipeline) {
+        this(dataDir, ports, partitions, fresh, pipeline, TopologyConfig.defaults());
+    }
 
     public static final int DEFAULT_PARTITIONS = 6;
 
     public LocalStackConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(ports, "ports");
+        Objects.requireNonNull(topology, "topology");
         if (partitions < 1 || partitions > 1000) {
             throw new IllegalArgumentException("partitions must be between 1 and 1000, was " + partitions);
         }

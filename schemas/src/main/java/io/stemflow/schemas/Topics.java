@@ -11,7 +11,11 @@ import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationResult;
 import io.stemflow.avro.StemReady;
 import io.stemflow.avro.SubmissionOutcome;
+import io.stemflow.serde.AvroSerdes;
+import io.stemflow.serde.registry.SchemaRegistryClient;
 import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -54,6 +58,16 @@ public record Topics(
                 new Topic<>(TopicNames.CREDIT_GRANTS, key, serdes.valueSerde(CreditGrant.class)),
                 new Topic<>(TopicNames.CREDIT_LEDGER, key, serdes.valueSerde(LedgerEntry.class)),
                 new Topic<>(TopicNames.CREDIT_BALANCES, key, serdes.valueSerde(CreditBalance.class)));
+    }
+
+    /** Builds the catalogue with Avro serdes sharing one registry client. */
+    public static Topics create(final SchemaRegistryClient registry, final Map<String, ?> serdeConfig) {
+        return create(new SerdeFactory() {
+            @Override
+            public <T extends SpecificRecord> Serde<T> valueSerde(final Class<T> type) {
+                return AvroSerdes.specific(type, registry, serdeConfig, false);
+            }
+        });
     }
 
     /** Every topic, in the order of {@link TopicNames#ALL}. */

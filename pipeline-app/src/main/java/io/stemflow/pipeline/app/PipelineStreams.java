@@ -46,13 +46,7 @@ public final class PipelineStreams implements AutoCloseable {
                                         final TopologyMetrics metrics) {
         final SchemaRegistryClient registry = new RestSchemaRegistryClient(RegistryClientConfig.of(config.registryUrl()));
         final Map<String, Object> serdeConfig = Map.of("schema.registry.url", config.registryUrl());
-        final Topics topics = Topics.create(new io.stemflow.schemas.SerdeFactory() {
-            @Override
-            public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T>
-                    valueSerde(final Class<T> type) {
-                return AvroSerdes.specific(type, registry, serdeConfig, false);
-            }
-        });
+        final Topics topics = Topics.create(registry, serdeConfig);
         final Topology topology = PipelineTopology.build(topologyConfig, topics, metrics);
         final KafkaStreams streams = new KafkaStreams(topology, properties(config));
         final PipelineStreams app = new PipelineStreams(streams);

@@ -18,6 +18,7 @@ import io.stemflow.avro.StemUrl;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
 import io.stemflow.kafka.KafkaTopics;
+import io.stemflow.pipeline.topology.LedgerFold;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.TopicSpec;
 import io.stemflow.serde.AvroSerdes;
@@ -137,22 +138,13 @@ class ExactlyOnceAfterCrashTest {
                     expectedSpent.merge(r.getAccountId(), r.getType() == SeparationType.SPLIT_STEM ? 50L : 10L, Long::sum);
                 }
             }
-            final Map<String, long[]> folded = new HashMap<>();
-            for (final LedgerEntry e : readAll(stack, TopicNames.CREDIT_LEDGER, LedgerEntry.class, run)) {
-                final long[] b = folded.computeIfAbsent(e.getAccountId(), k -> new long[4]);
-                switch (e.getKind()) {
-                    case GRANT -> { b[0] += e.getCredits(); b[1] += e.getCredits(); }
-                    case RESERVATION -> { b[1] -= e.getCredits(); b[2] += e.getCredits(); }
-                    case CAPTURE -> { b[2] -= e.getCredits(); b[3] += e.getCredits(); }
-                    case RELEASE -> { b[2] -= e.getCredits(); b[1] += e.getCredits(); }
-                    default -> throw new AssertionError(e);
-                }
-            }
+            final Map<String, LedgerFold.Balance> folded =
+                    LedgerFold.fold(readAll(stack, TopicNames.CREDIT_LEDGER, LedgerEntry.class, run));
             for (final String account : expectedSpent.keySet()) {
-                final long[] b = folded.get(account);
-                assertThat(b[3]).as("spent by %s", account).isEqualTo(expectedSpent.get(account));
-                assertThat(b[2]).as("still reserved by %s", account).isZero();
-                assertThat(b[1]).as("available to %s", account).isEqualTo(b[0] - b[3]);
+                final LedgerFold.Balance b = folded.get(account);
+                assertThat(b.spent()).as("spent by %s", account).isEqualTo(expectedSpent.get(account));
+                assertThat(b.reserved()).as("still reserved by %s", account).isZero();
+                assertThat(b.available()).as("available to %s", account).isEqualTo(b.granted() - b.spent());
             }
             // and the instance that ran throughout counted ignored duplicates on its Prometheus endpoint
             final String metrics = java.net.http.HttpClient.newHttpClient().send(

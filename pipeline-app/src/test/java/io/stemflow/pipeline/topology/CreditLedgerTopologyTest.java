@@ -145,29 +145,17 @@ class CreditLedgerTopologyTest {
         h.accept("c", 1);
 
         // when the journal is folded
-        long granted = 0;
-        long available = 0;
-        long reserved = 0;
-        long spent = 0;
-        for (final LedgerEntry e : values(h.ledger)) {
-            switch (e.getKind()) {
-                case GRANT -> { granted += e.getCredits(); available += e.getCredits(); }
-                case RESERVATION -> { available -= e.getCredits(); reserved += e.getCredits(); }
-                case CAPTURE -> { reserved -= e.getCredits(); spent += e.getCredits(); }
-                case RELEASE -> { reserved -= e.getCredits(); available += e.getCredits(); }
-                default -> throw new AssertionError("unexpected " + e);
-            }
-        }
+        final LedgerFold.Balance folded = LedgerFold.fold(values(h.ledger)).get("label");
 
         // then it equals the last published balance and the store
         final List<CreditBalance> balances = values(h.balances);
         final CreditBalance last = balances.get(balances.size() - 1);
-        assertThat(List.of(last.getGranted(), last.getAvailable(), last.getReserved(), last.getSpent()))
-                .containsExactly(granted, available, reserved, spent);
-        assertThat(List.of(granted, available, reserved, spent)).containsExactly(200L, 100L, 50L, 50L);
+        assertThat(new LedgerFold.Balance(last.getGranted(), last.getAvailable(), last.getReserved(), last.getSpent()))
+                .isEqualTo(folded);
+        assertThat(folded).isEqualTo(new LedgerFold.Balance(200, 100, 50, 50));
         final AccountState store = h.account("label");
-        assertThat(List.of(store.granted(), store.available(), store.reserved(), store.spent()))
-                .containsExactly(granted, available, reserved, spent);
+        assertThat(new LedgerFold.Balance(store.granted(), store.available(), store.reserved(), store.spent()))
+                .isEqualTo(folded);
         assertThat(values(h.deadLetters)).extracting(DeadLetter::getKind).containsExactly(DeadLetterKind.JOB_FAILED);
     }
 

@@ -83,25 +83,13 @@ class LedgerInvariantsPropertyTest {
     private static void assertInvariants(final TopologyHarness h, final List<LedgerEntry> ledger,
                                          final List<StemReady> stems) {
         // granted = available + reserved + spent, in the store and in the folded journal
-        final Map<String, long[]> folded = new HashMap<>();
-        for (final LedgerEntry e : ledger) {
-            final long[] b = folded.computeIfAbsent(e.getAccountId(), a -> new long[4]);
-            switch (e.getKind()) {
-                case GRANT -> { b[0] += e.getCredits(); b[1] += e.getCredits(); }
-                case RESERVATION -> { b[1] -= e.getCredits(); b[2] += e.getCredits(); }
-                case CAPTURE -> { b[2] -= e.getCredits(); b[3] += e.getCredits(); }
-                case RELEASE -> { b[2] -= e.getCredits(); b[1] += e.getCredits(); }
-                default -> throw new AssertionError(e);
-            }
-        }
-        for (final var entry : folded.entrySet()) {
-            final long[] b = entry.getValue();
-            assertThat(b[0]).as("granted = available + reserved + spent for %s", entry.getKey())
-                    .isEqualTo(b[1] + b[2] + b[3]);
+        for (final var entry : LedgerFold.fold(ledger).entrySet()) {
+            final LedgerFold.Balance b = entry.getValue();
+            assertThat(b.balanced()).as("granted = available + reserved + spent for %s", entry.getKey()).isTrue();
             final AccountState store = h.account(entry.getKey());
-            assertThat(new long[] {store.granted(), store.available(), store.reserved(), store.spent()})
-                    .as("store equals the folded journal for %s", entry.getKey()).containsExactly(b);
-            assertThat(b[2]).as("reserved never negative").isGreaterThanOrEqualTo(0);
+            assertThat(new LedgerFold.Balance(store.granted(), store.available(), store.reserved(), store.spent()))
+                    .as("store equals the folded journal for %s", entry.getKey()).isEqualTo(b);
+            assertThat(b.reserved()).as("reserved never negative").isGreaterThanOrEqualTo(0);
         }
         // at most one capture per requestId; never both capture and release of one reservation
         final Map<String, Integer> captures = new HashMap<>();

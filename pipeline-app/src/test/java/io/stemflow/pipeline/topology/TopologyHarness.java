@@ -62,13 +62,7 @@ final class TopologyHarness implements AutoCloseable {
     TopologyHarness(final TopologyConfig config) {
         this.config = config;
         final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        this.topics = Topics.create(new io.stemflow.schemas.SerdeFactory() {
-            @Override
-            public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T> valueSerde(
-                    final Class<T> type) {
-                return AvroSerdes.specific(type, registry, Map.of(), false);
-            }
-        });
+        this.topics = Topics.create(registry, Map.of());
         try {
             this.stateDir = Files.createTempDirectory("stemflow-ttd-");
         } catch (java.io.IOException e) {

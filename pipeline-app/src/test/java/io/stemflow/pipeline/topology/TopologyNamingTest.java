@@ -22,13 +22,7 @@ class TopologyNamingTest {
 
     private static Topology topology() {
         final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-        final Topics topics = Topics.create(new io.stemflow.schemas.SerdeFactory() {
-            @Override
-            public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T>
-                    valueSerde(final Class<T> type) {
-                return AvroSerdes.specific(type, registry, Map.of(), false);
-            }
-        });
+        final Topics topics = Topics.create(registry, Map.of());
         return PipelineTopology.build(TopologyConfig.defaults(), topics, TopologyMetrics.inMemory());
     }
 

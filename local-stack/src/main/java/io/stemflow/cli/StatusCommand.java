@@ -1,0 +1,59 @@
+package io.stemflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code stemflow status --batch ID [--watch]}: a batch's jobs by state. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Shows a batch's jobs by state; --watch redraws every 2 s.",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:shown", "4:no such batch", "5:no stack to talk to"})
+final class StatusCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    private Connection connection;
+
+    @Option(names = "--batch", required = true, description = "The batch id.")
+    private String batch;
+
+    @Option(names = "--watch", description = "Redraw in place until every job has ended (Ctrl-C to stop).")
+    private boolean watch;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        final QueryClient query = new QueryClient(connection.queryUrl());
+        final PrintWriter out = spec.commandLine().getOut();
+        while (true) {
+            final JsonNode b = query.get("/batches", batch);
+            final StringBuilder line = new StringBuilder();
+            long open = 0;
+            for (final Iterator<Map.Entry<String, JsonNode>> it = b.path("counts").fields(); it.hasNext(); ) {
+                final Map.Entry<String, JsonNode> e = it.next();
+                line.append(' ').append(e.getKey()).append(' ').append(e.getValue().asLong());
+                if (!e.getKey().equals("COMPLETED") && !e.getKey().equals("FAILED") && !e.getKey().equals("TIMED_OUT")) {
+                    open += e.getValue().asLong();
+                }
+            }
+            out.print((watch ? "\r" : "") + "batch " + batch + ": " + b.path("total").asLong() + " jobs |" + line
+                    + (watch ? "        " : System.lineSeparator()));
+            out.flush();
+            if (!watch || open == 0) {
+                if (watch) {
+                    out.println();
+                    out.flush();
+                }
+                return 0;
+            }
+            TimeUnit.SECONDS.sleep(2); // redraw interval of a display loop, not synchronisation
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.stemflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stemflow.avro.SeparationRequest;
+import io.stemflow.localstack.LocalStack;
+import io.stemflow.localstack.LocalStackConfig;
+import io.stemflow.localstack.StackPorts;
+import io.stemflow.schemas.TopicNames;
+import io.stemflow.serde.AvroSerdes;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's commands against a whole local stack, found through its stack.json. */
+class CliCommandsTest {
+
+    @TempDir
+    static Path dataDir;
+
+    private static LocalStack stack;
+
+    @BeforeAll
+    static void startStack() {
+        stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, false, true));
+    }
+
+    @AfterAll
+    static void stopStack() {
+        stack.close();
+    }
+
+    /** Runs a command in-process; returns its exit code, output and error output. */
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run cli(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final List<String> all = new ArrayList<>(List.of(args));
+        all.add("--stack-file");
+        all.add(dataDir.resolve("stack.json").toString());
+        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(all.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldReportEveryBadRowAndSubmitNothingWhenTheManifestHasErrors(@TempDir final Path dir) throws Exception {
+        // given
+        final Path manifest = Files.writeString(dir.resolve("bad.csv"), String.join("\n",
+                "taskId,audioId,type,artist",
+                "t1,a1,split_stem,The Examples",
+                "t2,,separate_vocal,The Examples",
+                "t3,a3,karaoke,The Examples",
+                "t1,a1,split_stem,duplicate row",
+                "t5,a5,separate_vocal") + "\n");
+
+        // when
+        final Run run = cli("submit", "--manifest", manifest.toString(), "--account", "cli-acct", "--batch", "cli-bad",
+                "--no-progress");
+
+        // then
+        assertThat(run.exit()).isEqualTo(CliException.INVALID_INPUT);
+        assertThat(run.err())
+                .contains("line 3: audioId is missing")
+                .contains("line 4: type 'karaoke' is not separate_vocal or split_stem")
+                .contains("line 5: same taskId, audioId and type as line 2")
+                .contains("line 6: has 3 columns, the header has 4")
+                .contains("Nothing submitted");
+        assertThat(requestsOfBatch("cli-bad")).isEmpty();
+    }
+
+    @Test
+    void shouldSubmitEachJobOnceWhenTheSameManifestIsSubmittedTwice(@TempDir final Path dir) throws Exception {
+        // given
+        final Path manifest = Files.writeString(dir.resolve("catalogue.jsonl"), String.join("\n",
+                "{\"taskId\":\"t1\",\"audioId\":\"a1\",\"labels\":{\"isrc\":\"GB-1\"}}",
+                "{\"taskId\":\"t2\",\"audioId\":\"a2\",\"type\":\"split_stem\"}",
+                "{\"taskId\":\"t3\",\"audioId\":\"a3\"}") + "\n");
+        final String[] submit = {"submit", "--manifest", manifest.toString(), "--type", "separate_vocal",
+            "--account", "cli-acct", "--batch", "cli-twice", "--no-progress"};
+
+        // when
+        final Run first = cli(submit);
+        final Run second = cli(submit);
+
+        // then both runs produced the same three requestIds, and the batch holds three jobs
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(first.out()).contains("Submitted 3 request(s) of batch cli-twice");
+        final List<SeparationRequest> sent = requestsOfBatch("cli-twice");
+        assertThat(sent).hasSize(6);
+        assertThat(sent.stream().map(SeparationRequest::getRequestId).distinct()).hasSize(3);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            final Run status = cli("status", "--batch", "cli-twice");
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).contains("batch cli-twice: 3 jobs");
+        });
+        // and a job can be looked up with its history
+        final Run job = cli("job", sent.get(0).getRequestId());
+        assertThat(job.exit()).as(job.err()).isZero();
+        assertThat(job.out()).contains(sent.get(0).getRequestId()).contains("REQUESTED").contains("history:");
+        assertThat(cli("job", "no-such-job").exit()).isEqualTo(CliException.NOT_FOUND);
+    }
+
+    @Test
+    void shouldShowAGrantInTheBalanceWhenCreditsAreGranted() {
+        // when
+        final Run grant = cli("credits", "grant", "--account", "cli-budget", "--credits", "500", "--grant-id", "g-cli-1");
+        final Run again = cli("credits", "grant", "--account", "cli-budget", "--credits", "500", "--grant-id", "g-cli-1");
+
+        // then the same grant id counts once
+        assertThat(grant.exit()).as(grant.err()).isZero();
+        assertThat(again.exit()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            final Run show = cli("credits", "show", "--account", "cli-budget");
+            assertThat(show.exit()).as(show.err()).isZero();
+            assertThat(show.out()).containsPattern("cli-budget\\s+500\\s+500\\s+0\\s+0");
+        });
+        assertThat(cli("credits", "grant", "--account", "cli-budget", "--credits", "-5").exit())
+                .isEqualTo(CliException.INVALID_INPUT);
+    }
+
+    @Test
+    void shouldSayWhereToPointWhenNoStackCanBeFound(@TempDir final Path empty) {
+        // when
+        final StringWriter err = new StringWriter();
+        final int exit = StemflowCli.commandLine().setErr(new PrintWriter(err))
+                .execute("credits", "show", "--stack-file", empty.resolve("stack.json").toString());
+
+        // then
+        assertThat(exit).isEqualTo(CliException.NOT_CONFIGURED);
+        assertThat(err.toString()).contains("--query-url").contains("bin/stemflow dev");
+    }
+
+    private static List<SeparationRequest> requestsOfBatch(final String batch) {
+        final Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());
+        final List<SeparationRequest> found = new ArrayList<>();
+        try (KafkaConsumer<String, SeparationRequest> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                AvroSerdes.specific(SeparationRequest.class,
+                        Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false).deserializer())) {
+            final List<TopicPartition> parts = consumer.partitionsFor(TopicNames.REQUESTS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (batch.equals(r.value().getBatchId())) {
+                        found.add(r.value());
+                    }
+                });
+            }
+        }
+        return found;
+    }
+}
