@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.stemflow.avro.SeparationRequest;
+import io.stemflow.emulator.FaultShares;
 import io.stemflow.localstack.LocalStack;
 import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackPorts;
@@ -135,6 +136,47 @@ class CliCommandsTest {
         });
         assertThat(cli("credits", "grant", "--account", "cli-budget", "--credits", "-5").exit())
                 .isEqualTo(CliException.INVALID_INPUT);
+    }
+
+    @Test
+    void shouldReplayFailedJobsOnceAndChargeThemOnceWhenTheProviderRecovers(@TempDir final Path dir) throws Exception {
+        // given three jobs that the provider fails
+        final var control = stack.emulator().orElseThrow().control();
+        control.setFaults(FaultShares.NONE.withTaskFailures(1.0));
+        try {
+            final Path manifest = Files.writeString(dir.resolve("replay.csv"), "taskId,audioId\nr1,a1\nr2,a2\nr3,a3\n");
+            assertThat(cli("submit", "--manifest", manifest.toString(), "--type", "separate_vocal", "--account",
+                    "cli-replay-acct", "--batch", "cli-replay", "--no-progress").exit()).isZero();
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                    assertThat(cli("status", "--batch", "cli-replay").out()).contains("3 jobs | FAILED 3"));
+        } finally {
+            control.setFaults(FaultShares.NONE);
+        }
+
+        // when a dry run comes first
+        final Run dry = cli("replay", "--batch", "cli-replay", "--dry-run");
+
+        // then it lists them and sends nothing
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("Dry run: 3 job(s) would be replayed");
+        assertThat(requestsOfBatch("cli-replay")).hasSize(3);
+
+        // when replayed for real, twice
+        final Run replay = cli("replay", "--batch", "cli-replay");
+        assertThat(replay.exit()).as(replay.err()).isZero();
+        assertThat(replay.out()).contains("Replayed 3 job(s)");
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                assertThat(cli("status", "--batch", "cli-replay").out()).contains("3 jobs | COMPLETED 3"));
+        final Run again = cli("replay", "--batch", "cli-replay");
+
+        // then the second run replays nothing, and each job was charged once
+        assertThat(again.out()).contains("Replayed 0 job(s)").contains("already replayed");
+        final List<SeparationRequest> sent = requestsOfBatch("cli-replay");
+        assertThat(sent).hasSize(6);
+        assertThat(sent).filteredOn(r -> r.getAttempt() == 2).allSatisfy(r -> assertThat(r.getReplayOf()).isNotNull());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(cli("credits", "show", "--account", "cli-replay-acct").out())
+                        .containsPattern("cli-replay-acct\\s+0\\s+-30\\s+0\\s+30"));
     }
 
     @Test
