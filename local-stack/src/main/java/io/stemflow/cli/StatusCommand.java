@@ -28,10 +28,34 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Redraw in place until every job has ended (Ctrl-C to stop).")
     private boolean watch;
 
+    @Option(names = "--provider-limit", defaultValue = "20/10s",
+            description = "The provider's request limit, for the ETA (default: ${DEFAULT-VALUE}).")
+    private String providerLimit;
+
+    /** Jobs that still need a provider call: requested, held or admitted but not yet submitted. */
+    private static long waitingForProvider(final JsonNode counts) {
+        return counts.path("REQUESTED").asLong() + counts.path("THROTTLED").asLong() + counts.path("ADMITTED").asLong();
+    }
+
+    /** "20/10s" -> 2.0 requests per second. */
+    static double perSecond(final String limit) {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)/(\\d+)s").matcher(limit.strip());
+        if (!m.matches() || Integer.parseInt(m.group(2)) == 0) {
+            throw new CliException(CliException.INVALID_INPUT, "--provider-limit must look like 20/10s, was '" + limit + "'");
+        }
+        return Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2));
+    }
+
+    static String eta(final long jobs, final double perSecond) {
+        final java.time.Duration d = java.time.Duration.ofSeconds((long) Math.ceil(jobs / perSecond));
+        return d.toHours() > 0 ? d.toHours() + "h" + d.toMinutesPart() + "m" : d.toMinutes() + "m" + d.toSecondsPart() + "s";
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         final QueryClient query = new QueryClient(connection.queryUrl());
         final PrintWriter out = spec.commandLine().getOut();
+        final double perSecond = perSecond(providerLimit);
         while (true) {
             final JsonNode b = query.get("/batches", batch);
             final StringBuilder line = new StringBuilder();
@@ -43,7 +67,9 @@ final class StatusCommand implements Callable<Integer> {
                     open += e.getValue().asLong();
                 }
             }
+            final long waiting = waitingForProvider(b.path("counts"));
             out.print((watch ? "\r" : "") + "batch " + batch + ": " + b.path("total").asLong() + " jobs |" + line
+                    + (waiting > 0 ? " | ETA " + eta(waiting, perSecond) + " at the provider's limit" : "")
                     + (watch ? "        " : System.lineSeparator()));
             out.flush();
             if (!watch || open == 0) {
