@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.avro.SeparationRequest;
+import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
 import java.io.PrintWriter;
@@ -23,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -123,23 +123,15 @@ final class ReplayCommand implements Callable<Integer> {
         try (KafkaConsumer<String, DeadLetter> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                 AvroSerdes.specific(DeadLetter.class, Map.of("schema.registry.url", connection.registryUrl()), false)
                         .deserializer())) {
-            final List<TopicPartition> parts = consumer.partitionsFor(TopicNames.DLQ).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            final Instant deadline = Instant.now().plusSeconds(60);
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && Instant.now().isBefore(deadline)) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    final DeadLetter d = r.value();
-                    if (selected(d)) {
-                        final DeadLetter earlier = latest.get(d.getRequestId());
-                        if (earlier == null || earlier.getAttempt() <= d.getAttempt()) {
-                            latest.put(d.getRequestId(), d);
-                        }
+            TopicSnapshot.read(consumer, TopicNames.DLQ, Duration.ofSeconds(60), r -> {
+                final DeadLetter d = r.value();
+                if (selected(d)) {
+                    final DeadLetter earlier = latest.get(d.getRequestId());
+                    if (earlier == null || earlier.getAttempt() <= d.getAttempt()) {
+                        latest.put(d.getRequestId(), d);
                     }
-                });
-            }
+                }
+            });
         }
         return latest;
     }

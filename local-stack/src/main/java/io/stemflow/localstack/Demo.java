@@ -9,6 +9,7 @@ import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemReady;
+import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.AvroSerializer;
@@ -258,19 +259,11 @@ public final class Demo {
     private Map<String, CreditBalance> latestBalances() {
         final Map<String, CreditBalance> balances = new TreeMap<>();
         try (KafkaConsumer<String, CreditBalance> consumer = consumer(CreditBalance.class)) {
-            final List<TopicPartition> parts = consumer.partitionsFor(TopicNames.CREDIT_BALANCES).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            final Instant deadline = clock.instant().plusSeconds(30);
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && clock.instant().isBefore(deadline)) {
-                for (final ConsumerRecord<String, CreditBalance> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (NORTH.equals(r.key()) || SOUTH.equals(r.key())) {
-                        balances.put(r.key(), r.value());
-                    }
+            TopicSnapshot.read(consumer, TopicNames.CREDIT_BALANCES, Duration.ofSeconds(30), r -> {
+                if (NORTH.equals(r.key()) || SOUTH.equals(r.key())) {
+                    balances.put(r.key(), r.value());
                 }
-            }
+            });
         }
         return balances;
     }

@@ -8,6 +8,7 @@ import io.stemflow.emulator.FaultShares;
 import io.stemflow.localstack.LocalStack;
 import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackPorts;
+import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
 import java.io.PrintWriter;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -198,19 +198,11 @@ class CliCommandsTest {
         try (KafkaConsumer<String, SeparationRequest> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                 AvroSerdes.specific(SeparationRequest.class,
                         Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false).deserializer())) {
-            final List<TopicPartition> parts = consumer.partitionsFor(TopicNames.REQUESTS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (batch.equals(r.value().getBatchId())) {
-                        found.add(r.value());
-                    }
-                });
-            }
+            TopicSnapshot.read(consumer, TopicNames.REQUESTS, Duration.ofSeconds(30), r -> {
+                if (batch.equals(r.value().getBatchId())) {
+                    found.add(r.value());
+                }
+            });
         }
         return found;
     }
