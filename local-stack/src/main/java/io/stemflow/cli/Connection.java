@@ -16,6 +16,7 @@ final class Connection {
     static final String ENV_BOOTSTRAP = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
     static final String ENV_REGISTRY = "STEMFLOW_SCHEMA_REGISTRY_URL";
     static final String ENV_QUERY = "STEMFLOW_QUERY_URL";
+    static final String ENV_GATEWAY = "STEMFLOW_GATEWAY_URL";
 
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (env " + ENV_BOOTSTRAP + ").")
     private String bootstrapServers;
@@ -25,6 +26,9 @@ final class Connection {
 
     @Option(names = "--query-url", description = "Query API URL (env " + ENV_QUERY + ").")
     private String queryUrl;
+
+    @Option(names = "--gateway-url", description = "Gateway health/metrics URL, for the provider call rate (env " + ENV_GATEWAY + ").")
+    private String gatewayUrl;
 
     @Option(names = "--stack-file", defaultValue = ".stemflow/stack.json",
             description = "A running local stack's address file, used for what is not given (default: ${DEFAULT-VALUE}).")
@@ -50,6 +54,17 @@ final class Connection {
     String queryUrl() {
         return first(queryUrl, env.get(ENV_QUERY), stack().map(s -> s.services().get("query-api")).orElse(null),
                 "query API URL", "--query-url", ENV_QUERY).replaceAll("/+$", "");
+    }
+
+    /** The gateway's URL when known (it is optional: only the call-rate display needs it). */
+    Optional<String> gatewayUrl() {
+        if (gatewayUrl != null && !gatewayUrl.isBlank()) {
+            return Optional.of(gatewayUrl);
+        }
+        if (env.get(ENV_GATEWAY) != null && !env.get(ENV_GATEWAY).isBlank()) {
+            return Optional.of(env.get(ENV_GATEWAY));
+        }
+        return stack().map(s -> s.services().get("gateway"));
     }
 
     private Optional<StackInfo> stack() {

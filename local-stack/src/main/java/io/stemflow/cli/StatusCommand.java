@@ -56,6 +56,7 @@ final class StatusCommand implements Callable<Integer> {
         final QueryClient query = new QueryClient(connection.queryUrl());
         final PrintWriter out = spec.commandLine().getOut();
         final double perSecond = perSecond(providerLimit);
+        final ProviderCallRate rate = connection.gatewayUrl().map(ProviderCallRate::new).orElse(null);
         while (true) {
             final JsonNode b = query.get("/batches", batch);
             final StringBuilder line = new StringBuilder();
@@ -68,7 +69,11 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
             final long waiting = waitingForProvider(b.path("counts"));
+            final String calls = rate == null ? "" : rate.sample()
+                    .map(r -> String.format(" | provider %.1f calls/s of %.1f allowed", r, perSecond)).orElse("");
             out.print((watch ? "\r" : "") + "batch " + batch + ": " + b.path("total").asLong() + " jobs |" + line
+                    + " | credits reserved " + b.path("reservedCredits").asLong() + ", spent " + b.path("spentCredits").asLong()
+                    + calls
                     + (waiting > 0 ? " | ETA " + eta(waiting, perSecond) + " at the provider's limit" : "")
                     + (watch ? "        " : System.lineSeparator()));
             out.flush();

@@ -166,7 +166,8 @@ class CliCommandsTest {
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("Replayed 3 job(s)");
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                assertThat(cli("status", "--batch", "cli-replay").out()).contains("3 jobs | COMPLETED 3"));
+                assertThat(cli("status", "--batch", "cli-replay").out()).contains("3 jobs | COMPLETED 3")
+                        .contains("credits reserved 0, spent 30"));
         final Run again = cli("replay", "--batch", "cli-replay");
 
         // then the second run replays nothing, and each job was charged once

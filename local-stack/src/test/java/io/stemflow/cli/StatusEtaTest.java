@@ -20,4 +20,15 @@ class StatusEtaTest {
         assertThatThrownBy(() -> StatusCommand.perSecond("fast")).hasMessageContaining("20/10s");
         assertThatThrownBy(() -> StatusCommand.perSecond("5/0s")).hasMessageContaining("--provider-limit");
     }
+
+    @Test
+    void shouldSumEveryProviderCallSeriesWhenReadingTheGatewayMetrics() {
+        final String text = String.join("\n",
+                "# HELP stemflow_provider_calls_total Provider calls",
+                "stemflow_provider_calls_total{code=\"200\",endpoint=\"generate\"} 41.0",
+                "stemflow_provider_calls_total{code=\"430\",endpoint=\"generate\"} 1.0",
+                "stemflow_provider_calls_total{code=\"200\",endpoint=\"record-info\"} 3.0",
+                "stemflow_gateway_outcomes_total{code=\"200\",status=\"ACCEPTED\"} 41.0");
+        assertThat(ProviderCallRate.total(text)).isEqualTo(45.0);
+    }
 }

@@ -7,10 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How many jobs of a batch are in each state ({@code GET /batches/{batchId}}); states without jobs
- * are left out, the others come in lifecycle order.
+ * How many jobs of a batch are in each state ({@code GET /batches/{batchId}}), and the credits its
+ * jobs hold reserved and have spent; states without jobs are left out, the others come in
+ * lifecycle order.
  */
-public record BatchView(String batchId, long total, Map<String, Long> counts) {
+public record BatchView(String batchId, long total, Map<String, Long> counts, long reservedCredits,
+                        long spentCredits) {
 
     public BatchView {
         counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));
@@ -24,6 +26,6 @@ public record BatchView(String batchId, long total, Map<String, Long> counts) {
                 counts.put(state.name(), n);
             }
         }
-        return new BatchView(batchId, tally.total(), counts);
+        return new BatchView(batchId, tally.total(), counts, tally.reservedCredits(), tally.spentCredits());
     }
 }

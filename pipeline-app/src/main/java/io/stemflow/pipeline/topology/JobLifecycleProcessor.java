@@ -347,8 +347,8 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
 
     private void emitStatus(final JobRecord job, final StatusEntry e) {
         forward(job.requestId(), new JobStatus(job.requestId(), job.accountId(), job.batchId(), e.attempt(),
-                e.state(), e.previousState(), e.reason(), e.code(), e.providerTaskId(), Instant.ofEpochMilli(e.at())),
-                e.at());
+                e.state(), e.previousState(), e.reason(), e.code(), e.providerTaskId(), Instant.ofEpochMilli(e.at()),
+                job.credits()), e.at());
     }
 
     private void mismatch(final String requestId, final PendingResult result, final String reason, final long now) {

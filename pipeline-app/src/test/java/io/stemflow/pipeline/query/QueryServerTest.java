@@ -76,7 +76,7 @@ class QueryServerTest {
     void shouldAnswerAccountAndBatchWhenKnown() {
         // given
         source.accounts.put("acct-1", Fixtures.account("acct-1", 100, 10, 50, 1));
-        source.batches.put("b-1", new BatchTally(Map.of(JobState.ADMITTED, 2L, JobState.COMPLETED, 1L)));
+        source.batches.put("b-1", new BatchTally(Map.of(JobState.ADMITTED, 2L, JobState.COMPLETED, 1L), 20, 50));
 
         // when
         final HttpProbe.Answer account = http.get(server.url(), "/accounts/acct-1");
@@ -89,7 +89,8 @@ class QueryServerTest {
                         + "\"spent\":50,\"held\":1}");
         assertThat(batch.status()).isEqualTo(200);
         assertThat(batch.json().toString())
-                .isEqualTo("{\"batchId\":\"b-1\",\"total\":3,\"counts\":{\"ADMITTED\":2,\"COMPLETED\":1}}");
+                .isEqualTo("{\"batchId\":\"b-1\",\"total\":3,\"counts\":{\"ADMITTED\":2,\"COMPLETED\":1},"
+                        + "\"reservedCredits\":20,\"spentCredits\":50}");
     }
 
     @Test

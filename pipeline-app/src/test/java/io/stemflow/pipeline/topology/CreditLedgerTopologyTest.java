@@ -173,5 +173,7 @@ class CreditLedgerTopologyTest {
         assertThat(tally.counts()).containsEntry(JobState.COMPLETED, 1L).containsEntry(JobState.FAILED, 1L)
                 .containsEntry(JobState.ADMITTED, 1L).hasSize(3);
         assertThat(tally.total()).isEqualTo(3);
+        assertThat(tally.spentCredits()).as("a (split_stem) completed").isEqualTo(50);
+        assertThat(tally.reservedCredits()).as("c (separate_vocal) admitted").isEqualTo(10);
     }
 }
