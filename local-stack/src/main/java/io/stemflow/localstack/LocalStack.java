@@ -78,16 +78,24 @@ public final class LocalStack implements AutoCloseable {
         }
         final StackPorts ports = config.ports();
         final Deque<AutoCloseable> started = new ArrayDeque<>();
-        final EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafkaConfig.of(config.dataDir().resolve("kafka"))
-                .withPorts(ports.kafka(), ports.controller()));
-        started.push(kafka);
+        final EmbeddedKafka kafka = config.external() != null ? null
+                : EmbeddedKafka.start(EmbeddedKafkaConfig.of(config.dataDir().resolve("kafka"))
+                        .withPorts(ports.kafka(), ports.controller()));
+        if (kafka != null) {
+            started.push(kafka);
+        }
         try {
-            final String bootstrap = kafka.bootstrapServers();
+            final String bootstrap = kafka != null ? kafka.bootstrapServers() : config.external().bootstrapServers();
             createTopics(bootstrap, config.partitions());
-            final EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(
-                    RegistryConfig.kafka(bootstrap).withHost("127.0.0.1").withPort(ports.registry()));
-            started.push(registry);
-            final String registryUrl = registry.url().toString();
+            final String registryUrl;
+            if (config.external() == null) {
+                final EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(
+                        RegistryConfig.kafka(bootstrap).withHost("127.0.0.1").withPort(ports.registry()));
+                started.push(registry);
+                registryUrl = registry.url().toString();
+            } else {
+                registryUrl = config.external().registryUrl();
+            }
             final Map<String, String> services = new LinkedHashMap<>();
             services.put("kafka", bootstrap);
             services.put("schema-registry", registryUrl);
@@ -166,8 +174,9 @@ public final class LocalStack implements AutoCloseable {
         return info;
     }
 
-    public EmbeddedKafka kafka() {
-        return kafka;
+    /** The embedded broker, unless the stack runs on an external cluster. */
+    public Optional<EmbeddedKafka> kafka() {
+        return Optional.ofNullable(kafka);
     }
 
     /** The embedded provider emulator, when the pipeline runs. */

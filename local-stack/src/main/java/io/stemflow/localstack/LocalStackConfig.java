@@ -14,13 +14,32 @@ import java.util.Objects;
  * @param pipeline   also run the provider emulator, the callback bridge and the pipeline (topology,
  *                   gateway, query API); false runs only the broker, the registry and the topics
  * @param topology   the topology's business settings (credits, timeouts)
+ * @param external   a Kafka cluster and schema registry to use instead of the embedded ones, or null
  */
 public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline,
-                               TopologyConfig topology) {
+                               TopologyConfig topology, External external) {
+
+    /** Services that already run elsewhere (containers, a shared cluster). */
+    public record External(String bootstrapServers, String registryUrl) {
+
+        public External {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            Objects.requireNonNull(registryUrl, "registryUrl");
+        }
+    }
 
     public LocalStackConfig(final Path dataDir, final StackPorts ports, final int partitions, final boolean fresh,
                             final boolean pipeline) {
-        this(dataDir, ports, partitions, fresh, pipeline, TopologyConfig.defaults());
+        this(dataDir, ports, partitions, fresh, pipeline, TopologyConfig.defaults(), null);
+    }
+
+    public LocalStackConfig(final Path dataDir, final StackPorts ports, final int partitions, final boolean fresh,
+                            final boolean pipeline, final TopologyConfig topology) {
+        this(dataDir, ports, partitions, fresh, pipeline, topology, null);
+    }
+
+    public LocalStackConfig withExternal(final External services) {
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services);
     }
 
     public static final int DEFAULT_PARTITIONS = 6;

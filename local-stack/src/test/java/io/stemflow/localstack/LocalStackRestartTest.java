@@ -87,7 +87,7 @@ class LocalStackRestartTest {
         // given a stack that ran once
         final LocalStackConfig config = new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, false, false);
         try (LocalStack stack = LocalStack.start(config)) {
-            assertThat(stack.kafka().isRunning()).isTrue();
+            assertThat(stack.kafka().orElseThrow().isRunning()).isTrue();
         }
         final Path marker = Files.writeString(dataDir.resolve("marker"), "old");
 

@@ -1,0 +1,64 @@
+package io.stemflow.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * The demo's flow against containers: Kafka from the apache/kafka image and Confluent's own Schema
+ * Registry image (which also proves our serde against the real registry), with the emulator, the
+ * bridge process and the pipeline on the host. Runs only where a Docker engine is present; without
+ * one JUnit reports it as skipped ("disabledWithoutDocker"). It is an extra: every claim it makes
+ * is also proven by {@link LocalStackDemoTest} on the embedded broker.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class ContainerStackTest {
+
+    private static final Network NETWORK = Network.newNetwork();
+
+    @Container
+    private static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.0")
+            .withNetwork(NETWORK)
+            .withListener("kafka:19092");
+
+    @Container
+    private static final GenericContainer<?> REGISTRY = new GenericContainer<>("confluentinc/cp-schema-registry:7.7.1")
+            .withNetwork(NETWORK)
+            .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")
+            .withEnv("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "PLAINTEXT://kafka:19092")
+            .withEnv("SCHEMA_REGISTRY_LISTENERS", "http://0.0.0.0:8081")
+            .withExposedPorts(8081)
+            .dependsOn(KAFKA)
+            .waitingFor(Wait.forHttp("/subjects").forStatusCode(200));
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void shouldEndEveryJobAndBalanceTheLedgerWhenRunOnContainers() throws Exception {
+        final LocalStackConfig config = new LocalStackConfig(dataDir, StackPorts.anyFree(), 3, false, true)
+                .withExternal(new LocalStackConfig.External(KAFKA.getBootstrapServers(),
+                        "http://" + REGISTRY.getHost() + ":" + REGISTRY.getMappedPort(8081)));
+        try (LocalStack stack = LocalStack.start(config)) {
+            final StringWriter text = new StringWriter();
+            final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
+                    new Demo.Settings(12, "containers", Duration.ofMinutes(5), 10_000, 100), Clock.systemUTC(), null)
+                    .run(new PrintWriter(text, true));
+            assertThat(summary.allTerminal()).as(text.toString()).isTrue();
+            assertThat(summary.ledgerBalanced()).as(text.toString()).isTrue();
+            assertThat(summary.stems()).isEqualTo(4 * 12 + 8 * 2);
+        }
+    }
+}
