@@ -145,7 +145,7 @@ class QueryAcrossInstancesTest {
                 assertThat(batch.status()).isEqualTo(200);
                 assertThat(batch.json().toString())
                         .isEqualTo("{\"batchId\":\"" + batchId + "\",\"total\":" + JOBS + ",\"counts\":{\"ADMITTED\":"
-                                + JOBS + "}}");
+                                + JOBS + "},\"reservedCredits\":" + reservedByAdmittedJobs() + ",\"spentCredits\":0}");
                 assertThat(batch.servedBy()).isEqualTo(owner(asked, StoreNames.BATCH_COUNTS, batchId));
                 answeredBy.add(batch.servedBy());
 
@@ -263,5 +263,14 @@ class QueryAcrossInstancesTest {
         assertThat(history.get(1).path("previousState").asText()).isEqualTo("REQUESTED");
         assertThat(Instant.parse(history.get(1).path("at").asText()))
                 .isAfterOrEqualTo(Instant.parse(history.get(0).path("at").asText()));
+    }
+
+    /** Every job is admitted and none finished: the batch holds each job's cost reserved (50 split_stem, 10 separate_vocal). */
+    private static long reservedByAdmittedJobs() {
+        long credits = 0;
+        for (int i = 0; i < JOBS; i++) {
+            credits += i % 3 == 0 ? 50 : 10;
+        }
+        return credits;
     }
 }
