@@ -47,8 +47,9 @@ class SubmitterFaultsTest {
 
             // and a maintenance window
             await().atMost(Duration.ofSeconds(60)).until(() -> outcomes.poll().size() >= 45);
-            fixture.emulator.control().scheduleMaintenanceIn(Duration.ZERO, Duration.ofMillis(1500));
-            await().atMost(Duration.ofSeconds(5))
+            // (3 s: long enough that the gateway calls during it even right after a 430 backoff)
+            fixture.emulator.control().scheduleMaintenanceIn(Duration.ZERO, Duration.ofMillis(3000));
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> gateway.health().report().conditions().containsKey("maintenance"));
 
             // then
