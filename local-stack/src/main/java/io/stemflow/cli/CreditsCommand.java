@@ -1,5 +1,6 @@
 package io.stemflow.cli;
 
+import io.stemflow.schemas.AccountIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.schemas.TopicNames;
@@ -54,8 +55,8 @@ final class CreditsCommand implements Runnable {
             if (credits <= 0) {
                 throw new CliException(CliException.INVALID_INPUT, "--credits must be positive, was " + credits);
             }
-            if (!account.matches("[A-Za-z0-9._:-]{1,64}")) {
-                throw new CliException(CliException.INVALID_INPUT, "--account must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+            if (!AccountIds.isValid(account)) {
+                throw new CliException(CliException.INVALID_INPUT, "--account must be " + AccountIds.RULE);
             }
             final String id = grantId == null ? UUID.randomUUID().toString() : grantId;
             try (KafkaProducer<String, SpecificRecord> producer = Producers.avro(connection)) {

@@ -108,8 +108,7 @@ final class DevCommand implements Callable<Integer> {
         }
         if (demo && !core || once) {
             final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
-                    new Demo.Settings(tracks, Demo.Settings.defaults(Clock.systemUTC()).batchId(),
-                            Demo.Settings.defaults(Clock.systemUTC()).timeout(), 10_000, 100),
+                    Demo.Settings.defaults(Clock.systemUTC()).withTracks(tracks),
                     Clock.systemUTC(), stack.emulator().map(DevCommand::providerLine).orElse(null)).run(out);
             Demo.print(summary, stack.info(), out);
             if (once) {

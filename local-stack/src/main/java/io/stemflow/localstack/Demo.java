@@ -61,6 +61,10 @@ public final class Demo {
         public static Settings defaults(final Clock clock) {
             return new Settings(60, "demo-" + clock.instant().getEpochSecond(), Duration.ofMinutes(10), 10_000, 100);
         }
+
+        public Settings withTracks(final int n) {
+            return new Settings(n, batchId, timeout, generousGrant, tightGrant);
+        }
     }
 
     /** What came out, read back from the topics. */

@@ -6,6 +6,7 @@ import io.stemflow.avro.JobState;
 import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemReady;
+import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
 import java.io.PrintWriter;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -78,22 +78,12 @@ class LocalStackDemoTest {
                                                               final Class<T> type) {
         final Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-test-reader-" + topic);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         final java.util.ArrayList<T> values = new java.util.ArrayList<>();
         try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                 AvroSerdes.specific(type, Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false)
                         .deserializer())) {
-            consumer.subscribe(List.of(topic));
-            int idle = 0;
-            while (idle < 8) {
-                final var records = consumer.poll(Duration.ofMillis(500));
-                idle = records.isEmpty() ? idle + 1 : 0;
-                for (final ConsumerRecord<String, T> r : records) {
-                    values.add(r.value());
-                }
-            }
+            TopicSnapshot.read(consumer, topic, Duration.ofSeconds(60), r -> values.add(r.value()));
         }
         return values;
     }

@@ -1,5 +1,6 @@
 package io.stemflow.cli.manifest;
 
+import io.stemflow.schemas.AccountIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A back-catalogue manifest, CSV (with a header) or JSON Lines, read and validated as a whole:
@@ -32,7 +32,6 @@ import java.util.regex.Pattern;
 public final class Manifest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final int MAX_ID = 200;
 
     /** A row that cannot be submitted, and why. */
@@ -173,8 +172,8 @@ public final class Manifest {
         if (account == null || account.isBlank()) {
             return Optional.of(new Problem(line, "account is missing and no --account was given"));
         }
-        if (!ACCOUNT.matcher(account).matches()) {
-            return Optional.of(new Problem(line, "account '" + account + "' must be 1 to 64 letters, digits, '.', '_', ':' or '-'"));
+        if (!AccountIds.isValid(account)) {
+            return Optional.of(new Problem(line, "account '" + account + "' must be " + AccountIds.RULE));
         }
         final String key = taskId + "\u0000" + audioId + "\u0000" + typeOf(type, defaultType);
         final Integer earlier = seen.putIfAbsent(key, line);

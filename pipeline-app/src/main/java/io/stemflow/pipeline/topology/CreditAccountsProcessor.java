@@ -1,5 +1,6 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.AccountIds;
 import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.DeadLetter;
@@ -10,7 +11,6 @@ import io.stemflow.pipeline.topology.TopologyConfig.UngrantedAccounts;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
 import io.stemflow.schemas.TopicNames;
 import java.time.Instant;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
 final class CreditAccountsProcessor implements Processor<String, AccountEvent, String, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CreditAccountsProcessor.class);
-    private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final TopologyConfig config;
@@ -238,8 +237,8 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         if (g.getGrantId() == null || g.getGrantId().isBlank()) {
             return "grantId is missing";
         }
-        if (g.getAccountId() == null || !ACCOUNT.matcher(g.getAccountId()).matches()) {
-            return "accountId '" + g.getAccountId() + "' must be 1 to 64 letters, digits, '.', '_', ':' or '-'";
+        if (!AccountIds.isValid(g.getAccountId())) {
+            return "accountId '" + g.getAccountId() + "' must be " + AccountIds.RULE;
         }
         if (!g.getAccountId().equals(key)) {
             return "record key '" + key + "' is not the accountId '" + g.getAccountId() + "'";

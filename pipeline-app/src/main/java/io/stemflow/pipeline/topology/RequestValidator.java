@@ -1,17 +1,15 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.AccountIds;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** The rules a request must meet to be admitted; a broken rule is a value, not an exception. */
 public final class RequestValidator {
 
     /** Ids: 1-200 characters, no control characters. */
     private static final int MAX_ID_LENGTH = 200;
-    /** Accounts: 1-64 of letters, digits, '.', '_', ':', '-' (they key partitions and stores). */
-    private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private RequestValidator() {
     }
@@ -30,8 +28,8 @@ public final class RequestValidator {
         if (blank(r.getAccountId())) {
             return Optional.of("accountId is missing");
         }
-        if (!ACCOUNT.matcher(r.getAccountId()).matches()) {
-            return Optional.of("accountId '" + r.getAccountId() + "' must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+        if (!AccountIds.isValid(r.getAccountId())) {
+            return Optional.of("accountId '" + r.getAccountId() + "' must be " + AccountIds.RULE);
         }
         if (blank(r.getTaskId())) {
             return Optional.of("taskId is missing");

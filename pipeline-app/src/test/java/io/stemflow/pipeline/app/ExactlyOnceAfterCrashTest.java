@@ -18,6 +18,7 @@ import io.stemflow.avro.StemUrl;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
 import io.stemflow.kafka.KafkaTopics;
+import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.pipeline.topology.LedgerFold;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.TopicSpec;
@@ -138,14 +139,17 @@ class ExactlyOnceAfterCrashTest {
                     expectedSpent.merge(r.getAccountId(), r.getType() == SeparationType.SPLIT_STEM ? 50L : 10L, Long::sum);
                 }
             }
-            final Map<String, LedgerFold.Balance> folded =
-                    LedgerFold.fold(readAll(stack, TopicNames.CREDIT_LEDGER, LedgerEntry.class, run));
-            for (final String account : expectedSpent.keySet()) {
-                final LedgerFold.Balance b = folded.get(account);
-                assertThat(b.spent()).as("spent by %s", account).isEqualTo(expectedSpent.get(account));
-                assertThat(b.reserved()).as("still reserved by %s", account).isZero();
-                assertThat(b.available()).as("available to %s", account).isEqualTo(b.granted() - b.spent());
-            }
+            // (a capture follows its job's COMPLETED status through credit-commands: wait for the journal, bounded)
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                final Map<String, LedgerFold.Balance> folded =
+                        LedgerFold.fold(readAll(stack, TopicNames.CREDIT_LEDGER, LedgerEntry.class, run));
+                for (final String account : expectedSpent.keySet()) {
+                    final LedgerFold.Balance b = folded.get(account);
+                    assertThat(b.spent()).as("spent by %s", account).isEqualTo(expectedSpent.get(account));
+                    assertThat(b.reserved()).as("still reserved by %s", account).isZero();
+                    assertThat(b.available()).as("available to %s", account).isEqualTo(b.granted() - b.spent());
+                }
+            });
             // and the instance that ran throughout counted ignored duplicates on its Prometheus endpoint
             final String metrics = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + twoPort + "/metrics")).build(),
@@ -203,22 +207,17 @@ class ExactlyOnceAfterCrashTest {
         producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
     }
 
+    /** This run's records of a topic, read up to its end offsets (read_committed: only committed ones). */
     private static <T extends SpecificRecord> List<T> readAll(final TestStack stack, final String topic,
                                                               final Class<T> type, final String run) {
         final List<T> values = new ArrayList<>();
         try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(stack.consumerConfig(stack.uniqueTopic("read")),
                 new StringDeserializer(), AvroSerdes.specific(type, stack.serdeConfig(), false).deserializer())) {
-            consumer.subscribe(List.of(topic));
-            int idle = 0;
-            while (idle < 10) {
-                final var records = consumer.poll(Duration.ofMillis(500));
-                idle = records.isEmpty() ? idle + 1 : 0;
-                for (final ConsumerRecord<String, T> r : records) {
-                    if (r.key() != null && r.key().startsWith(run)) {
-                        values.add(r.value());
-                    }
+            TopicSnapshot.read(consumer, topic, Duration.ofSeconds(60), r -> {
+                if (r.key() != null && r.key().startsWith(run)) {
+                    values.add(r.value());
                 }
-            }
+            });
         }
         return values;
     }
