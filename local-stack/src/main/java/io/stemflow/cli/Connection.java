@@ -56,6 +56,17 @@ final class Connection {
                 "query API URL", "--query-url", ENV_QUERY).replaceAll("/+$", "");
     }
 
+    /** The query API's URL when known (for commands that only mention it). */
+    Optional<String> queryUrlIfKnown() {
+        if (queryUrl != null && !queryUrl.isBlank()) {
+            return Optional.of(queryUrl.replaceAll("/+$", ""));
+        }
+        if (env.get(ENV_QUERY) != null && !env.get(ENV_QUERY).isBlank()) {
+            return Optional.of(env.get(ENV_QUERY).replaceAll("/+$", ""));
+        }
+        return stack().map(s -> s.services().get("query-api"));
+    }
+
     /** The gateway's URL when known (it is optional: only the call-rate display needs it). */
     Optional<String> gatewayUrl() {
         if (gatewayUrl != null && !gatewayUrl.isBlank()) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Music stem separation at scale, driven through Apache Kafka.",
-        subcommands = {DevCommand.class, SubmitCommand.class, StatusCommand.class, JobCommand.class, ReplayCommand.class,
+        subcommands = {DevCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, JobCommand.class, ReplayCommand.class,
             CreditsCommand.class,
             CommandLine.HelpCommand.class})
 public final class StemflowCli implements Runnable {
