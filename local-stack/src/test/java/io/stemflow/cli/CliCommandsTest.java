@@ -13,6 +13,10 @@ import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,6 +122,22 @@ class CliCommandsTest {
         assertThat(job.exit()).as(job.err()).isZero();
         assertThat(job.out()).contains(sent.get(0).getRequestId()).contains("REQUESTED").contains("history:");
         assertThat(cli("job", "no-such-job").exit()).isEqualTo(CliException.NOT_FOUND);
+    }
+
+    @Test
+    void shouldEndEveryJobAndBalanceTheLedgerWhenTheDemoRunsAgainstARunningStack() throws Exception {
+        // when the demo catalogue is pushed through the running stack from outside it
+        final Run demo = cli("demo", "--tracks", "6", "--batch", "cli-demo", "--timeout", "PT3M");
+
+        // then every job ended, the ledger balances, and the query API (a separate reader) agrees
+        assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
+        assertThat(demo.out()).contains("every job ended  : yes", "ledger balances  : yes", "/batches/cli-demo");
+        final String queryApi = stack.info().services().get("query-api");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(queryApi + "/batches/cli-demo")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body())
+                .contains("\"total\":6", "\"COMPLETED\":6"));
+        assertThat(cli("demo", "--tracks", "1").exit()).isEqualTo(CliException.INVALID_INPUT);
     }
 
     @Test

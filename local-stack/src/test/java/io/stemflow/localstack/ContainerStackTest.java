@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.GenericContainer;
@@ -15,6 +16,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
 
 /**
  * The demo's flow against containers: Kafka from the apache/kafka image and Confluent's own Schema
@@ -22,26 +24,46 @@ import org.testcontainers.kafka.KafkaContainer;
  * bridge process and the pipeline on the host. Runs only where a Docker engine is present; without
  * one JUnit reports it as skipped ("disabledWithoutDocker"). It is an extra: every claim it makes
  * is also proven by {@link LocalStackDemoTest} on the embedded broker.
+ *
+ * <p>Where images cannot be pulled, the environment names local ones (.ci/run does, with the images
+ * of docker/offline): {@code STEMFLOW_TEST_KAFKA_IMAGE}, an image that starts like apache/kafka; and
+ * {@code STEMFLOW_TEST_REGISTRY_IMAGE} with {@code STEMFLOW_TEST_REGISTRY_KIND=stemflow}, the stemflow
+ * image running its own registry ({@code registry} command) instead of Confluent's.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerStackTest {
 
+    private static final Map<String, String> ENV = System.getenv();
     private static final Network NETWORK = Network.newNetwork();
 
     @Container
-    private static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.0")
+    private static final KafkaContainer KAFKA = new KafkaContainer(DockerImageName
+            .parse(ENV.getOrDefault("STEMFLOW_TEST_KAFKA_IMAGE", "apache/kafka:4.1.0"))
+            .asCompatibleSubstituteFor("apache/kafka"))
             .withNetwork(NETWORK)
             .withListener("kafka:19092");
 
     @Container
-    private static final GenericContainer<?> REGISTRY = new GenericContainer<>("confluentinc/cp-schema-registry:7.7.1")
+    private static final GenericContainer<?> REGISTRY = registry()
             .withNetwork(NETWORK)
-            .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")
-            .withEnv("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "PLAINTEXT://kafka:19092")
-            .withEnv("SCHEMA_REGISTRY_LISTENERS", "http://0.0.0.0:8081")
             .withExposedPorts(8081)
             .dependsOn(KAFKA)
-            .waitingFor(Wait.forHttp("/subjects").forStatusCode(200));
+            .waitingFor(Wait.forHttp("/subjects").forStatusCode(200).withStartupTimeout(Duration.ofMinutes(2)));
+
+    private static GenericContainer<?> registry() {
+        final String image = ENV.getOrDefault("STEMFLOW_TEST_REGISTRY_IMAGE", "confluentinc/cp-schema-registry:7.7.1");
+        if ("stemflow".equals(ENV.get("STEMFLOW_TEST_REGISTRY_KIND"))) {
+            return new GenericContainer<>(image)
+                    .withCommand("registry")
+                    .withEnv("STEMFLOW_REGISTRY_HOST", "0.0.0.0")
+                    .withEnv("STEMFLOW_REGISTRY_PORT", "8081")
+                    .withEnv("STEMFLOW_REGISTRY_KAFKA_BOOTSTRAP", "kafka:19092");
+        }
+        return new GenericContainer<>(image)
+                .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")
+                .withEnv("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "PLAINTEXT://kafka:19092")
+                .withEnv("SCHEMA_REGISTRY_LISTENERS", "http://0.0.0.0:8081");
+    }
 
     @TempDir
     Path dataDir;
