@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Checks docker-compose.yml end to end on a Docker engine: builds the images, starts every service
+# (emulator profile) under its own project name and ports, pushes the demo catalogue through with
+# `bin/stemflow demo` from the host, downloads a stem, stops and starts the whole deployment and
+# checks that balances and job states survived, checks that no secret reached a log or a container's
+# environment, and removes everything it created (containers, volumes, its secrets directory).
+#
+# Usage: docker/offline/verify-compose.sh        (from anywhere; needs bin/stemflow's Java and Maven)
+# Environment: the images, as for docker-compose.yml (STEMFLOW_KAFKA_IMAGE, STEMFLOW_BUILD_IMAGE,
+#              STEMFLOW_RUNTIME_IMAGE: .ci/run points them at the images of docker/offline);
+#              VERIFY_TRACKS (default 24); VERIFY_PORT_BASE (default 30000: the services are
+#              published on 127.0.0.1 at base+9092, +8081, +8089, +8090, +8091, +7070).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+base="${VERIFY_PORT_BASE:-30000}"
+tracks="${VERIFY_TRACKS:-24}"
+project="stemflow-verify"
+batch="verify-$(date +%s)"
+secrets="$(mktemp -d)"
+
+export STEMFLOW_SECRETS_DIR="$secrets"
+export STEMFLOW_PUBLISH_HOST=127.0.0.1
+export STEMFLOW_KAFKA_HOST_PORT=$((base + 9092)) STEMFLOW_REGISTRY_HOST_PORT=$((base + 8081))
+export STEMFLOW_EMULATOR_HOST_PORT=$((base + 8089)) STEMFLOW_BRIDGE_HOST_PORT=$((base + 8090))
+export STEMFLOW_GATEWAY_HOST_PORT=$((base + 8091)) STEMFLOW_QUERY_HOST_PORT=$((base + 7070))
+export STEMFLOW_EMULATOR_PUBLIC_URL="http://localhost:$STEMFLOW_EMULATOR_HOST_PORT"
+query="http://localhost:$STEMFLOW_QUERY_HOST_PORT"
+compose=(docker compose --project-name "$project" --profile emulator)
+connection=(--bootstrap-servers "localhost:$STEMFLOW_KAFKA_HOST_PORT"
+            --registry-url "http://localhost:$STEMFLOW_REGISTRY_HOST_PORT"
+            --query-url "$query" --gateway-url "http://localhost:$STEMFLOW_GATEWAY_HOST_PORT"
+            --stack-file "$secrets/no-stack.json")
+
+step() { echo "verify-compose: $*"; }
+fail() {
+  echo "verify-compose: FAILED: $*" >&2
+  "${compose[@]}" ps -a >&2 || true
+  "${compose[@]}" logs --no-color --tail 40 >&2 || true
+  exit 1
+}
+cleanup() {
+  "${compose[@]}" down --volumes --remove-orphans > /dev/null 2>&1 || true
+  rm -rf "$secrets"
+}
+trap cleanup EXIT
+
+bash docker/init-secrets.sh > /dev/null
+
+step "building the images and starting the services (project $project, ports from $base)"
+start=$(date +%s)
+"${compose[@]}" up --build --detach --wait --wait-timeout 600 > "$secrets/up.log" 2>&1 \
+  || { tail -30 "$secrets/up.log" >&2; fail "the services did not all become healthy"; }
+step "every service healthy after $(($(date +%s) - start)) s"
+
+step "the demo catalogue ($tracks tracks) through the deployment, from the host"
+bin/stemflow demo "${connection[@]}" --tracks "$tracks" --batch "$batch" --timeout PT8M \
+  || fail "the demo did not end every job with a balanced ledger"
+
+url="$(bin/stemflow job "$batch-track-000" "${connection[@]}" | grep -o 'http://[^ ]*\.wav' | head -1)"
+[[ -n "$url" ]] || fail "no stem URL for $batch-track-000"
+answer="$(curl -sS -o "$secrets/stem.wav" -w '%{http_code} %{content_type}' "$url")"
+[[ "$answer" == "200 audio/wav" && "$(head -c 4 "$secrets/stem.wav")" == "RIFF" ]] \
+  || fail "stem $url answered '$answer'"
+step "stem downloaded from $url"
+
+before_account="$(curl -fsS "$query/accounts/label-north")"
+before_batch="$(curl -fsS "$query/batches/$batch")"
+step "stopping and starting the whole deployment"
+"${compose[@]}" stop > /dev/null 2>&1 || fail "docker compose stop"
+"${compose[@]}" up --detach --wait --wait-timeout 300 > "$secrets/up.log" 2>&1 \
+  || { tail -30 "$secrets/up.log" >&2; fail "the services did not come back healthy"; }
+after_account="$(curl -fsS "$query/accounts/label-north")"
+after_batch="$(curl -fsS "$query/batches/$batch")"
+[[ "$before_account" == "$after_account" ]] || fail "label-north was $before_account, after a restart $after_account"
+[[ "$before_batch" == "$after_batch" ]] || fail "batch $batch was $before_batch, after a restart $after_batch"
+step "after the restart: label-north $after_account; batch $after_batch"
+
+for key in callback_hmac_key provider_api_key; do
+  value="$(cat "$secrets/$key")"
+  if "${compose[@]}" logs --no-color 2>&1 | grep -qF "$value"; then
+    fail "the $key appears in a service's log"
+  fi
+  for container in $("${compose[@]}" ps -q); do
+    if docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$container" | grep -qF "$value"; then
+      fail "the $key is in the environment of container $container"
+    fi
+  done
+done
+step "no secret in any log or container environment"
+step "OK"
