@@ -8,7 +8,7 @@
 #   emulator       io.stemflow.emulator.EmulatorMain          (stand-in for the provider's HTTP API)
 #   schema-config  sets the compatibility level of stemflow's subjects (one-shot, see schema-config.sh)
 #
-# Every service is configured by its environment (docs/settings.md). Java runs as PID 1 (exec), so
+# Every service is configured by its environment (README.md, section Settings). Java runs as PID 1 (exec), so
 # `docker stop` (SIGTERM) reaches its shutdown hooks. JAVA_OPTS adds JVM options.
 set -euo pipefail
 
