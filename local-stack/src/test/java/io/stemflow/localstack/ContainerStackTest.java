@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -28,17 +29,18 @@ import org.testcontainers.utility.DockerImageName;
  * <p>Where images cannot be pulled, the environment names local ones (.ci/run does, with the images
  * of docker/offline): {@code STEMFLOW_TEST_KAFKA_IMAGE}, an image that starts like apache/kafka; and
  * {@code STEMFLOW_TEST_REGISTRY_IMAGE} with {@code STEMFLOW_TEST_REGISTRY_KIND=stemflow}, the stemflow
- * image running its own registry ({@code registry} command) instead of Confluent's.
+ * image running its own registry ({@code registry} command) instead of Confluent's. With the default
+ * images and no way to pull them, it is skipped and says why ({@link ContainerImagesCondition}).
  */
 @Testcontainers(disabledWithoutDocker = true)
+@ExtendWith(ContainerImagesCondition.class)
 class ContainerStackTest {
 
     private static final Map<String, String> ENV = System.getenv();
     private static final Network NETWORK = Network.newNetwork();
 
     @Container
-    private static final KafkaContainer KAFKA = new KafkaContainer(DockerImageName
-            .parse(ENV.getOrDefault("STEMFLOW_TEST_KAFKA_IMAGE", "apache/kafka:4.1.0"))
+    private static final KafkaContainer KAFKA = new KafkaContainer(DockerImageName.parse(kafkaImage())
             .asCompatibleSubstituteFor("apache/kafka"))
             .withNetwork(NETWORK)
             .withListener("kafka:19092");
@@ -50,8 +52,20 @@ class ContainerStackTest {
             .dependsOn(KAFKA)
             .waitingFor(Wait.forHttp("/subjects").forStatusCode(200).withStartupTimeout(Duration.ofMinutes(2)));
 
+    static String kafkaImage() {
+        return ENV.getOrDefault("STEMFLOW_TEST_KAFKA_IMAGE", "apache/kafka:4.1.0");
+    }
+
+    static String registryImage() {
+        return ENV.getOrDefault("STEMFLOW_TEST_REGISTRY_IMAGE", "confluentinc/cp-schema-registry:7.7.1");
+    }
+
+    static boolean imagesNamedByEnvironment() {
+        return ENV.containsKey("STEMFLOW_TEST_KAFKA_IMAGE") || ENV.containsKey("STEMFLOW_TEST_REGISTRY_IMAGE");
+    }
+
     private static GenericContainer<?> registry() {
-        final String image = ENV.getOrDefault("STEMFLOW_TEST_REGISTRY_IMAGE", "confluentinc/cp-schema-registry:7.7.1");
+        final String image = registryImage();
         if ("stemflow".equals(ENV.get("STEMFLOW_TEST_REGISTRY_KIND"))) {
             return new GenericContainer<>(image)
                     .withCommand("registry")
