@@ -43,8 +43,9 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Wipe the data directory first (jobs, balances and schemas are lost).")
     private boolean fresh;
 
-    @Option(names = "--no-demo", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Run the demo (default) or keep the stack idle for other tools (--no-demo).")
+    // named --demo: picocli derives --no-demo from it (an option named --no-demo would make --no-demo a no-op)
+    @Option(names = "--demo", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the demo (default), or keep the stack idle for other tools (--no-demo).")
     private boolean demo;
 
     @Option(names = "--once", description = "Run the demo, print the summary and exit (status 0 only if every job ended and the ledger balances).")

@@ -6,6 +6,8 @@ import io.stemflow.cli.StemflowCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -32,6 +34,20 @@ class DevCommandTest {
                 .contains("Schema registry         : http://127.0.0.1:")
                 .contains(dataDir.resolve("stack.json").toString())
                 .contains("local stack ready");
+    }
+
+    @Test
+    void shouldKeepTheStackIdleWhenNoDemoIsGivenAndRunTheDemoOtherwise() {
+        assertThat(demoOption()).isTrue();
+        assertThat(demoOption("--demo")).isTrue();
+        assertThat(demoOption("--no-demo")).isFalse();
+    }
+
+    private static boolean demoOption(final String... flags) {
+        final List<String> args = new ArrayList<>(List.of("dev"));
+        args.addAll(List.of(flags));
+        final CommandLine.ParseResult parsed = new CommandLine(new StemflowCli()).parseArgs(args.toArray(String[]::new));
+        return parsed.subcommand().commandSpec().findOption("--demo").getValue();
     }
 
     @Test

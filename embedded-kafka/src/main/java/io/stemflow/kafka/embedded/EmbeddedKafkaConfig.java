@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param startTimeout   how long to wait for the broker to answer before failing
  * @param maxHeap        the broker JVM's {@code -Xmx}, e.g. {@code 768m}
  * @param overrides      extra broker properties, applied last
+ * @param stopOnJvmExit  stop the broker from a JVM shutdown hook of its own. An embedder that stops
+ *                       everything in order from its own hook turns this off: JVM hooks run
+ *                       concurrently, so the broker's would stop it under clients still closing. The
+ *                       child stops by itself anyway once this JVM is gone (it watches its parent).
  */
 public record EmbeddedKafkaConfig(
         Path dataDir,
@@ -26,7 +30,8 @@ public record EmbeddedKafkaConfig(
         boolean deleteOnClose,
         Duration startTimeout,
         String maxHeap,
-        Map<String, String> overrides) {
+        Map<String, String> overrides,
+        boolean stopOnJvmExit) {
 
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
     public static final String DEFAULT_MAX_HEAP = "768m";
@@ -53,7 +58,7 @@ public record EmbeddedKafkaConfig(
     public static EmbeddedKafkaConfig temporary() {
         try {
             return new EmbeddedKafkaConfig(Files.createTempDirectory("stemflow-kafka-"), 0, 0, true,
-                    DEFAULT_START_TIMEOUT, DEFAULT_MAX_HEAP, Map.of());
+                    DEFAULT_START_TIMEOUT, DEFAULT_MAX_HEAP, Map.of(), true);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a temporary directory for the embedded broker", e);
         }
@@ -61,15 +66,22 @@ public record EmbeddedKafkaConfig(
 
     /** A broker whose data survives restarts, on free ports. */
     public static EmbeddedKafkaConfig of(final Path dataDir) {
-        return new EmbeddedKafkaConfig(dataDir, 0, 0, false, DEFAULT_START_TIMEOUT, DEFAULT_MAX_HEAP, Map.of());
+        return new EmbeddedKafkaConfig(dataDir, 0, 0, false, DEFAULT_START_TIMEOUT, DEFAULT_MAX_HEAP, Map.of(), true);
     }
 
     public EmbeddedKafkaConfig withPorts(final int newPort, final int newControllerPort) {
-        return new EmbeddedKafkaConfig(dataDir, newPort, newControllerPort, deleteOnClose, startTimeout, maxHeap, overrides);
+        return new EmbeddedKafkaConfig(dataDir, newPort, newControllerPort, deleteOnClose, startTimeout, maxHeap, overrides,
+                stopOnJvmExit);
     }
 
     public EmbeddedKafkaConfig withOverrides(final Map<String, String> newOverrides) {
-        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, newOverrides);
+        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, newOverrides,
+                stopOnJvmExit);
+    }
+
+    /** The same broker, stopped (or not) by a JVM shutdown hook of its own; see {@code stopOnJvmExit}. */
+    public EmbeddedKafkaConfig withStopOnJvmExit(final boolean stop) {
+        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides, stop);
     }
 
     private static void requirePort(final String name, final int value) {

@@ -58,7 +58,9 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
 
     static KafkaBrokerProcess start(final EmbeddedKafkaConfig config) {
         final KafkaBrokerProcess broker = new KafkaBrokerProcess(config);
-        Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+        if (config.stopOnJvmExit()) {
+            Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+        }
         try {
             broker.launch();
         } catch (RuntimeException e) {
@@ -118,7 +120,9 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
     public void close() {
         stop();
         try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            if (config.stopOnJvmExit()) {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            }
         } catch (IllegalStateException alreadyShuttingDown) {
             // the hook is running or has run: nothing to remove
         }
