@@ -26,6 +26,13 @@ if ! docker info > /dev/null 2>&1; then
     apt-get update -q > /dev/null || fail "apt-get update failed"
     apt-get install -y -q docker.io > /dev/null || fail "cannot install docker.io"
   fi
+  # a pid file left by a dockerd that was killed names a pid another process may have taken since,
+  # and dockerd then refuses to start: drop pid files that do not name a live dockerd or containerd
+  for pidfile in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+    if [[ -f "$pidfile" ]] && ! ps -p "$(cat "$pidfile")" -o comm= 2> /dev/null | grep -qE '^(dockerd|containerd)$'; then
+      rm -f "$pidfile"
+    fi
+  done
   echo "engine: starting dockerd (log: $log)"
   nohup dockerd > "$log" 2>&1 &
   for _ in $(seq 1 60); do
