@@ -80,9 +80,7 @@ public final class LocalStack implements AutoCloseable {
         final Deque<AutoCloseable> started = new ArrayDeque<>();
         final EmbeddedKafka kafka = config.external() != null ? null
                 : EmbeddedKafka.start(EmbeddedKafkaConfig.of(config.dataDir().resolve("kafka"))
-                        .withPorts(ports.kafka(), ports.controller())
-                        // close() stops the broker last; a hook of its own would stop it under the pipeline
-                        .withStopOnJvmExit(false));
+                        .withPorts(ports.kafka(), ports.controller()));
         if (kafka != null) {
             started.push(kafka);
         }

@@ -18,10 +18,6 @@ import java.util.Objects;
  * @param startTimeout   how long to wait for the broker to answer before failing
  * @param maxHeap        the broker JVM's {@code -Xmx}, e.g. {@code 768m}
  * @param overrides      extra broker properties, applied last
- * @param stopOnJvmExit  stop the broker from a JVM shutdown hook of its own. An embedder that stops
- *                       everything in order from its own hook turns this off: JVM hooks run
- *                       concurrently, so the broker's would stop it under clients still closing. The
- *                       child stops by itself anyway once this JVM is gone (it watches its parent).
  */
 public record EmbeddedKafkaConfig(
         Path dataDir,
@@ -30,8 +26,7 @@ public record EmbeddedKafkaConfig(
         boolean deleteOnClose,
         Duration startTimeout,
         String maxHeap,
-        Map<String, String> overrides,
-        boolean stopOnJvmExit) {
+        Map<String, String> overrides) {
 
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
     public static final String DEFAULT_MAX_HEAP = "768m";
@@ -58,7 +53,7 @@ public record EmbeddedKafkaConfig(
     public static EmbeddedKafkaConfig temporary() {
         try {
             return new EmbeddedKafkaConfig(Files.createTempDirectory("stemflow-kafka-"), 0, 0, true,
-                    DEFAULT_START_TIMEOUT, DEFAULT_MAX_HEAP, Map.of(), true);
+                    DEFAULT_START_TIMEOUT, DEFAULT_MAX_HEAP, Map.of());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a temporary directory for the embedded broker", e);
         }
@@ -66,22 +61,15 @@ public record EmbeddedKafkaConfig(
 
     /** A broker whose data survives restarts, on free ports. */
     public static EmbeddedKafkaConfig of(final Path dataDir) {
-        return new EmbeddedKafkaConfig(dataDir, 0, 0, false, DEFAULT_START_TIMEOUT, DEFAULT_MAX_HEAP, Map.of(), true);
+        return new EmbeddedKafkaConfig(dataDir, 0, 0, false, DEFAULT_START_TIMEOUT, DEFAULT_MAX_HEAP, Map.of());
     }
 
     public EmbeddedKafkaConfig withPorts(final int newPort, final int newControllerPort) {
-        return new EmbeddedKafkaConfig(dataDir, newPort, newControllerPort, deleteOnClose, startTimeout, maxHeap, overrides,
-                stopOnJvmExit);
+        return new EmbeddedKafkaConfig(dataDir, newPort, newControllerPort, deleteOnClose, startTimeout, maxHeap, overrides);
     }
 
     public EmbeddedKafkaConfig withOverrides(final Map<String, String> newOverrides) {
-        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, newOverrides,
-                stopOnJvmExit);
-    }
-
-    /** The same broker, stopped (or not) by a JVM shutdown hook of its own; see {@code stopOnJvmExit}. */
-    public EmbeddedKafkaConfig withStopOnJvmExit(final boolean stop) {
-        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides, stop);
+        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, newOverrides);
     }
 
     private static void requirePort(final String name, final int value) {

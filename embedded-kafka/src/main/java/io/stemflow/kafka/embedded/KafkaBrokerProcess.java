@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code server.properties} (rewritten at every start), {@code data/} (the log dirs and KRaft
  * metadata) and {@code broker.log} (the child's output, appended).
  *
+ * <p>No JVM shutdown hook of its own: the child stops itself (a clean Kafka shutdown) as soon as
+ * this JVM is gone, since it watches its stdin and the parent pid ({@link BrokerMain}). A hook here
+ * would run concurrently with an embedder's own ordered shutdown and stop the broker under clients
+ * that are still closing (the local stack's Ctrl-C did exactly that).
+ *
  * <p>Readiness is real: {@link #start} returns only when {@code Admin.describeCluster} lists the
  * node. If the child dies while starting, the error carries the tail of its log.
  */
@@ -45,7 +50,6 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
     private final int port;
     private final int controllerPort;
     private final String clusterId;
-    private final Thread shutdownHook;
     private Process process;
 
     private KafkaBrokerProcess(final EmbeddedKafkaConfig config) {
@@ -53,14 +57,10 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
         this.port = config.port() == 0 ? freePort() : config.port();
         this.controllerPort = config.controllerPort() == 0 ? freePort(port) : config.controllerPort();
         this.clusterId = clusterId(config.dataDir());
-        this.shutdownHook = new Thread(this::stopQuietly, "stemflow-broker-shutdown");
     }
 
     static KafkaBrokerProcess start(final EmbeddedKafkaConfig config) {
         final KafkaBrokerProcess broker = new KafkaBrokerProcess(config);
-        if (config.stopOnJvmExit()) {
-            Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
-        }
         try {
             broker.launch();
         } catch (RuntimeException e) {
@@ -119,13 +119,6 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
     @Override
     public void close() {
         stop();
-        try {
-            if (config.stopOnJvmExit()) {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            }
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook is running or has run: nothing to remove
-        }
         if (config.deleteOnClose()) {
             deleteRecursively(config.dataDir());
         }
@@ -298,14 +291,6 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return "(cannot read " + logFile + ": " + e.getMessage() + ")";
-        }
-    }
-
-    private void stopQuietly() {
-        try {
-            stop();
-        } catch (RuntimeException e) {
-            LOG.warn("Stopping the embedded broker failed", e);
         }
     }
 
