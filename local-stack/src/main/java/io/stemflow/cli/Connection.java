@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,58 +43,50 @@ final class Connection {
     }
 
     String bootstrapServers() {
-        return first(bootstrapServers, env.get(ENV_BOOTSTRAP), stack().map(StackInfo::bootstrapServers).orElse(null),
-                "Kafka bootstrap servers", "--bootstrap-servers", ENV_BOOTSTRAP);
+        return required(bootstrapServers, ENV_BOOTSTRAP, StackInfo::bootstrapServers, "Kafka bootstrap servers",
+                "--bootstrap-servers");
     }
 
     String registryUrl() {
-        return first(registryUrl, env.get(ENV_REGISTRY), stack().map(StackInfo::schemaRegistryUrl).orElse(null),
-                "schema registry URL", "--registry-url", ENV_REGISTRY);
+        return required(registryUrl, ENV_REGISTRY, StackInfo::schemaRegistryUrl, "schema registry URL", "--registry-url");
     }
 
     String queryUrl() {
-        return first(queryUrl, env.get(ENV_QUERY), stack().map(s -> s.services().get("query-api")).orElse(null),
-                "query API URL", "--query-url", ENV_QUERY).replaceAll("/+$", "");
+        return required(queryUrl, ENV_QUERY, Connection::queryApi, "query API URL", "--query-url").replaceAll("/+$", "");
     }
 
     /** The query API's URL when known (for commands that only mention it). */
     Optional<String> queryUrlIfKnown() {
-        if (queryUrl != null && !queryUrl.isBlank()) {
-            return Optional.of(queryUrl.replaceAll("/+$", ""));
-        }
-        if (env.get(ENV_QUERY) != null && !env.get(ENV_QUERY).isBlank()) {
-            return Optional.of(env.get(ENV_QUERY).replaceAll("/+$", ""));
-        }
-        return stack().map(s -> s.services().get("query-api"));
+        return known(queryUrl, ENV_QUERY, Connection::queryApi).map(url -> url.replaceAll("/+$", ""));
     }
 
     /** The gateway's URL when known (it is optional: only the call-rate display needs it). */
     Optional<String> gatewayUrl() {
-        if (gatewayUrl != null && !gatewayUrl.isBlank()) {
-            return Optional.of(gatewayUrl);
-        }
-        if (env.get(ENV_GATEWAY) != null && !env.get(ENV_GATEWAY).isBlank()) {
-            return Optional.of(env.get(ENV_GATEWAY));
-        }
-        return stack().map(s -> s.services().get("gateway"));
+        return known(gatewayUrl, ENV_GATEWAY, s -> s.services().get("gateway"));
     }
 
-    private Optional<StackInfo> stack() {
-        return Files.isRegularFile(stackFile) ? Optional.of(StackInfo.readFrom(stackFile)) : Optional.empty();
+    private static String queryApi(final StackInfo stack) {
+        return stack.services().get("query-api");
     }
 
-    private String first(final String flag, final String fromEnv, final String fromStack, final String what,
-                         final String option, final String variable) {
+    /** The flag, else the environment variable, else the running stack's file; the first that is not blank. */
+    private Optional<String> known(final String flag, final String variable, final Function<StackInfo, String> fromStack) {
         if (flag != null && !flag.isBlank()) {
-            return flag;
+            return Optional.of(flag);
         }
+        final String fromEnv = env.get(variable);
         if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv;
+            return Optional.of(fromEnv);
         }
-        if (fromStack != null && !fromStack.isBlank()) {
-            return fromStack;
-        }
-        throw new CliException(CliException.NOT_CONFIGURED, "No " + what + ": give " + option + ", set " + variable
-                + ", or start a local stack (bin/stemflow dev) so that " + stackFile + " exists");
+        final Optional<StackInfo> stack = Files.isRegularFile(stackFile) ? Optional.of(StackInfo.readFrom(stackFile))
+                : Optional.empty();
+        return stack.map(fromStack).filter(value -> !value.isBlank());
+    }
+
+    private String required(final String flag, final String variable, final Function<StackInfo, String> fromStack,
+                            final String what, final String option) {
+        return known(flag, variable, fromStack).orElseThrow(() -> new CliException(CliException.NOT_CONFIGURED,
+                "No " + what + ": give " + option + ", set " + variable
+                        + ", or start a local stack (bin/stemflow dev) so that " + stackFile + " exists"));
     }
 }
