@@ -4,6 +4,7 @@
 # checks that all of them have the same partition count (the topology joins them by key without
 # repartitioning, so they must be co-partitioned). Existing topics are left as they are.
 #
+# Usage: create-topics.sh [--list]
 # Environment: KAFKA_BOOTSTRAP      (default kafka:9092)
 #              PARTITIONS           partitions of every topic (default 6, as bin/stemflow dev)
 #              REPLICATION_FACTOR   (default 1: one broker)
@@ -38,6 +39,15 @@ specs=(
   credit-commands        "$JOBS"
   job-decisions          "$JOBS"
 )
+
+# --list: print "<topic> <config>" per topic and exit, without Kafka (TopicScriptsTest compares it
+# with TopicSpec.all)
+if [[ "${1:-}" == "--list" ]]; then
+  for ((i = 0; i < ${#specs[@]}; i += 2)); do
+    echo "${specs[i]} ${specs[i + 1]}"
+  done
+  exit 0
+fi
 
 for ((i = 0; i < ${#specs[@]}; i += 2)); do
   topic="${specs[i]}" config="${specs[i + 1]}"

@@ -5,16 +5,23 @@
 # would refuse. Plain HTTP over bash's /dev/tcp (the image has no curl); for an HTTPS or
 # authenticated registry use curl as shown in docs/integration.md.
 #
+# Usage: schema-config.sh [--list]
 # Environment: STEMFLOW_SCHEMA_REGISTRY_URL  http://host:port (the first of a comma-separated list)
 #              STEMFLOW_SCHEMA_COMPATIBILITY level to set (default FULL_TRANSITIVE)
 set -euo pipefail
 
-url="${STEMFLOW_SCHEMA_REGISTRY_URL:?STEMFLOW_SCHEMA_REGISTRY_URL is required}"
+url="${STEMFLOW_SCHEMA_REGISTRY_URL:-}"
 level="${STEMFLOW_SCHEMA_COMPATIBILITY:-FULL_TRANSITIVE}"
-# The public topics of io.stemflow.schemas.TopicNames.ALL (keep in step with it).
+# The public topics of io.stemflow.schemas.TopicNames.ALL (TopicScriptsTest keeps them in step).
 topics=(separation-requests separation-admitted separation-submissions separation-results separation-stems
         separation-status separation-reconcile separation-dlq credit-grants credit-ledger credit-balances)
 
+# --list: print the subjects and exit, without a registry (TopicScriptsTest compares them with TopicNames.ALL)
+if [[ "${1:-}" == "--list" ]]; then
+  printf '%s-value\n' "${topics[@]}"
+  exit 0
+fi
+[[ -n "$url" ]] || { echo "schema-config: STEMFLOW_SCHEMA_REGISTRY_URL is required" >&2; exit 64; }
 url="${url%%,*}"
 if [[ ! "$url" =~ ^http://([^/:@]+)(:([0-9]+))?/?$ ]]; then
   # never echo the URL: it may carry user:password

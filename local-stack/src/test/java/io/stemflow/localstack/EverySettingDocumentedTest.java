@@ -28,7 +28,7 @@ class EverySettingDocumentedTest {
     private static final Pattern EMULATOR_NAMES = Pattern.compile("NAMES = Set\\.of\\((.*?)\\);", Pattern.DOTALL);
     private static final Pattern QUOTED = Pattern.compile("\"([A-Z][A-Z0-9_]*)\"");
 
-    private final Path root = repositoryRoot();
+    private final Path root = RepositoryFiles.root();
 
     @Test
     void shouldListEveryVariableTheCodeReadsWhenReadmeDocumentsTheSettings() {
@@ -155,14 +155,5 @@ class EverySettingDocumentedTest {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !(Files.isRegularFile(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("docker")))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("the repository root above the working directory").isNotNull();
-        return dir;
     }
 }
