@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One-shot (the `topics` service of docker-compose.yml, in the apache/kafka image): creates every
 # stemflow topic, as io.stemflow.schemas.TopicSpec.all(partitions) does for the local stack, and
-# checks that all of them have the same partition count (the topology joins them by key without
-# repartitioning, so they must be co-partitioned). Existing topics are left as they are.
+# checks that all of them have the same partition count (the topology joins its input and internal
+# topics by key, so they must be co-partitioned). Existing topics are left as they are.
 #
 # Usage: create-topics.sh [--list]
 # Environment: KAFKA_BOOTSTRAP      (default kafka:9092)
