@@ -3,6 +3,7 @@ package io.stemflow.pipeline.submit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationResult;
 import io.stemflow.avro.SubmissionOutcome;
@@ -90,28 +91,30 @@ public final class Gateway implements AutoCloseable {
                 Serdes.String(), AvroSerdes.specific(SubmissionOutcome.class, schemas, serdeConfig, false));
         final Topic<String, SeparationResult> results = new Topic<>(config.topics().results(), Serdes.String(),
                 AvroSerdes.specific(SeparationResult.class, schemas, serdeConfig, false));
+        final GatewayDeadLetters deadLetters = new GatewayDeadLetters(new Topic<>(config.topics().dlq(),
+                Serdes.String(), AvroSerdes.specific(DeadLetter.class, schemas, serdeConfig, false)), clock);
 
         final SubmitHandler submit = new SubmitHandler(
                 AvroSerdes.specific(AdmittedJob.class, schemas, serdeConfig, false).deserializer(), submissions,
-                client, config.callback().token(), config.callback().bridgePublicUrl(),
+                deadLetters, client, config.callback().token(), config.callback().bridgePublicUrl(),
                 RetryPolicy.create("generate", config.retry()), config.costs(),
                 config.pauses().creditPollInterval().toNanos(), clock, nanoTime, metrics, health);
         final ReconcileHandler reconcile = new ReconcileHandler(
                 AvroSerdes.specific(ReconcileRequest.class, schemas, serdeConfig, false).deserializer(), results,
-                client, RetryPolicy.create("record-info", config.retry()), clock, metrics);
+                deadLetters, client, RetryPolicy.create("record-info", config.retry()), clock, metrics);
 
         final Duration grace = config.provider().requestTimeout().plusSeconds(1);
         final WorkLoop<AdmittedJob> submitter = new WorkLoop<>(
                 new WorkLoop.Settings(SubmitHandler.ROLE, config.topics().admitted(), config.flow().inFlight(),
                         config.flow().maxBuffered(), config.kafka().commitInterval(), grace),
-                consumer(config, SubmitHandler.ROLE), producer(config, SubmitHandler.ROLE), submit, gate, nanoTime,
-                metrics, health);
+                consumer(config, SubmitHandler.ROLE), producer(config, SubmitHandler.ROLE), submit, deadLetters, gate,
+                nanoTime, metrics, health);
         final WorkLoop<ReconcileRequest> reconciler = new WorkLoop<>(
                 new WorkLoop.Settings(ReconcileHandler.ROLE, config.topics().reconcile(),
                         config.flow().reconcilerInFlight(), config.flow().maxBuffered(),
                         config.kafka().commitInterval(), grace),
-                consumer(config, ReconcileHandler.ROLE), producer(config, ReconcileHandler.ROLE), reconcile, gate,
-                nanoTime, metrics, health);
+                consumer(config, ReconcileHandler.ROLE), producer(config, ReconcileHandler.ROLE), reconcile,
+                deadLetters, gate, nanoTime, metrics, health);
         final GatewayHttpServer http;
         try {
             http = GatewayHttpServer.start(config.http(), health, registry);

@@ -68,6 +68,23 @@ public final class GatewayMetrics {
         Counter.builder("stemflow.gateway.committed.jobs").tag("loop", loop).register(registry).increment(jobs);
     }
 
+    /**
+     * A record of {@code loop}'s input written to the dead-letter topic (counted when committed), by
+     * {@code kind}: {@code stemflow_gateway_dead_letters_total{loop,kind}}.
+     */
+    void deadLetter(final String loop, final String kind) {
+        Counter.builder("stemflow.gateway.dead.letters")
+                .description("Input records set aside on the dead-letter topic, by loop and kind")
+                .tag("loop", loop).tag("kind", kind).register(registry).increment();
+    }
+
+    /** A keyless record of {@code loop}'s input used as if keyed by its requestId. */
+    void keyless(final String loop) {
+        Counter.builder("stemflow.gateway.keyless.records")
+                .description("Input records without a key, used as if keyed by their requestId")
+                .tag("loop", loop).register(registry).increment();
+    }
+
     void transactionAborted(final String loop) {
         Counter.builder("stemflow.gateway.transactions.aborted").tag("loop", loop).register(registry).increment();
     }

@@ -28,6 +28,8 @@ final class Job<V> {
     final long sequence;
     final String key;
     final V value;
+    /** The record's raw value (null for a tombstone), for a dead letter if handling it throws. */
+    final byte[] raw;
 
     State state = State.QUEUED;
     /** At least one provider call was made for it: counts against the in-flight window until committed. */
@@ -42,12 +44,14 @@ final class Job<V> {
     /** Resilience4j retry state for 500s, timeouts and connection errors; created on the first one. */
     Retry.AsyncContext<ProviderReply<?>> retry;
 
-    Job(final TopicPartition partition, final long offset, final long sequence, final String key, final V value) {
+    Job(final TopicPartition partition, final long offset, final long sequence, final String key, final V value,
+        final byte[] raw) {
         this.partition = partition;
         this.offset = offset;
         this.sequence = sequence;
         this.key = key;
         this.value = value;
+        this.raw = raw;
     }
 
     V value() {

@@ -1,6 +1,7 @@
 package io.stemflow.pipeline.submit;
 
 import io.github.resilience4j.retry.Retry;
+import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationResult;
 import io.stemflow.pipeline.provider.Endpoint;
@@ -31,16 +32,18 @@ final class ReconcileHandler implements JobHandler<ReconcileRequest> {
 
     private final Deserializer<ReconcileRequest> deserializer;
     private final Topic<String, SeparationResult> results;
+    private final GatewayDeadLetters deadLetters;
     private final ProviderClient client;
     private final Retry retry;
     private final Clock clock;
     private final GatewayMetrics metrics;
 
     ReconcileHandler(final Deserializer<ReconcileRequest> deserializer, final Topic<String, SeparationResult> results,
-                     final ProviderClient client, final Retry retry, final Clock clock,
+                     final GatewayDeadLetters deadLetters, final ProviderClient client, final Retry retry, final Clock clock,
                      final GatewayMetrics metrics) {
         this.deserializer = Objects.requireNonNull(deserializer, "deserializer");
         this.results = Objects.requireNonNull(results, "results");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.client = Objects.requireNonNull(client, "client");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -52,27 +55,48 @@ final class ReconcileHandler implements JobHandler<ReconcileRequest> {
         return Endpoint.RECORD_INFO;
     }
 
+    /**
+     * The rules of docs/integration.md, "Bad records on the gateway's inputs": a tombstone, a key that disagrees
+     * with the value, an invalid id or count is dead-lettered (INVALID_RECORD), bytes that do not decode too
+     * (CORRUPT_RECORD); nothing else is written for them (the topology's own timeout ends such a job). A registry
+     * outage stalls the partition.
+     */
     @Override
     public Intake<ReconcileRequest> decode(final ConsumerRecord<String, byte[]> record) {
+        final GatewayDeadLetters.Source source = GatewayDeadLetters.Source.of(record);
         if (record.value() == null) {
-            return new Immediate<>(List.of());
+            return unusable(source, deadLetters.invalid(source, "tombstone: a null value names no job", null, null));
         }
+        final ReconcileRequest request;
         try {
-            return new Accept<>(deserializer.deserialize(record.topic(), record.headers(), record.value()));
+            request = deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (AvroSerdeException e) {
             if (!e.isRecordFault()) {
                 return new Stall<>(e);
             }
-            LOG.error("Unreadable reconcile record {}-{}@{} (key {}): {}", record.topic(), record.partition(),
-                    record.offset(), record.key(), e.getMessage());
-            metrics.reconciled("unreadable");
-            return new Immediate<>(List.of());
-        } catch (RuntimeException e) {
-            LOG.error("Unreadable reconcile record {}-{}@{} (key {}): {}", record.topic(), record.partition(),
-                    record.offset(), record.key(), e.getMessage());
-            metrics.reconciled("unreadable");
-            return new Immediate<>(List.of());
+            return unusable(source, deadLetters.corrupt(source, e,
+                    InputRules.validId(record.key()) ? record.key() : null));
         }
+        final Optional<String> identity = InputRules.identityProblem(record.key(), request.getRequestId());
+        if (identity.isPresent()) {
+            return unusable(source, deadLetters.invalid(source, identity.get(), null, request.getAttempt()));
+        }
+        final Optional<String> problem = InputRules.reconcileProblem(request);
+        if (problem.isPresent()) {
+            return unusable(source, deadLetters.invalid(source, problem.get(), request.getRequestId(),
+                    request.getAttempt()));
+        }
+        if (record.key() == null) {
+            metrics.keyless(ROLE);
+        }
+        return new Accept<>(request);
+    }
+
+    private Immediate<ReconcileRequest> unusable(final GatewayDeadLetters.Source source,
+                                                 final Output<DeadLetter> letter) {
+        LOG.warn("Reconcile record {} dead-lettered as {}: {}", source, letter.value().getKind(),
+                letter.value().getReason());
+        return new Immediate<>(List.of(letter));
     }
 
     @Override

@@ -2,8 +2,8 @@ package io.stemflow.pipeline.submit;
 
 import io.github.resilience4j.retry.Retry;
 import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.SeparationRequest;
-import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
 import io.stemflow.pipeline.provider.Endpoint;
@@ -45,6 +45,7 @@ final class SubmitHandler implements JobHandler<AdmittedJob> {
 
     private final Deserializer<AdmittedJob> deserializer;
     private final Topic<String, SubmissionOutcome> submissions;
+    private final GatewayDeadLetters deadLetters;
     private final ProviderClient client;
     private final CallbackToken token;
     private final URI bridge;
@@ -63,11 +64,12 @@ final class SubmitHandler implements JobHandler<AdmittedJob> {
     private boolean creditCheckOut;
 
     SubmitHandler(final Deserializer<AdmittedJob> deserializer, final Topic<String, SubmissionOutcome> submissions,
-                  final ProviderClient client, final CallbackToken token, final URI bridge, final Retry retry,
+                  final GatewayDeadLetters deadLetters, final ProviderClient client, final CallbackToken token, final URI bridge, final Retry retry,
                   final GatewayConfig.Costs costs, final long creditPollNanos, final Clock clock,
                   final LongSupplier nanoTime, final GatewayMetrics metrics, final GatewayHealth health) {
         this.deserializer = Objects.requireNonNull(deserializer, "deserializer");
         this.submissions = Objects.requireNonNull(submissions, "submissions");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.client = Objects.requireNonNull(client, "client");
         this.token = Objects.requireNonNull(token, "token");
         this.bridge = Objects.requireNonNull(bridge, "bridge");
@@ -89,26 +91,45 @@ final class SubmitHandler implements JobHandler<AdmittedJob> {
         return Endpoint.GENERATE;
     }
 
+    /**
+     * The rules of docs/integration.md, "Bad records on the gateway's inputs": a tombstone, a key that disagrees
+     * with the value or an invalid requestId is dead-lettered (INVALID_RECORD); bytes that do not decode are
+     * dead-lettered (CORRUPT_RECORD); a registry outage stalls the partition. When the record names a job (the
+     * value's sound requestId, or the key of bytes that do not decode) it also gets a REJECTED outcome (400), so
+     * a job the topology holds is failed and its credits released instead of staying reserved.
+     */
     @Override
     public Intake<AdmittedJob> decode(final ConsumerRecord<String, byte[]> record) {
+        final GatewayDeadLetters.Source source = GatewayDeadLetters.Source.of(record);
         if (record.value() == null) {
-            LOG.warn("Ignoring an empty admitted record at {}-{}@{}", record.topic(), record.partition(),
-                    record.offset());
-            return new Immediate<>(List.of());
+            return unusable(source, deadLetters.invalid(source, "tombstone: a null value names no job", null, null),
+                    null);
         }
         final AdmittedJob job;
         try {
             job = deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (AvroSerdeException e) {
-            return e.isRecordFault() ? unreadable(record, e) : new Stall<>(e);
-        } catch (RuntimeException e) {
-            return unreadable(record, e);
+            if (!e.isRecordFault()) {
+                return new Stall<>(e);
+            }
+            final String named = InputRules.validId(record.key()) ? record.key() : null;
+            return unusable(source, deadLetters.corrupt(source, e, named), named == null ? null
+                    : outcome(named, 1, SubmissionStatus.REJECTED, null, 400,
+                    "not submitted: admitted record does not decode (" + e.getClass().getSimpleName() + ")", 0));
         }
         final SeparationRequest request = job.getRequest();
-        if (request.getType() == SeparationType.UNKNOWN) {
-            LOG.warn("Job {} has a separation type this gateway does not know: rejected", request.getRequestId());
-            return new Immediate<>(List.of(outcome(request.getRequestId(), request.getAttempt(),
-                    SubmissionStatus.REJECTED, null, 400, "unsupported separation type", 0)));
+        final Optional<String> identity = InputRules.identityProblem(record.key(), request.getRequestId());
+        if (identity.isPresent()) {
+            return unusable(source, deadLetters.invalid(source, identity.get(), null, request.getAttempt()), null);
+        }
+        final Optional<String> problem = InputRules.admittedProblem(job);
+        if (problem.isPresent()) {
+            return unusable(source, deadLetters.invalid(source, problem.get(), request.getRequestId(),
+                    request.getAttempt()), outcome(request.getRequestId(), request.getAttempt(),
+                    SubmissionStatus.REJECTED, null, 400, "not submitted: " + problem.get(), 0));
+        }
+        if (record.key() == null) {
+            metrics.keyless(ROLE);
         }
         return new Accept<>(job);
     }
@@ -231,16 +252,16 @@ final class SubmitHandler implements JobHandler<AdmittedJob> {
                 message, job.calls())));
     }
 
-    private Immediate<AdmittedJob> unreadable(final ConsumerRecord<String, byte[]> record,
-                                              final RuntimeException e) {
-        LOG.error("Unreadable admitted record {}-{}@{} (key {}): {}", record.topic(), record.partition(),
-                record.offset(), record.key(), e.getMessage());
-        if (record.key() == null) {
-            return new Immediate<>(List.of());
+    /** Done without a call: the dead letter, and the outcome of the job it names (if any). */
+    private Immediate<AdmittedJob> unusable(final GatewayDeadLetters.Source source,
+                                            final Output<DeadLetter> letter, final Output<SubmissionOutcome> outcome) {
+        LOG.warn("Admitted record {} dead-lettered as {}: {}", source, letter.value().getKind(),
+                letter.value().getReason());
+        if (outcome == null) {
+            return new Immediate<>(List.of(letter));
         }
         metrics.outcome(SubmissionStatus.REJECTED.name(), 400);
-        return new Immediate<>(List.of(outcome(record.key(), 1, SubmissionStatus.REJECTED, null, 400,
-                "unreadable admitted record: " + e.getClass().getSimpleName(), 0)));
+        return new Immediate<>(List.of(letter, outcome));
     }
 
     private Output<SubmissionOutcome> outcome(final String requestId, final int attempt,

@@ -1,5 +1,6 @@
 package io.stemflow.pipeline.submit;
 
+import io.stemflow.avro.DeadLetter;
 import io.stemflow.pipeline.provider.Endpoint;
 import io.stemflow.pipeline.provider.ProviderReply;
 import java.time.Duration;
@@ -60,6 +61,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A transaction that fails (other than fatally) is aborted and every partition is rewound to its committed
  * offset; jobs whose calls were still out are abandoned (their replies ignored).
+ *
+ * <p>A record is never the loop's problem: when handling one record throws (decoding it, deciding whether to
+ * start it, handling its reply, serialising its outputs), that record is set aside as a PROCESSING_ERROR dead
+ * letter naming its origin, logged once at ERROR, counted ({@code stemflow.gateway.dead.letters}), and the loop
+ * goes on with the next one. Only faults of the platform are retried instead: the registry failing stalls the
+ * record's partition (decoding) or the commit (serialising); a fatal producer error stops the loop (health DOWN).
  */
 final class WorkLoop<V> implements AutoCloseable {
 
@@ -85,6 +92,7 @@ final class WorkLoop<V> implements AutoCloseable {
     private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
     private final JobHandler<V> handler;
+    private final GatewayDeadLetters deadLetters;
     private final ProviderGate gate;
     private final LongSupplier nanoTime;
     private final GatewayMetrics metrics;
@@ -107,12 +115,14 @@ final class WorkLoop<V> implements AutoCloseable {
     private boolean pausedForBuffer;
 
     WorkLoop(final Settings settings, final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
-             final Producer<byte[], byte[]> producer, final JobHandler<V> handler, final ProviderGate gate,
-             final LongSupplier nanoTime, final GatewayMetrics metrics, final GatewayHealth health) {
+             final Producer<byte[], byte[]> producer, final JobHandler<V> handler,
+             final GatewayDeadLetters deadLetters, final ProviderGate gate, final LongSupplier nanoTime,
+             final GatewayMetrics metrics, final GatewayHealth health) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.handler = Objects.requireNonNull(handler, "handler");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.gate = Objects.requireNonNull(gate, "gate");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -201,7 +211,7 @@ final class WorkLoop<V> implements AutoCloseable {
                 continue;
             }
             for (final ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                final JobHandler.Intake<V> intake = handler.decode(record);
+                final JobHandler.Intake<V> intake = decode(record);
                 if (intake instanceof JobHandler.Stall<V> stall) {
                     LOG.warn("{}: cannot decode {}@{} now ({}); reading it again in {} ms", settings.role(),
                             partition, record.offset(), stall.cause().getMessage(),
@@ -212,7 +222,7 @@ final class WorkLoop<V> implements AutoCloseable {
                     break;
                 }
                 final Job<V> job = new Job<>(partition, record.offset(), sequence++, record.key(),
-                        intake instanceof JobHandler.Accept<V> accept ? accept.value() : null);
+                        intake instanceof JobHandler.Accept<V> accept ? accept.value() : null, record.value());
                 ledger.append(job);
                 tracked.incrementAndGet();
                 if (intake instanceof JobHandler.Immediate<V> immediate) {
@@ -222,6 +232,19 @@ final class WorkLoop<V> implements AutoCloseable {
                     queued.put(job.sequence, job);
                 }
             }
+        }
+    }
+
+    /** The handler's decoding; a record that makes it throw is dead-lettered, a registry failure stalls. */
+    private JobHandler.Intake<V> decode(final ConsumerRecord<String, byte[]> record) {
+        try {
+            return handler.decode(record);
+        } catch (RuntimeException e) {
+            if (GatewayDeadLetters.isPlatformFault(e)) {
+                return new JobHandler.Stall<>(e);
+            }
+            return new JobHandler.Immediate<>(List.of(
+                    processingError(GatewayDeadLetters.Source.of(record), "decoding it", e)));
         }
     }
 
@@ -273,7 +296,15 @@ final class WorkLoop<V> implements AutoCloseable {
             if (callsOut.get() >= settings.window()) {
                 break;
             }
-            if (!handler.mayStart(job, now)) {
+            final boolean mayStart;
+            try {
+                mayStart = handler.mayStart(job, now);
+            } catch (RuntimeException e) {
+                it.remove();
+                setAside(job, "deciding whether to start it", e);
+                continue;
+            }
+            if (!mayStart) {
                 hint = Math.min(hint, handler.nanosUntilTick(now));
                 break;
             }
@@ -338,7 +369,13 @@ final class WorkLoop<V> implements AutoCloseable {
             return; // abandoned by a rebalance or a rewind
         }
         final long now = nanoTime.getAsLong();
-        final JobHandler.Step step = handler.onReply(job, reply, now);
+        final JobHandler.Step step;
+        try {
+            step = handler.onReply(job, reply, now);
+        } catch (RuntimeException e) {
+            setAside(job, "handling the provider's reply (" + reply.codeLabel() + ")", e);
+            return;
+        }
         if (step instanceof JobHandler.Done done) {
             job.state = Job.State.DONE;
             job.outputs = List.copyOf(done.outputs());
@@ -401,9 +438,7 @@ final class WorkLoop<V> implements AutoCloseable {
                     if (i++ == n) {
                         break;
                     }
-                    for (final Output<?> output : job.outputs) {
-                        records.add(output.serialize());
-                    }
+                    records.addAll(serialize(job));
                     next = job.offset + 1;
                 }
                 offsets.put(ledger.partition(), new OffsetAndMetadata(next));
@@ -446,6 +481,11 @@ final class WorkLoop<V> implements AutoCloseable {
                 if (job.started) {
                     startedUncommitted.decrementAndGet();
                 }
+                for (final Output<?> output : job.outputs) {
+                    if (output.value() instanceof DeadLetter letter) {
+                        metrics.deadLetter(settings.role(), letter.getKind().name());
+                    }
+                }
             }
             prefix.getKey().commitPrefix(prefix.getValue());
             tracked.addAndGet(-prefix.getValue());
@@ -454,6 +494,55 @@ final class WorkLoop<V> implements AutoCloseable {
         metrics.committed(settings.role(), jobs);
         lastCommit = now;
         LOG.debug("{}: committed {} jobs, {} records, offsets {}", settings.role(), jobs, records.size(), offsets);
+    }
+
+    /**
+     * The records of a done job's outputs. Outputs that cannot be serialised for a reason of their own are
+     * replaced by the job's PROCESSING_ERROR dead letter; a platform fault is thrown (the commit is retried).
+     */
+    private List<ProducerRecord<byte[], byte[]>> serialize(final Job<V> job) {
+        try {
+            return serializeAll(job.outputs);
+        } catch (RuntimeException e) {
+            if (GatewayDeadLetters.isPlatformFault(e)) {
+                throw e;
+            }
+            setAside(job, "serialising its outputs", e);
+        }
+        try {
+            return serializeAll(job.outputs);
+        } catch (RuntimeException e) {
+            if (GatewayDeadLetters.isPlatformFault(e)) {
+                throw e;
+            }
+            LOG.error("{}: not even the dead letter of {} can be written; committing past it with nothing written",
+                    settings.role(), job, e);
+            job.outputs = List.of();
+            metrics.deadLetter(settings.role(), "UNWRITABLE");
+            return List.of();
+        }
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> serializeAll(final List<Output<?>> outputs) {
+        final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(outputs.size());
+        for (final Output<?> output : outputs) {
+            records.add(output.serialize());
+        }
+        return records;
+    }
+
+    /** Ends a job whose handling threw: its outputs become its PROCESSING_ERROR dead letter. */
+    private void setAside(final Job<V> job, final String stage, final RuntimeException e) {
+        job.state = Job.State.DONE;
+        job.outputs = List.of(processingError(new GatewayDeadLetters.Source(job.partition, job.offset, job.key,
+                job.raw), stage, e));
+    }
+
+    private Output<DeadLetter> processingError(final GatewayDeadLetters.Source source, final String stage,
+                                               final RuntimeException e) {
+        LOG.error("{}: record {} set aside as a dead letter: unexpected {} while {}", settings.role(), source,
+                e.getClass().getSimpleName(), stage, e);
+        return deadLetters.processingError(source, stage, e);
     }
 
     /** Drops every uncommitted job and reads again from the committed offsets. */
@@ -583,7 +672,14 @@ final class WorkLoop<V> implements AutoCloseable {
             if (!admission.granted()) {
                 return false;
             }
-            submitCall(admission.permit(), call, onReply);
+            submitCall(admission.permit(), call, reply -> {
+                try {
+                    onReply.accept(reply);
+                } catch (RuntimeException e) {
+                    LOG.error("{}: handling the reply of a side call to {} failed; going on", settings.role(),
+                            endpoint, e);
+                }
+            });
             return true;
         }
     }

@@ -32,7 +32,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * One gateway test's world: the provider emulator, the gateway's four topics (unique names on the shared broker),
+ * One gateway test's world: the provider emulator, the gateway's five topics (unique names on the shared broker),
  * the environment a gateway is configured from, and helpers to produce jobs and read outcomes.
  */
 final class GatewayFixture implements AutoCloseable {
@@ -47,6 +47,7 @@ final class GatewayFixture implements AutoCloseable {
     final String submissions;
     final String reconcile;
     final String results;
+    final String dlq;
     final String applicationId;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
 
@@ -57,8 +58,9 @@ final class GatewayFixture implements AutoCloseable {
         this.submissions = stack.uniqueTopic("gw-submissions");
         this.reconcile = stack.uniqueTopic("gw-reconcile");
         this.results = stack.uniqueTopic("gw-results");
+        this.dlq = stack.uniqueTopic("gw-dlq");
         this.applicationId = stack.uniqueTopic("gw-app");
-        stack.createTopics(partitions, admitted, submissions, reconcile, results);
+        stack.createTopics(partitions, admitted, submissions, reconcile, results, dlq);
     }
 
     /** Emulator defaults for gateway tests: loopback, one key, 20 calls per 1 s, tasks that never finish. */
@@ -99,6 +101,7 @@ final class GatewayFixture implements AutoCloseable {
         env.put(GatewayConfig.TOPIC_SUBMISSIONS, submissions);
         env.put(GatewayConfig.TOPIC_RECONCILE, reconcile);
         env.put(GatewayConfig.TOPIC_RESULTS, results);
+        env.put(GatewayConfig.TOPIC_DLQ, dlq);
         env.put(GatewayConfig.APPLICATION_ID, applicationId);
         env.put(GatewayConfig.RATE_LIMIT_REQUESTS, "20");
         env.put(GatewayConfig.RATE_LIMIT_WINDOW, "1s");
