@@ -13,7 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,10 +27,12 @@ import picocli.CommandLine.Option;
             "Starts the whole pipeline locally: an embedded Kafka broker (KRaft), schema registry, provider emulator,",
             "callback bridge and the pipeline (topology, gateway, query API); then, unless --no-demo, pushes a sample",
             "back catalogue through it and prints a summary. Addresses are written to <data-dir>/stack.json.",
-            "Ctrl-C stops everything."},
+            "The broker and the bridge run as child processes; a bridge that dies is restarted, a broker that dies",
+            "stops the stack (exit 1). Console: stemflow's own lines; everything else in <data-dir>/logs/stack.log.",
+            "Ctrl-C stops everything, in order (the broker last)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped cleanly; with --once, every demo job ended and the ledger balances",
-                "1:the stack failed, or with --once a demo job did not end or the ledger does not balance",
+                "1:the stack failed (e.g. its broker died), or with --once a demo job did not end or the ledger does not balance",
                 "2:bad usage"})
 final class DevCommand implements Callable<Integer> {
 
@@ -94,13 +97,16 @@ final class DevCommand implements Callable<Integer> {
         final StackPorts ports = anyPorts ? StackPorts.anyFree()
                 : new StackPorts(kafkaPort, controllerPort, registryPort, emulatorPort, bridgePort, queryPort, gatewayPort);
         final LocalStackConfig config = new LocalStackConfig(dataDir, ports, partitions, fresh, !core);
+        final Path logFile = dataDir.resolve("logs").resolve("stack.log");
+        StackLogging.toFile(logFile, StackLogging.ansi(StackLogging.consoleIsTerminal(), System.getenv()));
         out.println("stemflow: starting the local stack in " + dataDir.toAbsolutePath() + " ...");
+        out.println("stemflow: Kafka client and service logs go to " + logFile.toAbsolutePath());
         out.flush();
         final LocalStack stack = LocalStack.start(config);
-        final CountDownLatch stopped = new CountDownLatch(1);
+        final CompletableFuture<Void> signalled = new CompletableFuture<>();
         final Thread hook = new Thread(() -> {
             stack.close();
-            stopped.countDown();
+            signalled.complete(null);
         }, "stemflow-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         printAddresses(stack.info(), config, out);
@@ -108,9 +114,32 @@ final class DevCommand implements Callable<Integer> {
             return stop(stack, hook, out, 0);
         }
         if (demo && !core || once) {
-            final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
-                    Demo.Settings.defaults(Clock.systemUTC()).withTracks(tracks),
-                    Clock.systemUTC(), stack.emulator().map(DevCommand::providerLine).orElse(null)).run(out);
+            // on a thread of its own, so that a broker that dies under the demo stops the stack at once
+            final CompletableFuture<Demo.Summary> run = new CompletableFuture<>();
+            final Thread demoThread = new Thread(() -> {
+                try {
+                    run.complete(new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
+                            Demo.Settings.defaults(Clock.systemUTC()).withTracks(tracks),
+                            Clock.systemUTC(), stack.emulator().map(DevCommand::providerLine).orElse(null)).run(out));
+                } catch (Exception | Error e) {
+                    run.completeExceptionally(e);
+                }
+            }, "stemflow-demo");
+            demoThread.setDaemon(true);
+            demoThread.start();
+            CompletableFuture.anyOf(run, stack.failure(), signalled).exceptionally(e -> null).join();
+            if (stack.failure().isDone()) {
+                return failed(stack, hook, out);
+            }
+            if (!run.isDone()) {
+                return 0; // signalled: the shutdown hook stops the stack
+            }
+            final Demo.Summary summary;
+            try {
+                summary = run.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
             Demo.print(summary, stack.info(), out);
             if (once) {
                 return stop(stack, hook, out, summary.allTerminal() && summary.ledgerBalanced() ? 0 : 1);
@@ -118,12 +147,28 @@ final class DevCommand implements Callable<Integer> {
         }
         out.println("stemflow: local stack running. Press Ctrl-C to stop.");
         out.flush();
-        stopped.await();
+        CompletableFuture.anyOf(stack.failure(), signalled).join();
+        if (stack.failure().isDone()) {
+            return failed(stack, hook, out);
+        }
         return 0;
     }
 
+    /** A fault the stack cannot run with (its broker died): stop what is left, say why, exit 1. */
+    private static int failed(final LocalStack stack, final Thread hook, final PrintWriter out) {
+        final String reason = stack.failure().join();
+        out.println("stemflow: stopping: " + reason);
+        out.flush();
+        stop(stack, hook, out, 1);
+        return 1;
+    }
+
     private static int stop(final LocalStack stack, final Thread hook, final PrintWriter out, final int code) {
-        Runtime.getRuntime().removeShutdownHook(hook);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // a signal came in meanwhile: the hook stops the stack too, and close() lets one caller do it
+        }
         stack.close();
         out.println("stemflow: stopped.");
         out.flush();

@@ -1,5 +1,6 @@
 package io.stemflow.localstack;
 
+import io.stemflow.kafka.embedded.OwnSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A stemflow service run as its own JVM on this JVM's classpath, through {@link ChildMain} (so it
  * dies with its parent), its output appended to a log file, ready when its health URL answers 200.
+ *
+ * <p>The child runs in a session of its own ({@link OwnSession}): a Ctrl-C or a {@code kill -TERM
+ * -PGID} aimed at the launcher's process group does not reach it, so the launcher can stop its
+ * services in order. If it cannot become healthy (it exits, the deadline passes, or the waiting
+ * thread is interrupted) it is stopped before {@link #start} throws: no half-started child is left.
  */
 final class ChildProcess implements AutoCloseable {
 
@@ -29,11 +36,13 @@ final class ChildProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    private final Instant startedAt;
 
-    private ChildProcess(final String name, final Process process, final Path log) {
+    private ChildProcess(final String name, final Process process, final Path log, final Instant startedAt) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.startedAt = startedAt;
     }
 
     static ChildProcess start(final String name, final String mainClass, final Map<String, String> env,
@@ -41,11 +50,12 @@ final class ChildProcess implements AutoCloseable {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
+        command.add("-D" + ChildMain.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(ChildMain.class.getName());
         command.add(mainClass);
-        final ProcessBuilder pb = new ProcessBuilder(command)
+        final ProcessBuilder pb = new ProcessBuilder(OwnSession.command(command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
@@ -57,8 +67,13 @@ final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + name, e);
         }
-        final ChildProcess child = new ChildProcess(name, process, log);
-        child.awaitHealthy(health, timeout);
+        final ChildProcess child = new ChildProcess(name, process, log, Instant.now());
+        try {
+            child.awaitHealthy(health, timeout);
+        } catch (RuntimeException e) {
+            child.close();
+            throw e;
+        }
         return child;
     }
 
@@ -90,7 +105,6 @@ final class ChildProcess implements AutoCloseable {
                 throw new IllegalStateException("Interrupted while waiting for " + name, e);
             }
         }
-        close();
         throw new IllegalStateException(name + " was not healthy at " + health + " within " + timeout + "; see " + log
                 + ":\n" + tail());
     }
@@ -104,8 +118,26 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    String name() {
+        return name;
+    }
+
     long pid() {
         return process.pid();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    /** When the process was started. */
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Completes with the exit code when the process ends, however it ends (137 after SIGKILL). */
+    CompletableFuture<Integer> onExit() {
+        return process.onExit().thenApply(Process::exitValue);
     }
 
     @Override

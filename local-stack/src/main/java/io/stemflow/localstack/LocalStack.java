@@ -12,6 +12,7 @@ import io.stemflow.pipeline.query.QueryConfig;
 import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.pipeline.submit.Gateway;
 import io.stemflow.pipeline.submit.GatewayConfig;
+import io.stemflow.pipeline.submit.GatewayHealth;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.registry.RegistryConfig;
@@ -35,6 +36,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -48,7 +51,14 @@ import org.slf4j.LoggerFactory;
  * topic, so ids survive restarts), stemflow's topics, and with {@code pipeline}: the provider
  * emulator, the callback bridge (its own process) and the pipeline (topology, gateway, query API).
  * Data lives under {@link LocalStackConfig#dataDir()} and survives restarts unless {@code fresh}.
- * Services stop in the reverse order of their start.
+ * Services stop in the reverse order of their start: the pipeline first, the broker last.
+ *
+ * <p>Supervised: both children run in sessions of their own, so a Ctrl-C to the launcher's
+ * process group reaches only the launcher, which then stops everything in order. A bridge that
+ * dies is logged at once and restarted with backoff on the same port ({@link SupervisedChild}); a
+ * broker that dies is fatal: {@link #failure()} completes with a message saying so. A Kafka Streams
+ * application in ERROR is logged loudly ({@link StreamsWatch}). Both show in the gateway's
+ * {@code /health} (conditions {@value #BRIDGE_CONDITION} and {@value #STREAMS_CONDITION}).
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -56,20 +66,33 @@ public final class LocalStack implements AutoCloseable {
     private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(90);
     static final String APPLICATION_ID = "stemflow-pipeline";
+    static final String BRIDGE_CONDITION = "callback-bridge";
+    static final String STREAMS_CONDITION = "pipeline-streams";
+    private static final Duration STREAMS_POLL = Duration.ofSeconds(1);
 
     private final LocalStackConfig config;
     private final EmbeddedKafka kafka;
     private final Deque<AutoCloseable> started;
     private final StackInfo info;
     private final ProviderEmulator emulator;
+    private final SupervisedChild bridge;
+    private final StreamsWatch streamsWatch;
+    private final AtomicBoolean closing;
+    private final CompletableFuture<String> failure;
 
     private LocalStack(final LocalStackConfig config, final EmbeddedKafka kafka, final Deque<AutoCloseable> started,
-                       final StackInfo info, final ProviderEmulator emulator) {
+                       final StackInfo info, final ProviderEmulator emulator, final SupervisedChild bridge,
+                       final StreamsWatch streamsWatch, final AtomicBoolean closing,
+                       final CompletableFuture<String> failure) {
         this.config = config;
         this.kafka = kafka;
         this.started = started;
         this.info = info;
         this.emulator = emulator;
+        this.bridge = bridge;
+        this.streamsWatch = streamsWatch;
+        this.closing = closing;
+        this.failure = failure;
     }
 
     public static LocalStack start(final LocalStackConfig config) {
@@ -81,9 +104,14 @@ public final class LocalStack implements AutoCloseable {
         final EmbeddedKafka kafka = config.external() != null ? null
                 : EmbeddedKafka.start(EmbeddedKafkaConfig.of(config.dataDir().resolve("kafka"))
                         .withPorts(ports.kafka(), ports.controller()));
+        final AtomicBoolean closing = new AtomicBoolean();
+        final CompletableFuture<String> failure = new CompletableFuture<>();
         if (kafka != null) {
             started.push(kafka);
+            watchBroker(kafka, closing, failure);
         }
+        SupervisedChild bridge = null;
+        StreamsWatch streamsWatch = null;
         try {
             final String bootstrap = kafka != null ? kafka.bootstrapServers() : config.external().bootstrapServers();
             createTopics(bootstrap, config.partitions());
@@ -123,9 +151,11 @@ public final class LocalStack implements AutoCloseable {
                 bridgeEnv.put("STEMFLOW_SCHEMA_REGISTRY_URL", registryUrl);
                 bridgeEnv.put("STEMFLOW_CALLBACK_HMAC_KEY_FILE", secrets.callbackHmacKeyFile().toAbsolutePath().toString());
                 final URI bridgeUrl = URI.create("http://127.0.0.1:" + bridgePort);
-                started.push(ChildProcess.start("callback bridge", "io.stemflow.bridge.BridgeMain", bridgeEnv,
-                        config.dataDir().resolve("logs").resolve("bridge.log"), bridgeUrl.resolve("/health/ready"),
-                        CHILD_TIMEOUT));
+                // restarted with the same environment, so on the same port: the gateway's callback URLs stay valid
+                bridge = SupervisedChild.start("callback bridge", () -> ChildProcess.start("callback bridge",
+                        "io.stemflow.bridge.BridgeMain", bridgeEnv, config.dataDir().resolve("logs").resolve("bridge.log"),
+                        bridgeUrl.resolve("/health/ready"), CHILD_TIMEOUT), RestartBackoff.DEFAULT);
+                started.push(bridge);
                 services.put("bridge", bridgeUrl.toString());
 
                 final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -136,6 +166,8 @@ public final class LocalStack implements AutoCloseable {
                                 config.dataDir().resolve("streams"), 1, 1, query.applicationServer(), Map.of()),
                         config.topology(), new TopologyMetrics(metrics));
                 started.push(streams);
+                streamsWatch = StreamsWatch.start(streams.streams()::state, STREAMS_POLL);
+                started.push(streamsWatch);
                 final QueryServer queries = QueryServer.start(streams.streams(), query, metrics::scrape);
                 started.push(queries);
                 services.put("query-api", queries.url().toString());
@@ -151,6 +183,12 @@ public final class LocalStack implements AutoCloseable {
                 gatewayEnv.put(GatewayConfig.HTTP_PORT, Integer.toString(ports.gateway()));
                 final Gateway gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv));
                 started.push(gateway);
+                final SupervisedChild supervisedBridge = bridge;
+                final StreamsWatch watch = streamsWatch;
+                gateway.health().register(BRIDGE_CONDITION, () -> supervisedBridge.problem()
+                        .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DEGRADED, reason)));
+                gateway.health().register(STREAMS_CONDITION, () -> watch.problem()
+                        .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DOWN, reason)));
                 services.put("gateway", gateway.httpUrl().toString());
                 if (!streams.awaitRunning(Duration.ofSeconds(90))) {
                     throw new IllegalStateException("the pipeline did not reach RUNNING within 90 s");
@@ -159,8 +197,9 @@ public final class LocalStack implements AutoCloseable {
             final StackInfo info = new StackInfo(bootstrap, registryUrl, config.dataDir().toAbsolutePath().toString(),
                     ProcessHandle.current().pid(), Instant.now(), services, credentials);
             info.writeTo(config.stackFile());
-            return new LocalStack(config, kafka, started, info, emulator);
+            return new LocalStack(config, kafka, started, info, emulator, bridge, streamsWatch, closing, failure);
         } catch (RuntimeException | InterruptedException e) {
+            closing.set(true);
             closeAll(started);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -184,8 +223,40 @@ public final class LocalStack implements AutoCloseable {
         return Optional.ofNullable(emulator);
     }
 
+    /**
+     * Completes, with a message for the user, when the stack can no longer run (its broker died);
+     * the stack is then still to be closed. Never completes for a stack that is closed on purpose.
+     */
+    public CompletableFuture<String> failure() {
+        return failure.copy();
+    }
+
+    /** The callback bridge's pid while it runs (-1 while it is being restarted), when the pipeline runs. */
+    public Optional<Long> bridgePid() {
+        return Optional.ofNullable(bridge).map(SupervisedChild::pid);
+    }
+
+    /** What is wrong with the stack now, by component (empty when all is well); the gateway's /health shows the same. */
+    public Map<String, String> problems() {
+        final Map<String, String> problems = new LinkedHashMap<>();
+        if (bridge != null) {
+            bridge.problem().ifPresent(p -> problems.put(BRIDGE_CONDITION, p));
+        }
+        if (streamsWatch != null) {
+            streamsWatch.problem().ifPresent(p -> problems.put(STREAMS_CONDITION, p));
+        }
+        if (failure.isDone()) {
+            problems.put("kafka", failure.join());
+        }
+        return problems;
+    }
+
+    /** Stops every service in the reverse order of their start; idempotent (a second caller waits for the first). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closing.getAndSet(true)) {
+            return;
+        }
         LOG.info("Stopping the local stack");
         try {
             Files.deleteIfExists(config.stackFile());
@@ -204,6 +275,21 @@ public final class LocalStack implements AutoCloseable {
                 LOG.warn("Stopping {} failed", next, e);
             }
         }
+    }
+
+    /** A broker that exits while the stack is not closing is fatal: nothing in the stack works without it. */
+    private static void watchBroker(final EmbeddedKafka kafka, final AtomicBoolean closing,
+                                    final CompletableFuture<String> failure) {
+        final long pid = kafka.pid();
+        kafka.onExit().thenAccept(code -> {
+            if (closing.get()) {
+                return;
+            }
+            final String message = "the Kafka broker (pid " + pid + ") exited with code " + code
+                    + "; the stack cannot run without it. Its log: " + kafka.dataDir().resolve("broker.log");
+            LOG.error("{}", message);
+            failure.complete(message);
+        });
     }
 
     private static void createTopics(final String bootstrap, final int partitions) {

@@ -1,6 +1,7 @@
 package io.stemflow.kafka.embedded;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A single-node KRaft Kafka broker (combined broker and controller) on loopback, for the
@@ -25,6 +26,13 @@ public interface EmbeddedKafka extends AutoCloseable {
     Path dataDir();
 
     boolean isRunning();
+
+    /**
+     * Completes with the exit code of the running broker process when it ends, whether it was
+     * stopped or died (137 when killed by SIGKILL); failed when no broker runs. A later
+     * {@link #restart()} runs a new process with a new future.
+     */
+    CompletableFuture<Integer> onExit();
 
     /** The broker process id, or -1 when it is not running (tests use it to kill the broker hard). */
     long pid();

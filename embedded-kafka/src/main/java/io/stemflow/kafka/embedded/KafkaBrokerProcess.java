@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -86,6 +87,14 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
     }
 
     @Override
+    public synchronized CompletableFuture<Integer> onExit() {
+        if (process == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the broker is not running"));
+        }
+        return process.onExit().thenApply(Process::exitValue);
+    }
+
+    @Override
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
@@ -144,7 +153,9 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
             command.add(propsFile.toString());
             command.add(clusterId);
             command.add(Long.toString(ProcessHandle.current().pid()));
-            final ProcessBuilder builder = new ProcessBuilder(command)
+            // A session of its own: a Ctrl-C to the embedder's process group must not stop the broker
+            // before the embedder's clients; the embedder stops it last (or it stops when the embedder is gone).
+            final ProcessBuilder builder = new ProcessBuilder(OwnSession.command(command))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             // stdin stays a pipe that this JVM never closes: when this JVM dies, the child reads EOF and exits.
