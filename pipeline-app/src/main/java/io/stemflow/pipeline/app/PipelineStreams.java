@@ -1,7 +1,7 @@
 package io.stemflow.pipeline.app;
 
-import io.stemflow.pipeline.topology.CorruptRecordHandler;
 import io.stemflow.pipeline.topology.PipelineTopology;
+import io.stemflow.pipeline.topology.ErrorHandlers;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.schemas.Topics;
@@ -9,7 +9,16 @@ import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import io.stemflow.serde.registry.SchemaRegistryClient;
+import io.stemflow.kafka.KafkaTopics;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.streams.TopologyDescription;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +42,7 @@ public final class PipelineStreams implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineStreams.class);
     static final int MAX_THREAD_REPLACEMENTS = 5;
+    private static final Duration INTERNAL_TOPICS_TIMEOUT = Duration.ofSeconds(60);
 
     private final KafkaStreams streams;
     private final CountDownLatch running = new CountDownLatch(1);
@@ -48,7 +58,10 @@ public final class PipelineStreams implements AutoCloseable {
         final Map<String, Object> serdeConfig = Map.of("schema.registry.url", config.registryUrl());
         final Topics topics = Topics.create(registry, serdeConfig);
         final Topology topology = PipelineTopology.build(topologyConfig, topics, metrics);
-        final KafkaStreams streams = new KafkaStreams(topology, properties(config));
+        final Properties properties = properties(config);
+        ErrorHandlers.configure(properties, topics, metrics);
+        createInternalTopics(topology, config, properties);
+        final KafkaStreams streams = new KafkaStreams(topology, properties);
         final PipelineStreams app = new PipelineStreams(streams);
         final AtomicInteger replacements = new AtomicInteger();
         streams.setUncaughtExceptionHandler(e -> {
@@ -70,6 +83,40 @@ public final class PipelineStreams implements AutoCloseable {
         return app;
     }
 
+    /**
+     * Creates the repartition and changelog topics before the first record is produced to them, and
+     * waits until every partition answers (KAFKA-15591: an idempotent producer writing to a topic
+     * created a moment ago can lose its first batch). Existing topics are left as they are.
+     */
+    private static void createInternalTopics(final Topology topology, final PipelineStreamsConfig config,
+                                             final Properties properties) {
+        final Map<String, Object> adminConfig = new StreamsConfig(properties)
+                .getAdminConfigs(config.applicationId() + "-topics");
+        try (Admin admin = Admin.create(adminConfig)) {
+            final Set<String> inputs = new TreeSet<>();
+            topology.describe().subtopologies().forEach(sub -> sub.nodes().forEach(node -> {
+                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                    source.topicSet().stream().filter(t -> !t.endsWith("-repartition")).forEach(inputs::add);
+                }
+            }));
+            final Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
+                    .get(INTERNAL_TOPICS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            final List<NewTopic> internal = InternalTopics.of(topology.describe(), config.applicationId(),
+                    topic -> described.get(topic).partitions().size(), (short) config.replicationFactor());
+            KafkaTopics.createAndAwait(admin, internal, INTERNAL_TOPICS_TIMEOUT);
+            LOG.info("Internal topics ready: {}", internal.stream().map(NewTopic::name).toList());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot read the topology's input topics (are stemflow's topics created?): "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not describe the topology's input topics within "
+                    + INTERNAL_TOPICS_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating internal topics", e);
+        }
+    }
+
     static Properties properties(final PipelineStreamsConfig config) {
         final Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -79,7 +126,6 @@ public final class PipelineStreams implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, CorruptRecordHandler.class);
         p.put("schema.registry.url", config.registryUrl());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1000);

@@ -2,17 +2,12 @@ package io.stemflow.pipeline.topology;
 
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
-import io.stemflow.schemas.Contract;
-import io.stemflow.schemas.TopicNames;
+import io.stemflow.pipeline.topology.TopologyMetrics.Event;
 import io.stemflow.serde.AvroSerdeException;
-import io.stemflow.serde.AvroSerdes;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -21,36 +16,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends records whose bytes do not decode to the dead-letter topic as a {@code DeadLetter}
- * (kind CORRUPT_RECORD, the raw value in {@code payload}) with the reason in headers, and lets
- * the application go on (KIP-1034). A registry outage is not the record's fault: then the
- * handler fails, so the record is retried once the registry answers instead of being discarded.
+ * (kind CORRUPT_RECORD, the raw value in {@code payload} up to {@value DeadLetterWriter#MAX_RAW_BYTES}
+ * bytes) with the reason in headers, and lets the application go on (KIP-1034). A registry outage
+ * is not the record's fault: then the handler fails, so the record is retried once the registry
+ * answers instead of being discarded.
  *
- * <p>Configured through the Streams config: {@code schema.registry.url} (and the other serde
- * keys), {@code stemflow.dlq.topic} (default {@code separation-dlq}).
+ * <p>Configured through the Streams config: see {@link DeadLetterWriter}.
  */
 public final class CorruptRecordHandler implements DeserializationExceptionHandler {
 
-    public static final String DLQ_TOPIC_CONFIG = "stemflow.dlq.topic";
+    public static final String DLQ_TOPIC_CONFIG = DeadLetterWriter.DLQ_TOPIC_CONFIG;
     private static final Logger LOG = LoggerFactory.getLogger(CorruptRecordHandler.class);
 
-    private String dlqTopic = TopicNames.DLQ;
-    private Serializer<DeadLetter> serializer;
+    private DeadLetterWriter writer;
 
     @Override
     public void configure(final Map<String, ?> configs) {
-        final Object topic = configs.get(DLQ_TOPIC_CONFIG);
-        if (topic != null) {
-            dlqTopic = topic.toString();
-        }
-        Contract.trustGeneratedClasses();
-        serializer = AvroSerdes.specific(DeadLetter.class, configs, false).serializer();
+        writer = DeadLetterWriter.configured(configs);
     }
 
     /** For tests and for sharing a registry client: a handler with a ready serializer. */
     public static CorruptRecordHandler with(final Serializer<DeadLetter> serializer, final String dlqTopic) {
         final CorruptRecordHandler handler = new CorruptRecordHandler();
-        handler.serializer = serializer;
-        handler.dlqTopic = dlqTopic;
+        handler.writer = new DeadLetterWriter(dlqTopic, serializer, TopologyMetrics.inMemory());
         return handler;
     }
 
@@ -62,34 +50,22 @@ public final class CorruptRecordHandler implements DeserializationExceptionHandl
                     context.partition(), context.offset(), exception);
             return Response.fail();
         }
+        writer.metrics().count(Event.CORRUPT_RECORD);
         LOG.warn("Corrupt record {}-{}@{} sent to {}: {}", context.topic(), context.partition(), context.offset(),
-                dlqTopic, exception.getMessage());
+                writer.topic(), Texts.clip(exception.getMessage()));
         final DeadLetter letter = DeadLetter.newBuilder()
                 .setDeadLetterId(DeadLetterKind.CORRUPT_RECORD.name() + "/" + context.topic() + "/"
                         + context.partition() + "/" + context.offset())
                 .setKind(DeadLetterKind.CORRUPT_RECORD)
                 .setReason(String.valueOf(exception.getMessage()))
-                .setRequestId(keyText(record.key()))
+                .setRequestId(DeadLetterWriter.keyText(record.key()))
                 .setSourceTopic(context.topic())
                 .setSourcePartition(context.partition())
                 .setSourceOffset(context.offset())
                 .setErrorClass(exception.getClass().getName())
-                .setPayload(record.value() == null ? null : java.nio.ByteBuffer.wrap(record.value()))
+                .setPayload(DeadLetterWriter.payload(record.value()))
                 .setFailedAt(Instant.ofEpochMilli(context.timestamp()))
                 .build();
-        final ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(dlqTopic, null, record.key(),
-                serializer.serialize(dlqTopic, letter), DeadLetters.headersOf(letter));
-        return Response.resume(List.of(out));
-    }
-
-    private static String keyText(final byte[] key) {
-        if (key == null) {
-            return null;
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(key)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
+        return Response.resume(List.of(writer.record(record.key(), letter)));
     }
 }

@@ -66,7 +66,8 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         final long now = context.currentSystemTimeMs();
         final AccountEvent event = record.value();
         if (event instanceof AccountEvent.Granted g) {
-            onGrant(record.key(), g.grant(), now);
+            onGrant(record.key(), g.grant(), Origin.of(record.headers(), context.recordMetadata(),
+                    TopicNames.CREDIT_GRANTS), now);
         } else if (event instanceof AccountEvent.Commanded c) {
             final CreditCommand command = c.command();
             switch (command.kind()) {
@@ -77,16 +78,19 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         }
     }
 
-    private void onGrant(final String key, final CreditGrant grant, final long now) {
+    private void onGrant(final String key, final CreditGrant grant, final Origin origin, final long now) {
         final String problem = grantProblem(key, grant);
         if (problem != null) {
             metrics.count(Event.INVALID_GRANT);
+            LOG.warn("Grant {} refused: {}", origin.id(), problem);
             final DeadLetter letter = DeadLetter.newBuilder()
-                    .setDeadLetterId("GRANT/" + grant.getGrantId())
-                    .setKind(DeadLetterKind.INVALID_REQUEST)
+                    .setDeadLetterId("GRANT/" + origin.id())
+                    .setKind(DeadLetterKind.INVALID_RECORD)
                     .setReason("invalid grant: " + problem)
-                    .setAccountId(grant.getAccountId())
-                    .setSourceTopic(TopicNames.CREDIT_GRANTS)
+                    .setAccountId(AccountIds.isValid(grant.getAccountId()) ? grant.getAccountId() : null)
+                    .setSourceTopic(origin.topic())
+                    .setSourcePartition(origin.partition())
+                    .setSourceOffset(origin.offset())
                     .setFailedAt(Instant.ofEpochMilli(now))
                     .build();
             forward(key, letter, DeadLetters.headersOf(letter), now);
@@ -238,10 +242,10 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
             return "grantId is missing";
         }
         if (!AccountIds.isValid(g.getAccountId())) {
-            return "accountId '" + g.getAccountId() + "' must be " + AccountIds.RULE;
+            return "accountId '" + Texts.clip(g.getAccountId()) + "' must be " + AccountIds.RULE;
         }
         if (!g.getAccountId().equals(key)) {
-            return "record key '" + key + "' is not the accountId '" + g.getAccountId() + "'";
+            return "record key '" + Texts.clip(key) + "' is not the accountId '" + g.getAccountId() + "'";
         }
         if (g.getCredits() <= 0) {
             return "credits must be positive, was " + g.getCredits();

@@ -24,7 +24,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -68,7 +67,8 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         final long now = context.currentSystemTimeMs();
         final JobEvent event = record.value();
         if (event instanceof JobEvent.Requested r) {
-            onRequest(record.key(), r.request(), now);
+            onRequest(record.key(), r.request(), Origin.of(record.headers(), context.recordMetadata(),
+                    TopicNames.REQUESTS), now);
         } else if (event instanceof JobEvent.Decided d) {
             onDecision(d.decision(), now);
         } else if (event instanceof JobEvent.Outcome o) {
@@ -80,11 +80,11 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
 
     // ---- requests, replays ------------------------------------------------------------------
 
-    private void onRequest(final String key, final SeparationRequest request, final long now) {
+    private void onRequest(final String key, final SeparationRequest request, final Origin origin, final long now) {
         final Optional<String> problem = RequestValidator.problem(key, request);
         if (problem.isPresent()) {
             metrics.count(Event.INVALID_REQUEST);
-            deadLetterInvalid(key, request, problem.get(), now);
+            deadLetterInvalid(key, request, problem.get(), origin, now);
             return;
         }
         final JobRecord existing = jobs.get(request.getRequestId());
@@ -366,11 +366,10 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
     }
 
     private void deadLetterInvalid(final String key, final SeparationRequest request, final String reason,
-                                   final long now) {
-        final Optional<RecordMetadata> meta = context.recordMetadata();
+                                   final Origin origin, final long now) {
+        LOG.warn("Request {} refused: {}", origin.id(), reason);
         final DeadLetter letter = DeadLetter.newBuilder()
-                .setDeadLetterId(DeadLetterKind.INVALID_REQUEST.name() + "/" + meta.map(m -> m.topic() + "/"
-                        + m.partition() + "/" + m.offset()).orElse(String.valueOf(key)))
+                .setDeadLetterId(DeadLetterKind.INVALID_REQUEST.name() + "/" + origin.id())
                 .setKind(DeadLetterKind.INVALID_REQUEST)
                 .setReason(reason)
                 .setRequestId(blankToNull(request.getRequestId()))
@@ -378,9 +377,9 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 .setBatchId(request.getBatchId())
                 .setAttempt(request.getAttempt())
                 .setRequest(request)
-                .setSourceTopic(meta.map(RecordMetadata::topic).orElse(TopicNames.REQUESTS))
-                .setSourcePartition(meta.map(RecordMetadata::partition).orElse(null))
-                .setSourceOffset(meta.map(RecordMetadata::offset).orElse(null))
+                .setSourceTopic(origin.topic())
+                .setSourcePartition(origin.partition())
+                .setSourceOffset(origin.offset())
                 .setFailedAt(Instant.ofEpochMilli(now))
                 .build();
         forward(key, letter, DeadLetters.headersOf(letter), now);

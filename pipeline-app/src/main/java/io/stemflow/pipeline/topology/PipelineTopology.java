@@ -12,6 +12,7 @@ import io.stemflow.avro.StemReady;
 import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.Topics;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
@@ -68,16 +69,18 @@ public final class PipelineTopology {
         // Requests and grants come from other teams' producers, whose partitioner may not be Kafka's
         // murmur2 (kcat's default is not): re-key them through our own repartition topics, so every
         // request lands in the task that will get its decisions, outcomes and results.
-        final KStream<String, JobEvent> requests = builder
-                .stream(topics.requests().name(), consumed(topics.requests(), "read-requests"))
+        // Every input other teams produce to is screened first (InputRule): tombstones, missing keys and
+        // oversized records are decided there, and every record carries its origin on.
+        final KStream<String, JobEvent> requests = screened(builder, topics.requests(), "requests",
+                InputRule.requests(), topics, metrics)
                 .repartition(Repartitioned.<String, SeparationRequest>as(StoreNames.REQUESTS_BY_ID_REPARTITION)
                         .withKeySerde(keys).withValueSerde(topics.requests().valueSerde()))
                 .mapValues(v -> (JobEvent) new JobEvent.Requested(v), Named.as("wrap-requests"));
-        final KStream<String, JobEvent> outcomes = builder
-                .stream(topics.submissions().name(), consumed(topics.submissions(), "read-submissions"))
+        final KStream<String, JobEvent> outcomes = screened(builder, topics.submissions(), "submissions",
+                InputRule.submissions(), topics, metrics)
                 .mapValues(v -> (JobEvent) new JobEvent.Outcome(v), Named.as("wrap-submissions"));
-        final KStream<String, JobEvent> results = builder
-                .stream(topics.results().name(), consumed(topics.results(), "read-results"))
+        final KStream<String, JobEvent> results = screened(builder, topics.results(), "results",
+                InputRule.results(), topics, metrics)
                 .mapValues(v -> (JobEvent) new JobEvent.Result(v), Named.as("wrap-results"));
         final KStream<String, JobEvent> decisions = builder
                 .stream(TopicNames.JOB_DECISIONS, Consumed.with(keys, decisionSerde).withName("read-decisions"))
@@ -118,8 +121,8 @@ public final class PipelineTopology {
                 .noDefaultBranch();
 
         // ---- credit accounts, keyed by accountId ----
-        final KStream<String, AccountEvent> grants = builder
-                .stream(topics.creditGrants().name(), consumed(topics.creditGrants(), "read-grants"))
+        final KStream<String, AccountEvent> grants = screened(builder, topics.creditGrants(), "grants",
+                InputRule.grants(), topics, metrics)
                 .repartition(Repartitioned.<String, CreditGrant>as(StoreNames.GRANTS_BY_ACCOUNT_REPARTITION)
                         .withKeySerde(keys).withValueSerde(topics.creditGrants().valueSerde()))
                 .mapValues(v -> (AccountEvent) new AccountEvent.Granted(v), Named.as("wrap-grants"));
@@ -203,6 +206,28 @@ public final class PipelineTopology {
                         store(StoreNames.CREDIT_GRANT_IDS, Serdes.Long()));
             }
         };
+    }
+
+    /**
+     * Reads an input other teams produce to through its {@link InputScreen}: refused records go to the
+     * dead-letter topic, the rest on, re-keyed as the rule says and carrying their origin in headers.
+     */
+    private static <V> KStream<String, V> screened(final StreamsBuilder builder, final Topic<String, V> topic,
+                                                   final String name, final InputRule<V> rule, final Topics topics,
+                                                   final TopologyMetrics metrics) {
+        final String route = "route-" + name + "-";
+        final Map<String, KStream<String, Screened<V>>> branches = builder
+                .stream(topic.name(), consumed(topic, "read-" + name))
+                .process(() -> new InputScreen<>(topic.name(), rule, metrics), Named.as("screen-" + name))
+                .split(Named.as(route))
+                .branch((k, v) -> v instanceof Screened.Refused<V>, Branched.withConsumer(
+                        s -> s.mapValues(v -> ((Screened.Refused<V>) v).letter(), Named.as("as-refused-" + name))
+                                .to(topics.deadLetters().name(),
+                                        produced(topics.deadLetters(), "write-refused-" + name)),
+                        "refused"))
+                .defaultBranch(Branched.as("passed"));
+        return branches.get(route + "passed")
+                .mapValues(v -> ((Screened.Pass<V>) v).value(), Named.as("passed-" + name));
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(final String name, final Serde<V> valueSerde) {

@@ -9,7 +9,7 @@ import java.util.Optional;
 public final class RequestValidator {
 
     /** Ids: 1-200 characters, no control characters. */
-    private static final int MAX_ID_LENGTH = 200;
+    private static final int MAX_ID_LENGTH = FieldLimits.MAX_ID_LENGTH;
 
     private RequestValidator() {
     }
@@ -20,7 +20,7 @@ public final class RequestValidator {
             return Optional.of("requestId is missing");
         }
         if (!r.getRequestId().equals(key)) {
-            return Optional.of("record key '" + key + "' is not the requestId '" + r.getRequestId() + "'");
+            return Optional.of("record key '" + Texts.clip(key) + "' is not the requestId '" + Texts.clip(r.getRequestId()) + "'");
         }
         if (!validId(r.getRequestId())) {
             return Optional.of("requestId must have 1 to " + MAX_ID_LENGTH + " characters and no control characters");
@@ -29,7 +29,7 @@ public final class RequestValidator {
             return Optional.of("accountId is missing");
         }
         if (!AccountIds.isValid(r.getAccountId())) {
-            return Optional.of("accountId '" + r.getAccountId() + "' must be " + AccountIds.RULE);
+            return Optional.of("accountId '" + Texts.clip(r.getAccountId()) + "' must be " + AccountIds.RULE);
         }
         if (blank(r.getTaskId())) {
             return Optional.of("taskId is missing");
@@ -45,6 +45,9 @@ public final class RequestValidator {
         }
         if (r.getAttempt() < 1) {
             return Optional.of("attempt must be 1 or more, was " + r.getAttempt());
+        }
+        if (r.getBatchId() != null && !validId(r.getBatchId())) {
+            return Optional.of("batchId must have at most " + MAX_ID_LENGTH + " characters and no control characters");
         }
         return Optional.empty();
     }

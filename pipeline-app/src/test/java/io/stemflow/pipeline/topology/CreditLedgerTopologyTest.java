@@ -127,8 +127,12 @@ class CreditLedgerTopologyTest {
 
         // then
         assertThat(values(h.deadLetters)).singleElement().satisfies(d -> {
-            assertThat(d.getKind()).isEqualTo(DeadLetterKind.INVALID_REQUEST);
+            assertThat(d.getKind()).isEqualTo(DeadLetterKind.INVALID_RECORD);
             assertThat(d.getReason()).contains("credits must be positive");
+            // the grant's own topic and offset, not the repartition topic it went through
+            assertThat(d.getSourceTopic()).isEqualTo("credit-grants");
+            assertThat(d.getSourcePartition()).isZero();
+            assertThat(d.getSourceOffset()).isZero();
         });
         assertThat(h.account("label")).isNull();
     }

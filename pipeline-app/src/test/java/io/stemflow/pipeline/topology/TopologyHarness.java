@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -73,6 +74,7 @@ final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        ErrorHandlers.configure(props, topics, metrics);
         this.driver = new TopologyTestDriver(PipelineTopology.build(config, topics, metrics), props, T0);
         this.requests = input(topics.requests());
         this.submissions = input(topics.submissions());
@@ -89,6 +91,16 @@ final class TopologyHarness implements AutoCloseable {
 
     static TopologyHarness withDefaults() {
         return new TopologyHarness(TopologyConfig.defaults().withPunctuateInterval(Duration.ofSeconds(1)));
+    }
+
+    /** An input that takes any bytes, as a stranger's producer would send them. */
+    TestInputTopic<byte[], byte[]> raw(final String topic) {
+        return driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** The wire bytes of {@code value} as written to {@code topic} (Confluent framing, registered schema). */
+    <V> byte[] bytes(final Topic<String, V> topic, final V value) {
+        return topic.valueSerde().serializer().serialize(topic.name(), value);
     }
 
     private <V> TestInputTopic<String, V> input(final Topic<String, V> topic) {

@@ -1,0 +1,27 @@
+package io.stemflow.pipeline.topology;
+
+/** Caller text quoted in reasons and logs: clipped, so a megabyte key cannot make a megabyte dead letter. */
+final class Texts {
+
+    static final int MAX_QUOTED = 120;
+
+    private Texts() {
+    }
+
+    static String clip(final String s) {
+        if (s == null) {
+            return null;
+        }
+        final String shown = s.length() <= MAX_QUOTED ? s : s.substring(0, MAX_QUOTED) + "... (" + s.length() + " characters)";
+        final StringBuilder b = new StringBuilder(shown.length());
+        shown.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+}
