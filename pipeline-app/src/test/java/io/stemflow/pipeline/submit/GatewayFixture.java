@@ -1,6 +1,7 @@
 package io.stemflow.pipeline.submit;
 
 import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationResult;
@@ -177,6 +178,10 @@ final class GatewayFixture implements AutoCloseable {
 
     TopicReader<SeparationResult> results() {
         return reader(results, SeparationResult.class);
+    }
+
+    TopicReader<DeadLetter> deadLetters() {
+        return reader(dlq, DeadLetter.class);
     }
 
     private <T extends SpecificRecord> TopicReader<T> reader(final String topic, final Class<T> type) {
