@@ -10,6 +10,7 @@ import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.kafka.KafkaTopics;
 import io.stemflow.pipeline.topology.DeadLetters;
+import io.stemflow.pipeline.topology.PipelineTopology;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.schemas.TopicNames;
@@ -57,6 +58,15 @@ class CorruptRecordsOnBrokerTest {
                 stack.registryUrl().toString(), stateDir, 1, 1, null, Map.of());
         try (PipelineStreams app = PipelineStreams.start(config, TopologyConfig.defaults(), TopologyMetrics.inMemory())) {
             assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
+            // the internal topics are exactly the ones created ahead: Streams had none to create itself
+            final java.util.Set<String> internal = new java.util.TreeSet<>(stack.admin().listTopics().names()
+                    .get(30, TimeUnit.SECONDS));
+            internal.removeIf(t -> !t.startsWith(config.applicationId() + "-"));
+            assertThat(internal).containsExactlyInAnyOrderElementsOf(InternalTopics.of(
+                    PipelineTopology.build(TopologyConfig.defaults(), io.stemflow.schemas.Topics.create(
+                            new io.stemflow.serde.registry.InMemorySchemaRegistryClient(), Map.of()),
+                            TopologyMetrics.inMemory()).describe(),
+                    config.applicationId(), t -> 4, (short) 1).stream().map(t -> t.name()).toList());
 
             // when garbage, then a valid request, arrive on separation-requests
             final String badKey = run + "-garbage";

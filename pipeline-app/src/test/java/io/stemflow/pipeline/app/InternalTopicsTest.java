@@ -1,0 +1,68 @@
+package io.stemflow.pipeline.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stemflow.pipeline.topology.PipelineTopology;
+import io.stemflow.pipeline.topology.TopologyConfig;
+import io.stemflow.pipeline.topology.TopologyMetrics;
+import io.stemflow.schemas.TopicNames;
+import io.stemflow.schemas.Topics;
+import io.stemflow.serde.registry.InMemorySchemaRegistryClient;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.Test;
+
+class InternalTopicsTest {
+
+    private static TopologyDescription description() {
+        final Topics topics = Topics.create(new InMemorySchemaRegistryClient(), Map.of());
+        return PipelineTopology.build(TopologyConfig.defaults(), topics, TopologyMetrics.inMemory()).describe();
+    }
+
+    @Test
+    void shouldListEveryRepartitionTopicAndChangelogWithTheInputsPartitionsWhenTheTopologyIsDescribed() {
+        // when
+        final List<NewTopic> topics = InternalTopics.of(description(), "app", t -> 6, (short) 1);
+
+        // then
+        assertThat(topics).extracting(NewTopic::name).containsExactlyInAnyOrder(
+                "app-requests-by-id-repartition", "app-grants-by-account-repartition", "app-batch-status-repartition",
+                "app-job-states-changelog", "app-job-deadlines-changelog", "app-credit-balances-changelog",
+                "app-credit-reservations-changelog", "app-throttled-jobs-changelog", "app-credit-grant-ids-changelog",
+                "app-batch-counts-changelog");
+        assertThat(topics).allSatisfy(t -> {
+            assertThat(t.numPartitions()).isEqualTo(6);
+            assertThat(t.replicationFactor()).isEqualTo((short) 1);
+        });
+        final Map<String, String> policies = topics.stream().collect(Collectors.toMap(NewTopic::name,
+                t -> t.configs().get("cleanup.policy")));
+        assertThat(policies).containsEntry("app-job-states-changelog", "compact")
+                .containsEntry("app-requests-by-id-repartition", "delete");
+    }
+
+    @Test
+    void shouldTakeTheWidestInputOfASubtopologyWhenItsInputsDiffer() {
+        // given separation-status has 8 partitions, everything else 3
+        final List<NewTopic> topics = InternalTopics.of(description(), "app",
+                t -> t.equals(TopicNames.STATUS) ? 8 : 3, (short) 1);
+
+        // then the batch-count path follows the status topic, the job path the others
+        final Map<String, Integer> partitions = topics.stream().collect(Collectors.toMap(NewTopic::name,
+                NewTopic::numPartitions));
+        assertThat(partitions).containsEntry("app-batch-status-repartition", 8)
+                .containsEntry("app-batch-counts-changelog", 8)
+                .containsEntry("app-job-states-changelog", 3)
+                .containsEntry("app-requests-by-id-repartition", 3);
+    }
+
+    @Test
+    void shouldNameTheGapWhenAnInputTopicIsMissing() {
+        assertThatThrownBy(() -> InternalTopics.of(description(), "app", t -> 0, (short) 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("input topic is missing");
+    }
+}
