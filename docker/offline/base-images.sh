@@ -6,8 +6,9 @@
 #   stemflow-offline/jdk:17   Debian bookworm, OpenJDK 17 JDK and Maven    (build stages)
 #   stemflow-offline/jre:17   Debian bookworm, OpenJDK 17 JRE (headless)   (runtime stages)
 #
-# An image already present is kept (--force rebuilds). Needs root, debootstrap and a Debian
-# mirror (DEBIAN_MIRROR, default http://deb.debian.org/debian). About 2 minutes an image here.
+# An image already present is kept (--force rebuilds). Needs root and a Debian mirror
+# (DEBIAN_MIRROR, default http://deb.debian.org/debian); installs debootstrap from Debian's packages
+# when it is missing (a fresh machine has none). About 2 minutes an image here.
 # The images get this host's CA certificates (/etc/ssl/certs), so that their Maven reaches Maven
 # Central through the same TLS-inspecting proxy as the host; STEMFLOW_OFFLINE_HOST_CA=false keeps
 # Debian's own.
@@ -21,12 +22,23 @@ host_ca="${STEMFLOW_OFFLINE_HOST_CA:-true}"
 force=0
 [[ "${1:-}" == "--force" ]] && force=1
 
+need_debootstrap() { # installs debootstrap once, the first time an image has to be built
+  command -v debootstrap > /dev/null 2>&1 && return
+  echo "base-images: installing debootstrap"
+  if ! (export DEBIAN_FRONTEND=noninteractive; apt-get update -q > /dev/null && apt-get install -y -q debootstrap > /dev/null) \
+      || ! command -v debootstrap > /dev/null 2>&1; then
+    echo "base-images: debootstrap is missing and could not be installed" >&2
+    return 1
+  fi
+}
+
 build() { # build <tag> <comma-separated packages>
   local tag="$1" packages="$2" root
   if [[ "$force" == 0 ]] && docker image inspect "$tag" > /dev/null 2>&1; then
     echo "base-images: $tag is present"
     return
   fi
+  need_debootstrap || return 1
   root="$(mktemp -d)"
   echo "base-images: debootstrap $suite with $packages -> $tag"
   if ! debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror" > "$root.log" 2>&1; then

@@ -169,6 +169,7 @@ public final class PipelineTopology {
 
         final Properties props = new Properties();
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return builder.build(props);
     }
 
