@@ -52,10 +52,30 @@ public final class PipelineMain {
             app.close();
             stopped.countDown();
         }, "stemflow-pipeline-shutdown"));
+        watchForFailure(app);
         if (app.awaitRunning(Duration.ofMinutes(2))) {
             LOG.info("stemflow pipeline {} running", config.applicationId());
         }
         stopped.await();
+    }
+
+    /**
+     * A pipeline whose Streams application went to ERROR processes nothing until restarted: rather
+     * than idle and answer 503 forever, the process exits with status 1 (its shutdown hook closes
+     * the query API), so a supervisor (compose, Kubernetes) restarts it and the cause is logged.
+     */
+    private static void watchForFailure(final PipelineStreams app) {
+        final Thread watcher = new Thread(() -> {
+            try {
+                app.awaitFailure();
+                LOG.error("stemflow pipeline: Kafka Streams is in ERROR; exiting with status 1 so it can be restarted");
+                System.exit(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "stemflow-pipeline-watch");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     static PipelineStreamsConfig streamsConfig(final Map<String, String> env) {

@@ -46,6 +46,7 @@ public final class PipelineStreams implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch failed = new CountDownLatch(1);
 
     private PipelineStreams(final KafkaStreams streams) {
         this.streams = streams;
@@ -77,6 +78,9 @@ public final class PipelineStreams implements AutoCloseable {
             LOG.info("Streams {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
                 app.running.countDown();
+            } else if (now == KafkaStreams.State.ERROR) {
+                LOG.error("Kafka Streams stopped in ERROR: the pipeline processes nothing until it is restarted");
+                app.failed.countDown();
             }
         });
         streams.start();
@@ -139,6 +143,11 @@ public final class PipelineStreams implements AutoCloseable {
 
     public boolean awaitRunning(final Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Blocks until the application has gone to ERROR (it never leaves it by itself). */
+    public void awaitFailure() throws InterruptedException {
+        failed.await();
     }
 
     public KafkaStreams streams() {
