@@ -86,7 +86,16 @@ final class DevProcess implements AutoCloseable {
 
     /** The child process whose command line names {@code mainClass} (BrokerMain, BridgeMain). */
     Optional<ProcessHandle> child(final String mainClass) {
-        return process.children().filter(p -> p.info().commandLine().orElse("").contains(mainClass)).findFirst();
+        return process.children().filter(p -> commandLine(p).contains(mainClass)).findFirst();
+    }
+
+    /** From /proc: {@code ProcessHandle.Info} cuts long command lines (ours carry the whole classpath). */
+    private static String commandLine(final ProcessHandle p) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
+        } catch (IOException e) {
+            return p.info().commandLine().orElse("");
+        }
     }
 
     /** {@code kill -<signal> <pid>}, or to the whole process group of this process when {@code group}. */
