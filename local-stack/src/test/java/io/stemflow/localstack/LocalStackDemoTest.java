@@ -2,8 +2,11 @@ package io.stemflow.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.JobState;
 import io.stemflow.avro.JobStatus;
+import io.stemflow.avro.LedgerEntry;
+import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemReady;
 import io.stemflow.kafka.TopicSnapshot;
@@ -69,6 +72,19 @@ class LocalStackDemoTest {
             assertThat(summary.stems()).isEqualTo(8 * 12 + 16 * 2); // 8 split_stem x 12 stems, 16 separate_vocal x 2
             assertThat(summary.balances().get(Demo.SOUTH).getSpent())
                     .isEqualTo(summary.expectedSpendByAccount().get(Demo.SOUTH));
+            // and nothing was lost on the way, in the first seconds of a fresh stack either: every job
+            // was admitted once, reserved once and captured once (through the internal topics)
+            assertThat(readAll(stack, TopicNames.ADMITTED, AdmittedJob.class).stream()
+                    .filter(a -> "demo-test".equals(a.getRequest().getBatchId()))
+                    .map(a -> a.getRequest().getRequestId()).toList()).hasSize(24).doesNotHaveDuplicates();
+            final Map<LedgerEntryKind, Long> entries = new EnumMap<>(LedgerEntryKind.class);
+            for (final LedgerEntry e : readAll(stack, TopicNames.CREDIT_LEDGER, LedgerEntry.class)) {
+                if (e.getKind() != LedgerEntryKind.GRANT) {
+                    entries.merge(e.getKind(), 1L, Long::sum);
+                }
+            }
+            assertThat(entries).containsEntry(LedgerEntryKind.RESERVATION, 24L)
+                    .containsEntry(LedgerEntryKind.CAPTURE, 24L).doesNotContainKey(LedgerEntryKind.RELEASE);
             // and the emulator never had to refuse a call for its rate limit
             assertThat(stack.emulator().orElseThrow().control().counters().requestsByCode()).doesNotContainKey(430);
         }
