@@ -11,8 +11,11 @@ import io.stemflow.emulator.EmulatorConfig;
 import io.stemflow.emulator.ProcessingTime;
 import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.emulator.RateLimit;
+import io.stemflow.pipeline.provider.HttpProviderClient;
+import io.stemflow.pipeline.provider.ProviderClient;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.testing.TestStack;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -25,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -128,6 +132,21 @@ final class GatewayFixture implements AutoCloseable {
         final Map<String, String> env = env();
         env.putAll(overrides);
         final Gateway gateway = Gateway.start(GatewayConfig.fromEnv(env));
+        closeables.push(gateway);
+        return gateway;
+    }
+
+    /**
+     * Starts a gateway with {@link #env()} plus {@code overrides} whose provider client is the real HTTP client
+     * seen through {@code between} (to alter a call on its way to the emulator); closed with the fixture.
+     */
+    Gateway gateway(final Map<String, String> overrides, final UnaryOperator<ProviderClient> between) {
+        final Map<String, String> env = env();
+        env.putAll(overrides);
+        final GatewayConfig config = GatewayConfig.fromEnv(env);
+        final ProviderClient http = new HttpProviderClient(config.provider().baseUrl(), config.provider().apiKey(),
+                config.provider().requestTimeout(), config.provider().connectTimeout());
+        final Gateway gateway = Gateway.start(config, between.apply(http), Clock.systemUTC(), System::nanoTime);
         closeables.push(gateway);
         return gateway;
     }

@@ -9,6 +9,10 @@ import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
+import io.stemflow.pipeline.provider.GenerateCall;
+import io.stemflow.pipeline.provider.ProviderClient;
+import io.stemflow.pipeline.provider.ProviderReply;
+import io.stemflow.pipeline.provider.RecordInfo;
 import io.stemflow.testing.TestStack;
 import io.stemflow.testing.WithKafkaStack;
 import java.net.URI;
@@ -21,21 +25,26 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** 400 and 413 reject a job at once; a 404 (wrong base URL) stops the gateway, reports it and keeps the jobs. */
+/**
+ * 400 and 413 reject a job at once with the provider's message; a 404 (wrong base URL) stops the gateway, reports
+ * it and keeps the jobs.
+ */
 @WithKafkaStack
 class SubmitterRejectionsTest {
 
     @Test
     void shouldRejectAtOnceWithProviderMessageWhenProviderAnswers400Or413(final TestStack stack) throws Exception {
-        // given
-        try (GatewayFixture fixture = GatewayFixture.start(stack, GatewayFixture.emulator(), 1)) {
+        // given: generate bodies over 400 bytes are answered 413 (200-character ids are valid for the gateway)
+        try (GatewayFixture fixture = GatewayFixture.start(stack, GatewayFixture.emulator().maxBodyBytes(400), 1)) {
             final TopicReader<SubmissionOutcome> outcomes = fixture.outcomes();
-            fixture.gateway(Map.of());
+            // the gateway dead-letters a blank taskId itself (INVALID_RECORD): to get the provider's own 400 for a
+            // job the gateway finds valid, the client in between blanks the taskId of that job on its way out
+            fixture.gateway(Map.of(), http -> new BlankingTaskId(http, "music-invalid"));
             final List<SeparationRequest> requests = new ArrayList<>(GatewayFixture.requests("ok", 3));
-            final SeparationRequest invalid = GatewayFixture.request("invalid", SeparationType.SPLIT_STEM, " ",
-                    "audio-1");
+            final SeparationRequest invalid = GatewayFixture.request("invalid", SeparationType.SPLIT_STEM,
+                    "music-invalid", "audio-1");
             final SeparationRequest tooLong = GatewayFixture.request("too-long", SeparationType.SEPARATE_VOCAL,
-                    "music-1", "a".repeat(9000));
+                    "m".repeat(200), "a".repeat(200));
             requests.add(1, invalid);
             requests.add(3, tooLong);
 
@@ -96,6 +105,26 @@ class SubmitterRejectionsTest {
             assertThat(outcomes.byKey()).hasSize(10).allSatisfy((id, list) -> assertThat(list).singleElement()
                     .satisfies(o -> assertThat(o.getStatus()).isEqualTo(SubmissionStatus.ACCEPTED)));
             assertThat(fixed.health().report().status()).isEqualTo(GatewayHealth.Status.UP);
+        }
+    }
+
+    /** The real client, except that one taskId is sent blank (a job the provider refuses, the gateway does not). */
+    private record BlankingTaskId(ProviderClient http, String taskId) implements ProviderClient {
+
+        @Override
+        public ProviderReply<String> generate(final GenerateCall call) {
+            return http.generate(call.taskId().equals(taskId)
+                    ? new GenerateCall(" ", call.audioId(), call.type(), call.callBackUrl()) : call);
+        }
+
+        @Override
+        public ProviderReply<RecordInfo> recordInfo(final String providerTaskId) {
+            return http.recordInfo(providerTaskId);
+        }
+
+        @Override
+        public ProviderReply<Long> credit() {
+            return http.credit();
         }
     }
 }
