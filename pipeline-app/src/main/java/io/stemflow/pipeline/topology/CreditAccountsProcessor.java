@@ -34,14 +34,14 @@ import org.slf4j.LoggerFactory;
  * requestId at most one capture across all attempts; a reservation is captured or released,
  * never both. The {@link Reservation} store enforces the last two even against a repeated command.
  */
-final class CreditAccountsProcessor implements Processor<String, AccountEvent, String, Object> {
+final class CreditAccountsProcessor implements Processor<String, AccountEvent, String, AccountOutput> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CreditAccountsProcessor.class);
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final TopologyConfig config;
     private final TopologyMetrics metrics;
-    private ProcessorContext<String, Object> context;
+    private ProcessorContext<String, AccountOutput> context;
     private KeyValueStore<String, AccountState> accounts;
     private KeyValueStore<String, Reservation> reservations;
     private KeyValueStore<String, CreditCommand> queue;
@@ -53,7 +53,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
     }
 
     @Override
-    public void init(final ProcessorContext<String, Object> ctx) {
+    public void init(final ProcessorContext<String, AccountOutput> ctx) {
         this.context = ctx;
         this.accounts = ctx.getStateStore(StoreNames.CREDIT_BALANCES);
         this.reservations = ctx.getStateStore(StoreNames.CREDIT_RESERVATIONS);
@@ -93,7 +93,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
                     .setSourceOffset(origin.offset())
                     .setFailedAt(Instant.ofEpochMilli(now))
                     .build();
-            forward(key, letter, DeadLetters.headersOf(letter), now);
+            forward(key, new AccountOutput.Dead(letter), DeadLetters.headersOf(letter), now);
             return;
         }
         if (grantIds.get(grant.getGrantId()) != null) {
@@ -127,8 +127,9 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         accounts.put(state.accountId(), state);
         reservations.put(command.requestId(), new Reservation(command.accountId(), command.attempt(),
                 command.credits(), Reservation.Status.QUEUED));
-        forward(command.requestId(), new JobDecision(JobDecision.Kind.THROTTLED, command.requestId(),
-                command.attempt(), command.credits(), throttleReason(state, command.credits()), now), now);
+        forward(command.requestId(), new AccountOutput.Decision(new JobDecision(JobDecision.Kind.THROTTLED,
+                command.requestId(), command.attempt(), command.credits(), throttleReason(state, command.credits()),
+                now)), now);
     }
 
     private void onCapture(final CreditCommand command, final long now) {
@@ -191,8 +192,8 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
                 command.credits(), Reservation.Status.RESERVED));
         journal(state, LedgerEntryKind.RESERVATION, entryId(command, LedgerEntryKind.RESERVATION), command.credits(),
                 command.requestId(), command.attempt(), "job admitted", now);
-        forward(command.requestId(), new JobDecision(JobDecision.Kind.ADMITTED, command.requestId(),
-                command.attempt(), command.credits(), null, now), now);
+        forward(command.requestId(), new AccountOutput.Decision(new JobDecision(JobDecision.Kind.ADMITTED,
+                command.requestId(), command.attempt(), command.credits(), null, now)), now);
         return state;
     }
 
@@ -218,10 +219,10 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
             LOG.error("Credit invariant broken for account {}: {}", state.accountId(), state);
         }
         accounts.put(state.accountId(), state);
-        forward(state.accountId(), new LedgerEntry(entryId, state.accountId(), kind, credits, requestId, attempt,
-                reason, Instant.ofEpochMilli(now)), now);
-        forward(state.accountId(), new CreditBalance(state.accountId(), state.granted(), state.available(),
-                state.reserved(), state.spent(), Instant.ofEpochMilli(now)), now);
+        forward(state.accountId(), new AccountOutput.Ledger(new LedgerEntry(entryId, state.accountId(), kind, credits,
+                requestId, attempt, reason, Instant.ofEpochMilli(now))), now);
+        forward(state.accountId(), new AccountOutput.Balance(new CreditBalance(state.accountId(), state.granted(),
+                state.available(), state.reserved(), state.spent(), Instant.ofEpochMilli(now))), now);
     }
 
     private AccountState account(final String accountId) {
@@ -253,11 +254,11 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         return null;
     }
 
-    private void forward(final String key, final Object value, final long timestamp) {
+    private void forward(final String key, final AccountOutput value, final long timestamp) {
         forward(key, value, new RecordHeaders(), timestamp);
     }
 
-    private void forward(final String key, final Object value, final Headers headers, final long timestamp) {
+    private void forward(final String key, final AccountOutput value, final Headers headers, final long timestamp) {
         context.forward(new Record<>(key, value, timestamp, headers));
     }
 }

@@ -39,13 +39,13 @@ import org.slf4j.LoggerFactory;
  * of the submitted task) or one RELEASE (rejection, failure or timeout); stems only once, for the
  * first terminal result. Duplicates and late arrivals change nothing and are counted.
  */
-final class JobLifecycleProcessor implements Processor<String, JobEvent, String, Object> {
+final class JobLifecycleProcessor implements Processor<String, JobEvent, String, JobOutput> {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobLifecycleProcessor.class);
 
     private final TopologyConfig config;
     private final TopologyMetrics metrics;
-    private ProcessorContext<String, Object> context;
+    private ProcessorContext<String, JobOutput> context;
     private KeyValueStore<String, JobRecord> jobs;
     private KeyValueStore<String, String> deadlines;
 
@@ -55,7 +55,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
     }
 
     @Override
-    public void init(final ProcessorContext<String, Object> ctx) {
+    public void init(final ProcessorContext<String, JobOutput> ctx) {
         this.context = ctx;
         this.jobs = ctx.getStateStore(StoreNames.JOB_STATES);
         this.deadlines = ctx.getStateStore(StoreNames.JOB_DEADLINES);
@@ -119,7 +119,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         final JobRecord job = fresh.moved(entry, config.historyLimit());
         jobs.put(job.requestId(), job);
         emitStatus(job, entry);
-        forward(job.accountId(), new CreditCommand(CreditCommand.Kind.RESERVE, job.accountId(), job.requestId(),
+        forward(job.accountId(), command(CreditCommand.Kind.RESERVE, job.accountId(), job.requestId(),
                 job.attempt(), credits, now), now);
     }
 
@@ -140,7 +140,8 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                     return;
                 }
                 final JobRecord admitted = move(job, JobState.ADMITTED, null, null, now);
-                forward(job.requestId(), new AdmittedJob(admitted.toRequest(), decision.credits(), Instant.ofEpochMilli(now)), now);
+                forward(job.requestId(), new JobOutput.Admitted(new AdmittedJob(admitted.toRequest(), decision.credits(),
+                        Instant.ofEpochMilli(now))), now);
             }
             case THROTTLED -> {
                 if (job.state() != JobState.REQUESTED) {
@@ -245,7 +246,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         clearDeadline(job);
         final long expires = now + config.stemLinkTtl().toMillis();
         for (final StemEntry s : stems) {
-            forward(job.requestId(), StemReady.newBuilder()
+            forward(job.requestId(), new JobOutput.Stem(StemReady.newBuilder()
                     .setRequestId(job.requestId())
                     .setAccountId(job.accountId())
                     .setBatchId(job.batchId())
@@ -259,9 +260,9 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                     .setExpiresAt(Instant.ofEpochMilli(expires))
                     .setCompletedAt(Instant.ofEpochMilli(now))
                     .setLabels(job.labels())
-                    .build(), now);
+                    .build()), now);
         }
-        forward(job.accountId(), new CreditCommand(CreditCommand.Kind.CAPTURE, job.accountId(), job.requestId(),
+        forward(job.accountId(), command(CreditCommand.Kind.CAPTURE, job.accountId(), job.requestId(),
                 job.attempt(), job.credits(), now), now);
     }
 
@@ -271,8 +272,8 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         move(job, state, reason, code, now);
         clearDeadline(job);
         final DeadLetter letter = DeadLetters.ofJob(job, kind, reason, code, sourceTopic, now);
-        forward(job.requestId(), letter, DeadLetters.headersOf(letter), now);
-        forward(job.accountId(), new CreditCommand(CreditCommand.Kind.RELEASE, job.accountId(), job.requestId(),
+        forward(job.requestId(), new JobOutput.Dead(letter), DeadLetters.headersOf(letter), now);
+        forward(job.accountId(), command(CreditCommand.Kind.RELEASE, job.accountId(), job.requestId(),
                 job.attempt(), job.credits(), now), now);
     }
 
@@ -293,7 +294,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
             if (job.reconciliations() < config.maxReconciliations()) {
                 metrics.count(Event.RECONCILIATION);
                 final int n = job.reconciliations() + 1;
-                forward(job.requestId(), new ReconcileRequest(job.requestId(), job.attempt(), job.providerTaskId(), n,
+                forward(job.requestId(), reconcile(job.requestId(), job.attempt(), job.providerTaskId(), n,
                         Instant.ofEpochMilli(job.submittedAt()), Instant.ofEpochMilli(now)), now);
                 final JobRecord waiting = job.withDeadline(now + config.reconcileInterval().toMillis(), n);
                 move(waiting, JobState.RECONCILING, "no result after " + Duration.ofMillis(now - job.submittedAt())
@@ -346,7 +347,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
     }
 
     private void emitStatus(final JobRecord job, final StatusEntry e) {
-        forward(job.requestId(), new JobStatus(job.requestId(), job.accountId(), job.batchId(), e.attempt(),
+        forward(job.requestId(), status(job.requestId(), job.accountId(), job.batchId(), e.attempt(),
                 e.state(), e.previousState(), e.reason(), e.code(), e.providerTaskId(), Instant.ofEpochMilli(e.at()),
                 job.credits()), e.at());
     }
@@ -362,7 +363,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 .setSourceTopic(TopicNames.RESULTS)
                 .setFailedAt(Instant.ofEpochMilli(now))
                 .build();
-        forward(requestId, letter, DeadLetters.headersOf(letter), now);
+        forward(requestId, new JobOutput.Dead(letter), DeadLetters.headersOf(letter), now);
     }
 
     private void deadLetterInvalid(final String key, final SeparationRequest request, final String reason,
@@ -382,18 +383,37 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 .setSourceOffset(origin.offset())
                 .setFailedAt(Instant.ofEpochMilli(now))
                 .build();
-        forward(key, letter, DeadLetters.headersOf(letter), now);
+        forward(key, new JobOutput.Dead(letter), DeadLetters.headersOf(letter), now);
     }
 
     private static String blankToNull(final String s) {
         return s == null || s.isBlank() ? null : s;
     }
 
-    private void forward(final String key, final Object value, final long timestamp) {
+    private static JobOutput command(final CreditCommand.Kind kind, final String accountId, final String requestId,
+                                     final int attempt, final long credits, final long at) {
+        return new JobOutput.Command(new CreditCommand(kind, accountId, requestId, attempt, credits, at));
+    }
+
+    private static JobOutput reconcile(final String requestId, final int attempt, final String providerTaskId,
+                                       final int reconciliation, final Instant submittedAt, final Instant requestedAt) {
+        return new JobOutput.Reconcile(new ReconcileRequest(requestId, attempt, providerTaskId, reconciliation,
+                submittedAt, requestedAt));
+    }
+
+    private static JobOutput status(final String requestId, final String accountId, final String batchId,
+                                    final int attempt, final JobState state, final JobState previousState,
+                                    final String reason, final Integer code, final String providerTaskId,
+                                    final Instant at, final Long credits) {
+        return new JobOutput.Status(new JobStatus(requestId, accountId, batchId, attempt, state, previousState, reason,
+                code, providerTaskId, at, credits));
+    }
+
+    private void forward(final String key, final JobOutput value, final long timestamp) {
         forward(key, value, new RecordHeaders(), timestamp);
     }
 
-    private void forward(final String key, final Object value, final Headers headers, final long timestamp) {
+    private void forward(final String key, final JobOutput value, final Headers headers, final long timestamp) {
         context.forward(new Record<>(key, value, timestamp, headers));
     }
 }

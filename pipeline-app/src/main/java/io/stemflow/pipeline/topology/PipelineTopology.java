@@ -15,6 +15,7 @@ import io.stemflow.schemas.Topics;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -22,6 +23,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
@@ -86,39 +88,26 @@ public final class PipelineTopology {
                 .stream(TopicNames.JOB_DECISIONS, Consumed.with(keys, decisionSerde).withName("read-decisions"))
                 .mapValues(v -> (JobEvent) new JobEvent.Decided(v), Named.as("wrap-decisions"));
 
-        final KStream<String, Object> jobOutput = requests
+        final BranchedKStream<String, JobOutput> jobOutput = requests
                 .merge(outcomes, Named.as("merge-submissions"))
                 .merge(results, Named.as("merge-results"))
                 .merge(decisions, Named.as("merge-decisions"))
-                .process(jobLifecycle(config, metrics), Named.as(JOB_LIFECYCLE));
-
-        jobOutput.split(Named.as("route-job-"))
-                .branch((k, v) -> v instanceof AdmittedJob, Branched.withConsumer(
-                        s -> s.mapValues(v -> (AdmittedJob) v, Named.as("as-admitted"))
-                                .to(topics.admitted().name(), produced(topics.admitted(), "write-admitted")),
-                        "admitted"))
-                .branch((k, v) -> v instanceof JobStatus, Branched.withConsumer(
-                        s -> s.mapValues(v -> (JobStatus) v, Named.as("as-status"))
-                                .to(topics.status().name(), produced(topics.status(), "write-status")),
-                        "status"))
-                .branch((k, v) -> v instanceof StemReady, Branched.withConsumer(
-                        s -> s.mapValues(v -> (StemReady) v, Named.as("as-stem"))
-                                .to(topics.stems().name(), produced(topics.stems(), "write-stems")),
-                        "stems"))
-                .branch((k, v) -> v instanceof DeadLetter, Branched.withConsumer(
-                        s -> s.mapValues(v -> (DeadLetter) v, Named.as("as-job-dead-letter"))
-                                .to(topics.deadLetters().name(), produced(topics.deadLetters(), "write-job-dead-letters")),
-                        "dead-letters"))
-                .branch((k, v) -> v instanceof ReconcileRequest, Branched.withConsumer(
-                        s -> s.mapValues(v -> (ReconcileRequest) v, Named.as("as-reconcile"))
-                                .to(topics.reconcile().name(), produced(topics.reconcile(), "write-reconcile")),
-                        "reconcile"))
-                .branch((k, v) -> v instanceof CreditCommand, Branched.withConsumer(
-                        s -> s.mapValues(v -> (CreditCommand) v, Named.as("as-command"))
-                                .to(TopicNames.CREDIT_COMMANDS,
-                                        Produced.with(keys, commandSerde).withName("write-credit-commands")),
-                        "commands"))
-                .noDefaultBranch();
+                .process(jobLifecycle(config, metrics), Named.as(JOB_LIFECYCLE))
+                .split(Named.as("route-job-"));
+        route(jobOutput, JobOutput.Admitted.class, JobOutput.Admitted::value, topics.admitted(), "admitted",
+                "as-admitted", "write-admitted");
+        route(jobOutput, JobOutput.Status.class, JobOutput.Status::value, topics.status(), "status",
+                "as-status", "write-status");
+        route(jobOutput, JobOutput.Stem.class, JobOutput.Stem::value, topics.stems(), "stems",
+                "as-stem", "write-stems");
+        route(jobOutput, JobOutput.Dead.class, JobOutput.Dead::value, topics.deadLetters(), "dead-letters",
+                "as-job-dead-letter", "write-job-dead-letters");
+        route(jobOutput, JobOutput.Reconcile.class, JobOutput.Reconcile::value, topics.reconcile(), "reconcile",
+                "as-reconcile", "write-reconcile");
+        route(jobOutput, JobOutput.Command.class, JobOutput.Command::value,
+                new Topic<>(TopicNames.CREDIT_COMMANDS, keys, commandSerde), "commands",
+                "as-command", "write-credit-commands");
+        jobOutput.noDefaultBranch();
 
         // ---- credit accounts, keyed by accountId ----
         final KStream<String, AccountEvent> grants = screened(builder, topics.creditGrants(), "grants",
@@ -130,30 +119,20 @@ public final class PipelineTopology {
                 .stream(TopicNames.CREDIT_COMMANDS, Consumed.with(keys, commandSerde).withName("read-credit-commands"))
                 .mapValues(v -> (AccountEvent) new AccountEvent.Commanded(v), Named.as("wrap-commands"));
 
-        final KStream<String, Object> accountOutput = grants
+        final BranchedKStream<String, AccountOutput> accountOutput = grants
                 .merge(commands, Named.as("merge-commands"))
-                .process(creditAccounts(config, metrics), Named.as(CREDIT_ACCOUNTS));
-
-        accountOutput.split(Named.as("route-account-"))
-                .branch((k, v) -> v instanceof LedgerEntry, Branched.withConsumer(
-                        s -> s.mapValues(v -> (LedgerEntry) v, Named.as("as-ledger-entry"))
-                                .to(topics.creditLedger().name(), produced(topics.creditLedger(), "write-ledger")),
-                        "ledger"))
-                .branch((k, v) -> v instanceof CreditBalance, Branched.withConsumer(
-                        s -> s.mapValues(v -> (CreditBalance) v, Named.as("as-balance"))
-                                .to(topics.creditBalances().name(), produced(topics.creditBalances(), "write-balances")),
-                        "balances"))
-                .branch((k, v) -> v instanceof JobDecision, Branched.withConsumer(
-                        s -> s.mapValues(v -> (JobDecision) v, Named.as("as-decision"))
-                                .to(TopicNames.JOB_DECISIONS,
-                                        Produced.with(keys, decisionSerde).withName("write-decisions")),
-                        "decisions"))
-                .branch((k, v) -> v instanceof DeadLetter, Branched.withConsumer(
-                        s -> s.mapValues(v -> (DeadLetter) v, Named.as("as-grant-dead-letter"))
-                                .to(topics.deadLetters().name(),
-                                        produced(topics.deadLetters(), "write-grant-dead-letters")),
-                        "dead-letters"))
-                .noDefaultBranch();
+                .process(creditAccounts(config, metrics), Named.as(CREDIT_ACCOUNTS))
+                .split(Named.as("route-account-"));
+        route(accountOutput, AccountOutput.Ledger.class, AccountOutput.Ledger::value, topics.creditLedger(), "ledger",
+                "as-ledger-entry", "write-ledger");
+        route(accountOutput, AccountOutput.Balance.class, AccountOutput.Balance::value, topics.creditBalances(),
+                "balances", "as-balance", "write-balances");
+        route(accountOutput, AccountOutput.Decision.class, AccountOutput.Decision::value,
+                new Topic<>(TopicNames.JOB_DECISIONS, keys, decisionSerde), "decisions",
+                "as-decision", "write-decisions");
+        route(accountOutput, AccountOutput.Dead.class, AccountOutput.Dead::value, topics.deadLetters(),
+                "dead-letters", "as-grant-dead-letter", "write-grant-dead-letters");
+        accountOutput.noDefaultBranch();
 
         // ---- batch counts, keyed by batchId ----
         builder.stream(topics.status().name(), consumed(topics.status(), "read-status"))
@@ -173,7 +152,7 @@ public final class PipelineTopology {
         return builder.build(props);
     }
 
-    private static ProcessorSupplier<String, JobEvent, String, Object> jobLifecycle(final TopologyConfig config,
+    private static ProcessorSupplier<String, JobEvent, String, JobOutput> jobLifecycle(final TopologyConfig config,
                                                                                     final TopologyMetrics metrics) {
         return new ProcessorSupplier<>() {
             @Override
@@ -190,7 +169,7 @@ public final class PipelineTopology {
         };
     }
 
-    private static ProcessorSupplier<String, AccountEvent, String, Object> creditAccounts(final TopologyConfig config,
+    private static ProcessorSupplier<String, AccountEvent, String, AccountOutput> creditAccounts(final TopologyConfig config,
                                                                                           final TopologyMetrics metrics) {
         return new ProcessorSupplier<>() {
             @Override
@@ -207,6 +186,20 @@ public final class PipelineTopology {
                         store(StoreNames.CREDIT_GRANT_IDS, Serdes.Long()));
             }
         };
+    }
+
+    /**
+     * One branch of a processor's sealed output: the values of type {@code kind}, unwrapped and written
+     * to {@code topic}, every step named.
+     */
+    private static <O, T extends O, V> void route(final BranchedKStream<String, O> split, final Class<T> kind,
+                                                  final Function<T, V> unwrap, final Topic<String, V> topic,
+                                                  final String branch, final String unwrapName,
+                                                  final String sinkName) {
+        split.branch((k, v) -> kind.isInstance(v), Branched.withConsumer(
+                s -> s.mapValues(v -> unwrap.apply(kind.cast(v)), Named.as(unwrapName))
+                        .to(topic.name(), produced(topic, sinkName)),
+                branch));
     }
 
     /**
