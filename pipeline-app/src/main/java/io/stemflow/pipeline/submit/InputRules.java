@@ -4,6 +4,7 @@ import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
+import io.stemflow.schemas.FieldLimits;
 import java.util.Optional;
 
 /**
@@ -15,20 +16,21 @@ import java.util.Optional;
  *   <li>the record key is that requestId, or absent: a keyless record is used as if keyed by its requestId
  *       (every output is keyed by the requestId anyway, and the gateway needs no co-partitioning);</li>
  *   <li>the ids the provider call needs follow the same rule, the separation type is one this gateway knows
- *       (not UNKNOWN, the symbol a reader gets for a newer one), attempt and reconciliation are 1 or more.</li>
+ *       (not UNKNOWN, the symbol a reader gets for a newer one), attempt and reconciliation are 1 or more;</li>
+ *   <li>the record is within the size limits every input shares ({@link FieldLimits}: labels, batchId and every
+ *       other string included).</li>
  * </ol>
  */
 final class InputRules {
 
-    static final int MAX_ID_LENGTH = 200;
+    static final int MAX_ID_LENGTH = FieldLimits.MAX_ID_LENGTH;
 
     private InputRules() {
     }
 
-    /** Whether {@code id} can name a job: 1 to 200 characters, none a control character. */
+    /** Whether {@code id} can name a job: the id rule of {@link FieldLimits}. */
     static boolean validId(final String id) {
-        return id != null && !id.isBlank() && id.length() <= MAX_ID_LENGTH
-                && id.chars().noneMatch(Character::isISOControl);
+        return FieldLimits.isValidId(id);
     }
 
     /** Why {@code key} and {@code requestId} do not name one job, or empty when they do. */
@@ -53,7 +55,8 @@ final class InputRules {
                         : Optional.empty())
                 .or(() -> request.getAttempt() < 1
                         ? Optional.of("attempt must be 1 or more, was " + request.getAttempt())
-                        : Optional.empty());
+                        : Optional.empty())
+                .or(() -> FieldLimits.oversized(job));
     }
 
     /** Why a reconcile request whose identity is sound cannot be polled, or empty. */
@@ -64,7 +67,8 @@ final class InputRules {
                         : Optional.empty())
                 .or(() -> request.getReconciliation() < 1
                         ? Optional.of("reconciliation must be 1 or more, was " + request.getReconciliation())
-                        : Optional.empty());
+                        : Optional.empty())
+                .or(() -> FieldLimits.oversized(request));
     }
 
     /** Caller text made safe for a log line or a reason: control characters replaced, at most {@code max}. */

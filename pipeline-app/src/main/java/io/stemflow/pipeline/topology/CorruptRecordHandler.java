@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.CallerText;
+
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
@@ -52,7 +54,7 @@ public final class CorruptRecordHandler implements DeserializationExceptionHandl
         }
         writer.metrics().count(Event.CORRUPT_RECORD);
         LOG.warn("Corrupt record {}-{}@{} sent to {}: {}", context.topic(), context.partition(), context.offset(),
-                writer.topic(), Texts.clip(exception.getMessage()));
+                writer.topic(), CallerText.clip(exception.getMessage()));
         final DeadLetter letter = DeadLetter.newBuilder()
                 .setDeadLetterId(DeadLetterKind.CORRUPT_RECORD.name() + "/" + context.topic() + "/"
                         + context.partition() + "/" + context.offset())

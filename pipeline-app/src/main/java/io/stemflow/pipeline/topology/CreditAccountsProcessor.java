@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.CallerText;
+
 import io.stemflow.schemas.AccountIds;
 import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
@@ -243,10 +245,10 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
             return "grantId is missing";
         }
         if (!AccountIds.isValid(g.getAccountId())) {
-            return "accountId '" + Texts.clip(g.getAccountId()) + "' must be " + AccountIds.RULE;
+            return "accountId '" + CallerText.clip(g.getAccountId()) + "' must be " + AccountIds.RULE;
         }
         if (!g.getAccountId().equals(key)) {
-            return "record key '" + Texts.clip(key) + "' is not the accountId '" + g.getAccountId() + "'";
+            return "record key '" + CallerText.clip(key) + "' is not the accountId '" + g.getAccountId() + "'";
         }
         if (g.getCredits() <= 0) {
             return "credits must be positive, was " + g.getCredits();

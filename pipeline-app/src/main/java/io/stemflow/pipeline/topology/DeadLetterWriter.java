@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.FieldLimits;
+
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.schemas.Contract;
 import io.stemflow.schemas.TopicNames;

@@ -1,5 +1,8 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.CallerText;
+import io.stemflow.schemas.FieldLimits;
+
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationResult;
@@ -115,8 +118,8 @@ interface InputRule<V> {
             return Optional.of("requestId is missing");
         }
         if (!requestId.equals(key)) {
-            return Optional.of("record key " + (key == null ? "null" : "'" + Texts.clip(key) + "'")
-                    + " is not the requestId '" + Texts.clip(requestId)
+            return Optional.of("record key " + (key == null ? "null" : "'" + CallerText.clip(key) + "'")
+                    + " is not the requestId '" + CallerText.clip(requestId)
                     + "' (this topic is not re-keyed: the key decides which task sees the record)");
         }
         return Optional.empty();

@@ -1,5 +1,8 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.CallerText;
+import io.stemflow.schemas.FieldLimits;
+
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
@@ -56,7 +59,7 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
                 .setDeadLetterId(DeadLetterKind.PROCESSING_ERROR.name() + "/" + origin.id())
                 .setKind(DeadLetterKind.PROCESSING_ERROR)
                 .setReason(exception.getClass().getSimpleName() + " in " + context.processorNodeId() + ": "
-                        + Texts.clip(String.valueOf(exception.getMessage())))
+                        + CallerText.clip(String.valueOf(exception.getMessage())))
                 .setRequestId(key)
                 .setSourceTopic(origin.topic())
                 .setSourcePartition(origin.partition())

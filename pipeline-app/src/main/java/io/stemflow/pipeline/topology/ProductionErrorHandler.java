@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.CallerText;
+
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
@@ -61,7 +63,7 @@ public final class ProductionErrorHandler implements ProductionExceptionHandler 
                 .setDeadLetterId(DeadLetterKind.PROCESSING_ERROR.name() + "/" + target + "/" + origin.id())
                 .setKind(DeadLetterKind.PROCESSING_ERROR)
                 .setReason("its output to " + target + " could not be written: "
-                        + exception.getClass().getSimpleName() + ": " + Texts.clip(String.valueOf(exception.getMessage())))
+                        + exception.getClass().getSimpleName() + ": " + CallerText.clip(String.valueOf(exception.getMessage())))
                 .setSourceTopic(origin.topic())
                 .setSourcePartition(origin.partition())
                 .setSourceOffset(origin.offset())

@@ -1,5 +1,8 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.CallerText;
+import io.stemflow.schemas.FieldLimits;
+
 import io.stemflow.schemas.AccountIds;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
@@ -20,7 +23,7 @@ public final class RequestValidator {
             return Optional.of("requestId is missing");
         }
         if (!r.getRequestId().equals(key)) {
-            return Optional.of("record key '" + Texts.clip(key) + "' is not the requestId '" + Texts.clip(r.getRequestId()) + "'");
+            return Optional.of("record key '" + CallerText.clip(key) + "' is not the requestId '" + CallerText.clip(r.getRequestId()) + "'");
         }
         if (!validId(r.getRequestId())) {
             return Optional.of("requestId must have 1 to " + MAX_ID_LENGTH + " characters and no control characters");
@@ -29,7 +32,7 @@ public final class RequestValidator {
             return Optional.of("accountId is missing");
         }
         if (!AccountIds.isValid(r.getAccountId())) {
-            return Optional.of("accountId '" + Texts.clip(r.getAccountId()) + "' must be " + AccountIds.RULE);
+            return Optional.of("accountId '" + CallerText.clip(r.getAccountId()) + "' must be " + AccountIds.RULE);
         }
         if (blank(r.getTaskId())) {
             return Optional.of("taskId is missing");

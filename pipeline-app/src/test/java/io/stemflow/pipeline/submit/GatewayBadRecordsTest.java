@@ -102,6 +102,9 @@ class GatewayBadRecordsTest {
                             DeadLetterKind.INVALID_RECORD),
                     new Planned("key disagrees with value", "someone-else", admitted(stack, t, request("mismatch-1")),
                             DeadLetterKind.INVALID_RECORD),
+                    new Planned("oversized label", "big-label", admitted(stack, t, SeparationRequest.newBuilder(
+                            request("big-label")).setLabels(Map.of("notes", "x".repeat(9000))).build()),
+                            DeadLetterKind.INVALID_RECORD),
                     new Planned("valid", "ok-3", admitted(stack, t, request("ok-3")), null));
 
             // when
@@ -110,7 +113,7 @@ class GatewayBadRecordsTest {
             // then: valid jobs ACCEPTED; a bad record naming a job by a sound id gets a REJECTED 400 outcome
             final Map<String, SubmissionStatus> expected = new HashMap<>();
             List.of("ok-0", "ok-1", "ok-2", "ok-3").forEach(id -> expected.put(id, SubmissionStatus.ACCEPTED));
-            List.of("empty-1", "text-1", "other-1", "big-task", "new-type")
+            List.of("empty-1", "text-1", "other-1", "big-task", "new-type", "big-label")
                     .forEach(id -> expected.put(id, SubmissionStatus.REJECTED));
             await().atMost(Duration.ofSeconds(60)).until(() -> outcomes.poll().size() >= expected.size()
                     && deadLetters.poll().size() >= badCount(plan));
@@ -127,7 +130,7 @@ class GatewayBadRecordsTest {
             });
             assertThat(fixture.emulator.control().counters().tasksAccepted()).isEqualTo(4);
             assertThat(deadLetterCount(gateway, SubmitHandler.ROLE, DeadLetterKind.CORRUPT_RECORD)).isEqualTo(4);
-            assertThat(deadLetterCount(gateway, SubmitHandler.ROLE, DeadLetterKind.INVALID_RECORD)).isEqualTo(6);
+            assertThat(deadLetterCount(gateway, SubmitHandler.ROLE, DeadLetterKind.INVALID_RECORD)).isEqualTo(7);
             assertUp(gateway);
         }
     }

@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.FieldLimits;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stemflow.avro.CreditGrant;

@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.FieldLimits;
+
 import static io.stemflow.pipeline.topology.TopologyHarness.request;
 import static io.stemflow.pipeline.topology.TopologyHarness.values;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.stemflow.pipeline.topology;
+package io.stemflow.schemas;
 
 import java.util.List;
 import java.util.Map;
@@ -27,6 +27,12 @@ public final class FieldLimits {
             "providerTaskId");
 
     private FieldLimits() {
+    }
+
+    /** Whether {@code id} can name something: 1 to {@value #MAX_ID_LENGTH} characters, none a control character. */
+    public static boolean isValidId(final String id) {
+        return id != null && !id.isBlank() && id.length() <= MAX_ID_LENGTH
+                && id.chars().noneMatch(Character::isISOControl);
     }
 
     /** The first string of {@code record} (nested records, arrays and maps included) over its limit. */
@@ -76,7 +82,7 @@ public final class FieldLimits {
             }
             for (final Map.Entry<?, ?> e : map.entrySet()) {
                 final Optional<String> found = check(path + " key", false, e.getKey(), total)
-                        .or(() -> check(path + "[" + Texts.clip(String.valueOf(e.getKey())) + "]", false,
+                        .or(() -> check(path + "[" + CallerText.clip(String.valueOf(e.getKey())) + "]", false,
                                 e.getValue(), total));
                 if (found.isPresent()) {
                     return found;

@@ -1,14 +1,15 @@
-package io.stemflow.pipeline.topology;
+package io.stemflow.schemas;
 
 /** Caller text quoted in reasons and logs: clipped, so a megabyte key cannot make a megabyte dead letter. */
-final class Texts {
+public final class CallerText {
 
-    static final int MAX_QUOTED = 120;
+    public static final int MAX_QUOTED = 120;
 
-    private Texts() {
+    private CallerText() {
     }
 
-    static String clip(final String s) {
+    /** At most {@value #MAX_QUOTED} characters of {@code s}, control and format characters escaped. */
+    public static String clip(final String s) {
         if (s == null) {
             return null;
         }
