@@ -21,7 +21,7 @@ import io.stemflow.avro.StemUrl;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
 import io.stemflow.pipeline.topology.DeadLetters;
-import io.stemflow.pipeline.topology.FieldLimits;
+import io.stemflow.schemas.FieldLimits;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
 import java.io.IOException;
@@ -72,9 +72,8 @@ import org.junit.jupiter.api.io.TempDir;
  * endpoints stay UP. Then the stack restarts on the same data: UP again, new jobs complete, and no bad record
  * is dead-lettered a second time.
  *
- * <p>Left out because the gateway does not dead-letter them (yet): on {@code separation-admitted}, strings
- * over {@link FieldLimits} other than the ids it checks (labels, accountId, batchId) and maps over
- * {@value FieldLimits#MAX_ENTRIES} entries; such a job is submitted to the provider.
+ * <p>The gateway applies the same {@link FieldLimits} to {@code separation-admitted} and
+ * {@code separation-reconcile} as the topology to its inputs (labels over the limits included).
  */
 class PoisonRecordsOnStackTest {
 
@@ -260,6 +259,8 @@ class PoisonRecordsOnStackTest {
                 SeparationRequest.newBuilder(request("adm-unknown-type")).setType(SeparationType.UNKNOWN).build()))));
         plan.add(invalid(adm, "key disagrees with requestId", "someone-else", r.bytes(adm,
                 admitted(request("adm-mismatch")))));
+        plan.add(invalid(adm, "labels over the entry limit", "adm-many-labels", r.bytes(adm, admitted(
+                SeparationRequest.newBuilder(request("adm-many-labels")).setLabels(manyLabels).build()))));
 
         // separation-reconcile (the gateway's reconciler)
         final String rec = TopicNames.RECONCILE;
