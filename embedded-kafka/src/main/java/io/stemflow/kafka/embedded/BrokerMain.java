@@ -1,10 +1,5 @@
 package io.stemflow.kafka.embedded;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-
 /**
  * Entry point of the broker child process: formats the storage once, then runs {@code kafka.Kafka}.
  *
@@ -22,7 +17,7 @@ public final class BrokerMain {
             System.err.println("usage: BrokerMain <server.properties> <cluster id> <parent pid>");
             System.exit(2);
         }
-        watchParent(Long.parseLong(args[2]));
+        ParentWatch.start(Long.parseLong(args[2]), "shutting the broker down");
         final int formatted = kafka.tools.StorageTool.execute(
                 new String[] {"format", "-t", args[1], "-c", args[0], "--ignore-formatted"}, System.out);
         if (formatted != 0) {
@@ -30,39 +25,5 @@ public final class BrokerMain {
             System.exit(formatted);
         }
         kafka.Kafka.main(new String[] {args[0]});
-    }
-
-    private static void watchParent(final long parentPid) {
-        final Thread stdinWatch = new Thread(() -> {
-            final InputStream in = System.in;
-            try {
-                while (in.read() != -1) {
-                    // the parent never writes: anything read is ignored
-                }
-            } catch (IOException e) {
-                // a broken pipe means the parent is gone as well
-            }
-            System.err.println("parent process is gone (stdin closed): shutting the broker down");
-            System.exit(0);
-        }, "stemflow-parent-stdin-watch");
-        stdinWatch.setDaemon(true);
-        stdinWatch.start();
-
-        final Thread pidWatch = new Thread(() -> {
-            while (true) {
-                final Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
-                if (parent.isEmpty() || !parent.get().isAlive()) {
-                    System.err.println("parent process " + parentPid + " is gone: shutting the broker down");
-                    System.exit(0);
-                }
-                try {
-                    TimeUnit.SECONDS.sleep(1); // polling interval of a liveness watch, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "stemflow-parent-pid-watch");
-        pidWatch.setDaemon(true);
-        pidWatch.start();
     }
 }
