@@ -1,5 +1,8 @@
 package io.stemflow.cli;
 
+import io.stemflow.schemas.JobStates;
+import io.stemflow.serde.AvroSerdeConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
@@ -121,7 +124,7 @@ final class ReplayCommand implements Callable<Integer> {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         final Map<String, DeadLetter> latest = new LinkedHashMap<>();
         try (KafkaConsumer<String, DeadLetter> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                AvroSerdes.specific(DeadLetter.class, Map.of("schema.registry.url", connection.registryUrl()), false)
+                AvroSerdes.specific(DeadLetter.class, Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, connection.registryUrl()), false)
                         .deserializer())) {
             TopicSnapshot.read(consumer, TopicNames.DLQ, Duration.ofSeconds(60), r -> {
                 final DeadLetter d = r.value();
@@ -159,7 +162,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (attempt > d.getAttempt()) {
             return "already replayed (attempt " + attempt + " is " + state + ")";
         }
-        if (!state.equals("FAILED") && !state.equals("TIMED_OUT")) {
+        if (!JobStates.isReplayable(state)) {
             return "it is " + state + " now";
         }
         return null;

@@ -1,5 +1,7 @@
 package io.stemflow.cli;
 
+import io.stemflow.schemas.JobStates;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Iterator;
@@ -64,7 +66,7 @@ final class StatusCommand implements Callable<Integer> {
             for (final Iterator<Map.Entry<String, JsonNode>> it = b.path("counts").fields(); it.hasNext(); ) {
                 final Map.Entry<String, JsonNode> e = it.next();
                 line.append(' ').append(e.getKey()).append(' ').append(e.getValue().asLong());
-                if (!e.getKey().equals("COMPLETED") && !e.getKey().equals("FAILED") && !e.getKey().equals("TIMED_OUT")) {
+                if (!JobStates.isTerminal(e.getKey())) {
                     open += e.getValue().asLong();
                 }
             }

@@ -5,6 +5,7 @@ import io.stemflow.pipeline.topology.ErrorHandlers;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.schemas.Topics;
+import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
@@ -57,7 +58,7 @@ public final class PipelineStreams implements AutoCloseable {
     public static PipelineStreams start(final PipelineStreamsConfig config, final TopologyConfig topologyConfig,
                                         final TopologyMetrics metrics) {
         final SchemaRegistryClient registry = new RestSchemaRegistryClient(RegistryClientConfig.of(config.registryUrl()));
-        final Map<String, Object> serdeConfig = Map.of("schema.registry.url", config.registryUrl());
+        final Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
         final Topics topics = Topics.create(registry, serdeConfig);
         final Topology topology = PipelineTopology.build(topologyConfig, topics, metrics);
         final Properties properties = properties(config);
@@ -131,7 +132,7 @@ public final class PipelineStreams implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        p.put("schema.registry.url", config.registryUrl());
+        p.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1000);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);

@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.JobStates;
+
 import io.stemflow.avro.JobState;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
@@ -62,7 +64,7 @@ public record JobRecord(
     }
 
     boolean terminal() {
-        return state == JobState.COMPLETED || state == JobState.FAILED || state == JobState.TIMED_OUT;
+        return JobStates.isTerminal(state);
     }
 
     /** The state after a step, with the step appended to the history (bounded to {@code limit}). */

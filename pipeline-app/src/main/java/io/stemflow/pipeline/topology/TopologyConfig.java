@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.ProviderCosts;
+
 import io.stemflow.avro.SeparationType;
 import java.time.Duration;
 import java.util.Map;
@@ -55,7 +57,7 @@ public record TopologyConfig(
 
     /** Defaults: 10/50 credits, ungranted accounts unlimited (the local demo runs without grants). */
     public static TopologyConfig defaults() {
-        return new TopologyConfig(10, 50, UngrantedAccounts.UNLIMITED, Duration.ofMinutes(20), Duration.ofMinutes(5),
+        return new TopologyConfig(ProviderCosts.SEPARATE_VOCAL, ProviderCosts.SPLIT_STEM, UngrantedAccounts.UNLIMITED, Duration.ofMinutes(20), Duration.ofMinutes(5),
                 3, Duration.ofSeconds(5), Duration.ofDays(14), 100);
     }
 
