@@ -24,6 +24,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * 503 with {@code Retry-After} within the bound and never a 200 while it is down, readiness follows,
  * and the same bridge (same producer) stores callbacks again once it is back.
  */
+@Tag("broker")
 class BrokerOutageTest {
 
     private static final Duration PRODUCE_TIMEOUT = Duration.ofMillis(2000);

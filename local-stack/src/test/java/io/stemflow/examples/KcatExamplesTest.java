@@ -27,6 +27,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * what the guide says kcat shows and does is what it shows and does. Needs kcat on the PATH
  * ({@code apt-get install kcat}; .ci/run installs it); without it the class is skipped and says so.
  */
+@Tag("broker")
 class KcatExamplesTest {
 
     private static final int PARTITIONS = 4;

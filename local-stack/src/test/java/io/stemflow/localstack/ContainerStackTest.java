@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ import org.testcontainers.utility.DockerImageName;
  * image running its own registry ({@code registry} command) instead of Confluent's. With the default
  * images and no way to pull them, it is skipped and says why ({@link ContainerImagesCondition}).
  */
+@Tag("broker")
 @Testcontainers(disabledWithoutDocker = true)
 @ExtendWith(ContainerImagesCondition.class)
 class ContainerStackTest {

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,6 +19,7 @@ class DevCommandTest {
     Path dataDir;
 
     @Test
+    @Tag("broker") // starts the core stack (broker, registry) in this JVM
     void shouldPrintEveryAddressWhenTheStackIsReady() {
         // given
         final StringWriter out = new StringWriter();

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * order (no client saw the broker vanish, neither on the console nor in the stack log). With
  * {@code --no-demo} the stack stays idle. Broker-backed: real processes, about 10 s a case.
  */
+@Tag("broker")
 class DevShutdownTest {
 
     private static final Duration EXIT_BOUND = Duration.ofSeconds(15);

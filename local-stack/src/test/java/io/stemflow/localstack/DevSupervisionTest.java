@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * through callbacks; a killed broker stops the stack with exit 1 and a message; a normal run's
  * console carries no Kafka client warning. Broker-backed: real processes.
  */
+@Tag("broker")
 class DevSupervisionTest {
 
     /** A console line at WARN or ERROR, whoever logged it (the pattern shows the simple logger name). */

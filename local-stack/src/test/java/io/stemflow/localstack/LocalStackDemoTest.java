@@ -25,6 +25,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo's flow on the whole local stack (broker, registry, emulator, bridge process, topology,
  * gateway, query API): every job ends, and the summary agrees with what the topics hold.
  */
+@Tag("broker")
 class LocalStackDemoTest {
 
     @TempDir

@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The provider loses every callback: the topology notices the silence, asks the reconciler, the
  * gateway polls record-info, and the jobs complete anyway (whole local stack, real processes).
  */
+@Tag("broker")
 class LostCallbackRecoveryTest {
 
     @TempDir

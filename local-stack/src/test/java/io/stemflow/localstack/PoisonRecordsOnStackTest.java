@@ -61,6 +61,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +76,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The gateway applies the same {@link FieldLimits} to {@code separation-admitted} and
  * {@code separation-reconcile} as the topology to its inputs (labels over the limits included).
  */
+@Tag("broker")
 class PoisonRecordsOnStackTest {
 
     private static final int PARTITIONS = 2;

@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Kafka-backed store across a restart of both the registry and the broker, on the same data dir. */
+@Tag("broker")
 class KafkaBackedRegistryRestartTest {
 
     private static final String V1 = record(stringField("a"));

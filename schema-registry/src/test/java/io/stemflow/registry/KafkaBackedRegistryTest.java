@@ -36,9 +36,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The Kafka-backed store against a real broker: its topic, the single-writer fence, a compacted log. */
+@Tag("broker")
 class KafkaBackedRegistryTest {
 
     private static final String V1 = record(stringField("a"));
