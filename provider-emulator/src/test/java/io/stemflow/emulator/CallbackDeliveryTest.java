@@ -8,6 +8,7 @@ import io.stemflow.emulator.support.ApiClient;
 import io.stemflow.emulator.support.CallbackReceiver;
 import io.stemflow.emulator.support.CallbackReceiver.Received;
 import io.stemflow.emulator.support.TestConfigs;
+import io.stemflow.emulator.testing.WithProviderEmulator;
 import io.stemflow.emulator.time.ManualTime;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -18,11 +19,11 @@ import java.util.Base64;
 import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Callbacks reach a real HTTP endpoint, signed when configured, and are retried per the provider's schedule. */
+@WithProviderEmulator
 class CallbackDeliveryTest {
 
     private static final Instant T0 = Instant.parse("2026-02-02T10:00:00Z");
@@ -30,13 +31,8 @@ class CallbackDeliveryTest {
     private CallbackReceiver receiver;
 
     @BeforeEach
-    void startReceiver() throws IOException {
-        receiver = new CallbackReceiver();
-    }
-
-    @AfterEach
-    void stopReceiver() {
-        receiver.close();
+    void useReceiver(final CallbackReceiver receiver) {
+        this.receiver = receiver;
     }
 
     @Test

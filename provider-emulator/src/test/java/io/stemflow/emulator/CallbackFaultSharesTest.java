@@ -8,8 +8,8 @@ import io.stemflow.emulator.support.ApiClient;
 import io.stemflow.emulator.support.CallbackReceiver;
 import io.stemflow.emulator.support.CallbackReceiver.Received;
 import io.stemflow.emulator.support.TestConfigs;
+import io.stemflow.emulator.testing.WithProviderEmulator;
 import io.stemflow.emulator.time.ManualTime;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,11 +20,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Duplicate, lost and late callbacks happen at the configured shares, and the same seed replays them. */
+@WithProviderEmulator
 class CallbackFaultSharesTest {
 
     private static final int TASKS = 300;
@@ -33,13 +33,8 @@ class CallbackFaultSharesTest {
     private CallbackReceiver receiver;
 
     @BeforeEach
-    void startReceiver() throws IOException {
-        receiver = new CallbackReceiver();
-    }
-
-    @AfterEach
-    void stopReceiver() {
-        receiver.close();
+    void useReceiver(final CallbackReceiver receiver) {
+        this.receiver = receiver;
     }
 
     /** What one run did: accepted task ids in order, and delivery count per task id. */

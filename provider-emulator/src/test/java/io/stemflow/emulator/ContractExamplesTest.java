@@ -13,31 +13,26 @@ import io.stemflow.emulator.support.CallbackReceiver.Received;
 import io.stemflow.emulator.support.ContractExamples;
 import io.stemflow.emulator.support.JsonShape;
 import io.stemflow.emulator.support.TestConfigs;
+import io.stemflow.emulator.testing.WithProviderEmulator;
 import io.stemflow.emulator.time.ManualTime;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every example in the provider contract's {@code examples/} is matched (same keys and types) by the emulator. */
+@WithProviderEmulator
 class ContractExamplesTest {
 
     private CallbackReceiver receiver;
 
     @BeforeEach
-    void startReceiver() throws IOException {
-        receiver = new CallbackReceiver();
-    }
-
-    @AfterEach
-    void stopReceiver() {
-        receiver.close();
+    void useReceiver(final CallbackReceiver receiver) {
+        this.receiver = receiver;
     }
 
     @Test

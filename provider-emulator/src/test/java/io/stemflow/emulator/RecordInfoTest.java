@@ -9,18 +9,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stemflow.emulator.support.ApiClient;
 import io.stemflow.emulator.support.CallbackReceiver;
 import io.stemflow.emulator.support.TestConfigs;
+import io.stemflow.emulator.testing.WithProviderEmulator;
 import io.stemflow.emulator.time.ManualTime;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** record-info is PENDING until completion, then agrees with what the callback carried. */
+@WithProviderEmulator
 class RecordInfoTest {
 
     private static final Instant T0 = Instant.parse("2026-09-09T09:00:00Z");
@@ -29,13 +29,8 @@ class RecordInfoTest {
     private final ManualTime time = new ManualTime(T0);
 
     @BeforeEach
-    void startReceiver() throws IOException {
-        receiver = new CallbackReceiver();
-    }
-
-    @AfterEach
-    void stopReceiver() {
-        receiver.close();
+    void useReceiver(final CallbackReceiver receiver) {
+        this.receiver = receiver;
     }
 
     @Test

@@ -6,14 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stemflow.emulator.support.ApiClient;
 import io.stemflow.emulator.support.ApiClient.Answer;
 import io.stemflow.emulator.support.TestConfigs;
+import io.stemflow.emulator.testing.ProviderEmulatorExtension;
 import io.stemflow.emulator.time.ManualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,19 +24,19 @@ class RequestValidationTest {
     private static final String CALLBACK = "http://127.0.0.1:9/cb";
 
     private final ManualTime time = new ManualTime(Instant.parse("2026-05-01T08:00:00Z"));
+
+    @RegisterExtension
+    final ProviderEmulatorExtension emulators = ProviderEmulatorExtension
+            .starting(() -> TestConfigs.quick().maxBodyBytes(1_024).rateLimit(RateLimit.PROVIDER_DEFAULT).build())
+            .withTime(() -> time);
+
     private ProviderEmulator emulator;
     private ApiClient client;
 
     @BeforeEach
-    void start() {
-        emulator = ProviderEmulator.start(TestConfigs.quick().maxBodyBytes(1_024)
-                .rateLimit(RateLimit.PROVIDER_DEFAULT).build(), time);
+    void start(final ProviderEmulator emulator) {
+        this.emulator = emulator;
         client = new ApiClient(emulator.baseUrl());
-    }
-
-    @AfterEach
-    void stop() {
-        emulator.close();
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.stemflow.emulator.support.ApiClient;
 import io.stemflow.emulator.support.ApiClient.Answer;
 import io.stemflow.emulator.support.CallbackReceiver;
 import io.stemflow.emulator.support.TestConfigs;
+import io.stemflow.emulator.testing.WithProviderEmulator;
 import io.stemflow.emulator.time.ManualTime;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,23 +27,18 @@ import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.UnsupportedAudioFileException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Every stem URL handed out resolves to a real, valid WAV served by the emulator, until it expires. */
+@WithProviderEmulator
 class StemFilesTest {
 
     private CallbackReceiver receiver;
 
     @BeforeEach
-    void startReceiver() throws IOException {
-        receiver = new CallbackReceiver();
-    }
-
-    @AfterEach
-    void stopReceiver() {
-        receiver.close();
+    void useReceiver(final CallbackReceiver receiver) {
+        this.receiver = receiver;
     }
 
     @Test

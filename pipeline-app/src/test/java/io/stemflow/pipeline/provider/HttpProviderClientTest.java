@@ -8,7 +8,9 @@ import io.stemflow.emulator.EmulatorConfig;
 import io.stemflow.emulator.ProcessingTime;
 import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.emulator.RecordInfoTimeFormat;
+import io.stemflow.emulator.testing.ProviderEmulatorExtension;
 import io.stemflow.emulator.time.ManualTime;
+import io.stemflow.service.Secret;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP client against the provider emulator (and, for broken answers, a bare JDK server): result values only. */
 class HttpProviderClientTest {
@@ -31,22 +34,26 @@ class HttpProviderClientTest {
     private static final GenerateCall CALL = new GenerateCall("music-1", "audio-1", "split_stem",
             URI.create("http://127.0.0.1:9/callbacks/req-1?token=abc"));
 
-    private ManualTime time;
+    private final ManualTime time = new ManualTime(START);
+
+    @RegisterExtension
+    final ProviderEmulatorExtension emulators = ProviderEmulatorExtension
+            .starting(() -> EmulatorConfig.builder().host("127.0.0.1").port(0).apiKey(KEY).seed(7)
+                    .processingTime(ProcessingTime.fixed(Duration.ofSeconds(30)))
+                    .recordInfoTimeFormat(RecordInfoTimeFormat.STRING)
+                    .build())
+            .withTime(() -> time);
+
     private ProviderEmulator emulator;
     private HttpServer bare;
 
     @BeforeEach
-    void startEmulator() {
-        time = new ManualTime(START);
-        emulator = ProviderEmulator.start(EmulatorConfig.builder().host("127.0.0.1").port(0).apiKey(KEY).seed(7)
-                .processingTime(ProcessingTime.fixed(Duration.ofSeconds(30)))
-                .recordInfoTimeFormat(RecordInfoTimeFormat.STRING)
-                .build(), time);
+    void useEmulator(final ProviderEmulator emulator) {
+        this.emulator = emulator;
     }
 
     @AfterEach
-    void stop() {
-        emulator.close();
+    void stopBareServer() {
         if (bare != null) {
             bare.stop(0);
         }
