@@ -1,7 +1,12 @@
 package io.stemflow.bridge;
 
+import static java.time.temporal.ChronoUnit.MILLIS;
+import static java.time.temporal.ChronoUnit.SECONDS;
+
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.provider.CallbackToken;
+import io.stemflow.service.Secret;
+import io.stemflow.service.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -65,7 +70,7 @@ public record BridgeConfig(
     public static final String ENV_TLS_KEYSTORE_TYPE = "STEMFLOW_BRIDGE_TLS_KEYSTORE_TYPE";
     public static final String ENV_RESULTS_TOPIC = "STEMFLOW_TOPIC_RESULTS";
     /** Suffix of the variable that names a file holding a secret instead of the secret itself. */
-    public static final String FILE_SUFFIX = "_FILE";
+    public static final String FILE_SUFFIX = Settings.FILE_SUFFIX;
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8090;
@@ -145,51 +150,50 @@ public record BridgeConfig(
     }
 
     /**
-     * Reads the settings from environment variables (blank counts as unset); see the module README
-     * for every variable and its default.
+     * Reads the settings from environment variables with the shared {@link Settings} reader (blank counts as
+     * unset; secrets by the one {@code X} / {@code X_FILE} rule); see the module README for every variable and
+     * its default. The {@code _MS} / {@code _S} variables stay whole milliseconds / seconds.
      *
      * @throws BridgeConfigException listing every problem, each naming its variable
      */
     public static BridgeConfig fromEnv(final Map<String, String> env) {
-        final EnvReader reader = new EnvReader(env);
-        final String host = reader.text(ENV_HOST).orElse(DEFAULT_HOST);
-        final int port = reader.integer(ENV_PORT, DEFAULT_PORT);
-        final String bootstrap = reader.text(ENV_KAFKA_BOOTSTRAP).orElse(null);
-        final String registry = reader.text(ENV_SCHEMA_REGISTRY_URL).orElse(null);
+        final Settings reader = new Settings("callback bridge", env);
+        final String host = reader.text(ENV_HOST, DEFAULT_HOST);
+        final int port = reader.integer(ENV_PORT, DEFAULT_PORT, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        final String bootstrap = reader.optional(ENV_KAFKA_BOOTSTRAP).orElse(null);
+        final String registry = reader.optional(ENV_SCHEMA_REGISTRY_URL).orElse(null);
         final Secret callbackKey = reader.secret(ENV_CALLBACK_HMAC_KEY).orElse(null);
         final Optional<Secret> webhookKey = reader.secret(ENV_PROVIDER_WEBHOOK_KEY);
-        final int maxBody = reader.integer(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
-        final Duration produceTimeout = Duration.ofMillis(reader.integer(ENV_PRODUCE_TIMEOUT_MS,
-                (int) DEFAULT_PRODUCE_TIMEOUT.toMillis()));
-        final Duration maxAge = Duration.ofSeconds(reader.integer(ENV_SIGNATURE_MAX_AGE_S,
-                (int) DEFAULT_SIGNATURE_MAX_AGE.toSeconds()));
-        final Duration retryAfter = Duration.ofSeconds(reader.integer(ENV_RETRY_AFTER_S,
-                (int) DEFAULT_RETRY_AFTER.toSeconds()));
-        final Duration readiness = Duration.ofMillis(reader.integer(ENV_READINESS_INTERVAL_MS,
-                (int) DEFAULT_READINESS_INTERVAL.toMillis()));
-        final Duration shutdown = Duration.ofMillis(reader.integer(ENV_SHUTDOWN_TIMEOUT_MS,
-                (int) DEFAULT_SHUTDOWN_TIMEOUT.toMillis()));
+        final int maxBody = reader.integer(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, Integer.MIN_VALUE,
+                Integer.MAX_VALUE);
+        final Duration produceTimeout = reader.wholeUnits(ENV_PRODUCE_TIMEOUT_MS, DEFAULT_PRODUCE_TIMEOUT, MILLIS);
+        final Duration maxAge = reader.wholeUnits(ENV_SIGNATURE_MAX_AGE_S, DEFAULT_SIGNATURE_MAX_AGE, SECONDS);
+        final Duration retryAfter = reader.wholeUnits(ENV_RETRY_AFTER_S, DEFAULT_RETRY_AFTER, SECONDS);
+        final Duration readiness = reader.wholeUnits(ENV_READINESS_INTERVAL_MS, DEFAULT_READINESS_INTERVAL, MILLIS);
+        final Duration shutdown = reader.wholeUnits(ENV_SHUTDOWN_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT, MILLIS);
         final Optional<TlsSettings> tls = tls(reader);
-        final String topic = reader.text(ENV_RESULTS_TOPIC).orElse(TopicNames.RESULTS);
+        final String topic = reader.text(ENV_RESULTS_TOPIC, TopicNames.RESULTS);
         // one report for everything: what could not be read, then what was read but is invalid
-        reader.problems().addAll(problems(host, port, bootstrap, registry, callbackKey, webhookKey, maxBody,
+        reader.problems(problems(host, port, bootstrap, registry, callbackKey, webhookKey, maxBody,
                 produceTimeout, maxAge, retryAfter, readiness, shutdown, topic));
-        reader.throwIfProblems();
+        if (!reader.problems().isEmpty()) {
+            throw new BridgeConfigException(reader.problems());
+        }
         return new BridgeConfig(host, port, bootstrap, registry, callbackKey, webhookKey, maxBody,
                 produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, topic);
     }
 
-    private static Optional<TlsSettings> tls(final EnvReader reader) {
-        final Optional<String> keystore = reader.text(ENV_TLS_KEYSTORE);
+    private static Optional<TlsSettings> tls(final Settings reader) {
+        final boolean keystoreSet = reader.optional(ENV_TLS_KEYSTORE).isPresent();
         final Optional<Secret> password = reader.secret(ENV_TLS_KEYSTORE_PASSWORD);
-        final String type = reader.text(ENV_TLS_KEYSTORE_TYPE).orElse(DEFAULT_KEYSTORE_TYPE);
-        if (keystore.isEmpty()) {
+        final String type = reader.text(ENV_TLS_KEYSTORE_TYPE, DEFAULT_KEYSTORE_TYPE);
+        if (!keystoreSet) {
             if (password.isPresent()) {
                 reader.problem(ENV_TLS_KEYSTORE_PASSWORD + " is set but " + ENV_TLS_KEYSTORE + " is not");
             }
             return Optional.empty();
         }
-        final Optional<java.nio.file.Path> path = reader.readableFile(ENV_TLS_KEYSTORE, keystore.get());
+        final Optional<java.nio.file.Path> path = reader.readableFile(ENV_TLS_KEYSTORE);
         if (password.isEmpty()) {
             reader.problem(ENV_TLS_KEYSTORE_PASSWORD + " or " + ENV_TLS_KEYSTORE_PASSWORD + FILE_SUFFIX
                     + " is required when " + ENV_TLS_KEYSTORE + " is set");

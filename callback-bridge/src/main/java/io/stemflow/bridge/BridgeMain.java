@@ -1,45 +1,27 @@
 package io.stemflow.bridge;
 
-import java.util.concurrent.CountDownLatch;
+import io.stemflow.service.ServiceMain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the callback bridge as its own process, configured from the environment (see
- * {@link BridgeConfig#fromEnv} and the module README). Exits with 2 on an invalid configuration;
- * stops gracefully on SIGTERM / Ctrl-C.
+ * {@link BridgeConfig#fromEnv} and the module README), with {@link ServiceMain}: exits with 2 and one
+ * message naming every bad variable on an invalid configuration (also one found at start, such as
+ * an unreadable keystore); stops gracefully on SIGTERM / Ctrl-C.
  */
 public final class BridgeMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeMain.class);
-    private static final int CONFIG_ERROR = 2;
 
     private BridgeMain() {
     }
 
     public static void main(final String[] args) throws InterruptedException {
-        final BridgeConfig config;
-        try {
-            config = BridgeConfig.fromEnv(System.getenv());
-        } catch (BridgeConfigException e) {
-            LOG.error("{}", e.getMessage());
-            System.exit(CONFIG_ERROR);
-            return;
-        }
-        final CallbackBridge bridge;
-        try {
-            bridge = CallbackBridge.start(config);
-        } catch (BridgeConfigException e) {
-            LOG.error("{}", e.getMessage());
-            System.exit(CONFIG_ERROR);
-            return;
-        }
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            bridge.close();
-            stopped.countDown();
-        }, "callback-bridge-shutdown"));
-        LOG.info("Callback bridge ready: the provider POSTs to {}/callbacks/{requestId}?token=...", bridge.url());
-        stopped.await();
+        ServiceMain.run("callback bridge", BridgeConfig::fromEnv, config -> {
+            final CallbackBridge bridge = CallbackBridge.start(config);
+            LOG.info("Callback bridge ready: the provider POSTs to {}/callbacks/{requestId}?token=...", bridge.url());
+            return bridge::close;
+        });
     }
 }

@@ -17,6 +17,7 @@ import io.stemflow.serde.AvroSerde;
 import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.schemas.provider.CallbackToken;
+import io.stemflow.service.LoopbackUrl;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,9 +68,7 @@ public final class CallbackBridge implements AutoCloseable {
         this.publisher = publisher;
         this.readiness = readiness;
         this.metrics = metrics;
-        final String host = "0.0.0.0".equals(config.host()) || "::".equals(config.host()) ? "127.0.0.1" : config.host();
-        this.url = URI.create((config.tls().isPresent() ? "https" : "http") + "://"
-                + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+        this.url = LoopbackUrl.url(config.tls().isPresent() ? "https" : "http", config.host(), server.port());
     }
 
     /** Starts the bridge with a producer, a registry client and a readiness probe built from {@code config}. */

@@ -1,5 +1,6 @@
 package io.stemflow.bridge;
 
+import io.stemflow.service.Secret;
 import java.nio.file.Path;
 import java.util.Objects;
 

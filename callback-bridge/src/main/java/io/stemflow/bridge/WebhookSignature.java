@@ -1,5 +1,6 @@
 package io.stemflow.bridge;
 
+import io.stemflow.service.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

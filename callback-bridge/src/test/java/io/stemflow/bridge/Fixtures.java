@@ -4,6 +4,7 @@ import io.stemflow.avro.SeparationResult;
 import io.stemflow.schemas.provider.CallbackToken;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.registry.InMemorySchemaRegistryClient;
+import io.stemflow.service.Secret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

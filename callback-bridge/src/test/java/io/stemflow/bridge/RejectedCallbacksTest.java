@@ -8,6 +8,7 @@ import io.stemflow.avro.SeparationResult;
 import io.stemflow.bridge.http.CallbackEndpoint;
 import io.stemflow.schemas.provider.CallbackToken;
 import io.stemflow.serde.AvroSerdes;
+import io.stemflow.service.Secret;
 import io.stemflow.testing.TestStack;
 import io.stemflow.testing.WithKafkaStack;
 import java.io.ByteArrayInputStream;

@@ -3,6 +3,7 @@ package io.stemflow.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stemflow.bridge.WebhookSignature.Verdict;
+import io.stemflow.service.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;

@@ -1,5 +1,6 @@
 package io.stemflow.emulator;
 
+import io.stemflow.service.Secret;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

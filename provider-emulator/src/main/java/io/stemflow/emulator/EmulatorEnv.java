@@ -1,10 +1,11 @@
 package io.stemflow.emulator;
 
-import java.io.IOException;
+import io.stemflow.service.DurationText;
+import io.stemflow.service.Secret;
+import io.stemflow.service.SecretFile;
+import io.stemflow.service.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,16 +15,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parses {@code STEMFLOW_EMULATOR_*} variables into an {@link EmulatorConfig}. A variable that is absent keeps
- * the builder's default; a variable with the prefix but an unknown name is logged as a warning (most likely a
- * typo, but other parts of the stack may share the prefix, so it does not stop the start). Messages name the
- * variable but never print a secret's value.
+ * Parses {@code STEMFLOW_EMULATOR_*} variables into an {@link EmulatorConfig} with the shared {@link Settings}
+ * reader: every problem is collected and reported together. A variable that is absent keeps the builder's
+ * default; a variable with the prefix but an unknown name is logged as a warning (most likely a typo, but other
+ * parts of the stack may share the prefix, so it does not stop the start). Messages name the variable but never
+ * print a secret's value. Secrets follow the one {@code X} / {@code X_FILE} rule ({@link SecretFile});
+ * {@code API_KEYS_FILE} lists keys, one per line, and adds to {@code API_KEYS}.
  */
 final class EmulatorEnv {
 
@@ -44,9 +48,11 @@ final class EmulatorEnv {
             "LOG_LEVEL");
 
     private final Map<String, String> env;
+    private final Settings r;
 
     private EmulatorEnv(final Map<String, String> env) {
         this.env = env;
+        this.r = new Settings("provider emulator", env);
     }
 
     static EmulatorConfig parse(final Map<String, String> env) {
@@ -68,124 +74,106 @@ final class EmulatorEnv {
                     new TreeSet<>(NAMES).stream().map(n -> PREFIX + n).toList());
         }
         final EmulatorConfig.Builder b = EmulatorConfig.builder();
-        text("HOST").ifPresent(b::host);
-        value("PORT", Integer::parseInt).ifPresent(b::port);
-        value("PUBLIC_URL", EmulatorEnv::uri).ifPresent(b::publicBaseUrl);
-        b.apiKeys(apiKeys());
-        secret("ADMIN_TOKEN").ifPresent(t -> build("ADMIN_TOKEN", () -> b.adminToken(t)));
-        secret("WEBHOOK_KEY").ifPresent(k -> build("WEBHOOK_KEY", () -> b.webhookKey(k)));
-        value("INITIAL_CREDITS", Long::parseLong).ifPresent(b::initialCredits);
-        value("COST_SEPARATE_VOCAL", Integer::parseInt).ifPresent(b::costSeparateVocal);
-        value("COST_SPLIT_STEM", Integer::parseInt).ifPresent(b::costSplitStem);
-        value("MAX_BODY_BYTES", Integer::parseInt).ifPresent(b::maxBodyBytes);
-        value("HTTP_STATUS_MIRRORS_CODE", EmulatorEnv::bool).ifPresent(b::httpStatusMirrorsCode);
+        set("HOST", t -> t, b::host);
+        set("PORT", Integer::parseInt, b::port);
+        set("PUBLIC_URL", EmulatorEnv::uri, b::publicBaseUrl);
+        final List<Secret> keys = apiKeys();
+        call("API_KEYS", () -> b.apiKeys(keys));
+        r.secretText(name("ADMIN_TOKEN")).ifPresent(t -> call("ADMIN_TOKEN", () -> b.adminToken(t)));
+        r.secretText(name("WEBHOOK_KEY")).ifPresent(k -> call("WEBHOOK_KEY", () -> b.webhookKey(k)));
+        set("INITIAL_CREDITS", Long::parseLong, b::initialCredits);
+        set("COST_SEPARATE_VOCAL", Integer::parseInt, b::costSeparateVocal);
+        set("COST_SPLIT_STEM", Integer::parseInt, b::costSplitStem);
+        set("MAX_BODY_BYTES", Integer::parseInt, b::maxBodyBytes);
+        set("HTTP_STATUS_MIRRORS_CODE", EmulatorEnv::bool, b::httpStatusMirrorsCode);
         final RateLimit base = RateLimit.PROVIDER_DEFAULT;
         final int requests = value("RATE_LIMIT_REQUESTS", Integer::parseInt).orElse(base.requests());
-        final var window = text("RATE_LIMIT_WINDOW").map(t -> DurationText.parse(name("RATE_LIMIT_WINDOW"), t))
-                .orElse(base.window());
+        final Duration window = value("RATE_LIMIT_WINDOW", DurationText::parse).orElse(base.window());
         final int code = value("RATE_LIMIT_CODE", Integer::parseInt).orElse(base.refusalCode());
-        b.rateLimit(build("RATE_LIMIT_*", () -> new RateLimit(requests, window, code)));
-        value("MAINTENANCE", EmulatorEnv::bool).ifPresent(b::maintenance);
-        b.faults(build("*_SHARE", () -> new FaultShares(
-                share("SERVER_ERROR_SHARE"), share("TASK_FAILURE_SHARE"), share("PARTIAL_STEMS_SHARE"),
-                share("DUPLICATE_SHARE"), share("LATE_SHARE"), share("LOST_SHARE"))));
-        value("FAILURE_CODES", t -> Arrays.stream(t.split(",")).map(String::trim).map(Integer::valueOf).toList())
-                .ifPresent(b::failureCodes);
-        text("PROCESSING_TIME").map(t -> ProcessingTime.parse(name("PROCESSING_TIME"), t)).ifPresent(b::processingTime);
-        value("CALLBACK_INFO_KEY", t -> CallbackInfoKey.valueOf(t.trim().toUpperCase(Locale.ROOT)))
-                .ifPresent(b::callbackInfoKey);
-        value("RECORD_INFO_TIME_FORMAT", t -> RecordInfoTimeFormat.valueOf(t.trim().toUpperCase(Locale.ROOT)))
-                .ifPresent(b::recordInfoTimeFormat);
-        duration("CALLBACK_TIMEOUT").ifPresent(b::callbackTimeout);
-        text("CALLBACK_RETRY_SCHEDULE").map(t -> t.isBlank() ? List.<Duration>of()
-                : Arrays.stream(t.split(",")).map(d -> DurationText.parse(name("CALLBACK_RETRY_SCHEDULE"), d)).toList())
-                .ifPresent(b::retrySchedule);
-        value("TIME_SCALE", Double::parseDouble).ifPresent(b::timeScale);
-        duration("DUPLICATE_DELAY").ifPresent(b::duplicateDelay);
-        duration("LATE_DELAY").ifPresent(b::lateDelay);
-        duration("FILE_TTL").ifPresent(b::fileTtl);
-        value("SEED", Long::parseLong).ifPresent(b::seed);
-        return build("settings", b::build);
+        call("RATE_LIMIT_*", () -> b.rateLimit(new RateLimit(requests, window, code)));
+        set("MAINTENANCE", EmulatorEnv::bool, b::maintenance);
+        final double serverError = share("SERVER_ERROR_SHARE");
+        final double taskFailure = share("TASK_FAILURE_SHARE");
+        final double partialStems = share("PARTIAL_STEMS_SHARE");
+        final double duplicate = share("DUPLICATE_SHARE");
+        final double late = share("LATE_SHARE");
+        final double lost = share("LOST_SHARE");
+        call("*_SHARE", () -> b.faults(new FaultShares(serverError, taskFailure, partialStems, duplicate, late, lost)));
+        set("FAILURE_CODES", t -> Arrays.stream(t.split(",")).map(String::trim).map(Integer::valueOf).toList(),
+                b::failureCodes);
+        set("PROCESSING_TIME", t -> ProcessingTime.parse(name("PROCESSING_TIME"), t), b::processingTime);
+        set("CALLBACK_INFO_KEY", t -> CallbackInfoKey.valueOf(t.toUpperCase(Locale.ROOT)), b::callbackInfoKey);
+        set("RECORD_INFO_TIME_FORMAT", t -> RecordInfoTimeFormat.valueOf(t.toUpperCase(Locale.ROOT)),
+                b::recordInfoTimeFormat);
+        set("CALLBACK_TIMEOUT", DurationText::parse, b::callbackTimeout);
+        final List<Duration> schedule = r.durations(name("CALLBACK_RETRY_SCHEDULE"), null);
+        if (schedule != null) {
+            call("CALLBACK_RETRY_SCHEDULE", () -> b.retrySchedule(schedule));
+        }
+        set("TIME_SCALE", Double::parseDouble, b::timeScale);
+        set("DUPLICATE_DELAY", DurationText::parse, b::duplicateDelay);
+        set("LATE_DELAY", DurationText::parse, b::lateDelay);
+        set("FILE_TTL", DurationText::parse, b::fileTtl);
+        set("SEED", Long::parseLong, b::seed);
+        r.throwIfProblems();
+        final Optional<EmulatorConfig> config = call("settings", b::build);
+        r.throwIfProblems();
+        return config.orElseThrow();
     }
 
     private List<Secret> apiKeys() {
         final List<String> raw = new ArrayList<>();
-        text("API_KEYS").ifPresent(t -> Arrays.stream(t.split(",")).map(String::trim)
+        r.optional(name("API_KEYS")).ifPresent(t -> Arrays.stream(t.split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).forEach(raw::add));
-        text("API_KEYS_FILE").ifPresent(p -> readLines("API_KEYS_FILE", p).forEach(raw::add));
+        r.readableFile(name("API_KEYS_FILE")).ifPresent(p -> {
+            try {
+                raw.addAll(SecretFile.values(name("API_KEYS_FILE"), p));
+            } catch (final IllegalArgumentException e) {
+                r.problem(e.getMessage());
+            }
+        });
+        final boolean fileGiven = r.optional(name("API_KEYS_FILE")).isPresent();
         if (raw.isEmpty()) {
-            throw new IllegalArgumentException(name("API_KEYS") + " or " + name("API_KEYS_FILE")
-                    + " must name at least one API key");
+            if (!fileGiven || r.problems().isEmpty()) {
+                r.problem(name("API_KEYS") + " or " + name("API_KEYS_FILE") + " must name at least one API key");
+            }
+            return List.of();
         }
         final List<Secret> keys = new ArrayList<>();
         for (final String key : raw) {
             try {
                 keys.add(Secret.of(key));
             } catch (final IllegalArgumentException e) {
-                throw new IllegalArgumentException("an API key from " + name("API_KEYS") + "/" + name("API_KEYS_FILE")
-                        + " is invalid: " + e.getMessage(), e);
+                r.problem("an API key from " + name("API_KEYS") + "/" + name("API_KEYS_FILE") + " is invalid: "
+                        + e.getMessage());
             }
         }
         return keys;
-    }
-
-    /** A secret given directly ({@code NAME}) or as a file ({@code NAME_FILE}, first non-comment line). */
-    private Optional<String> secret(final String setting) {
-        final var direct = text(setting);
-        final var file = text(setting + "_FILE");
-        if (direct.isPresent() && file.isPresent()) {
-            throw new IllegalArgumentException("set only one of " + name(setting) + " and " + name(setting + "_FILE"));
-        }
-        if (file.isPresent()) {
-            final List<String> lines = readLines(setting + "_FILE", file.get());
-            if (lines.isEmpty()) {
-                throw new IllegalArgumentException(name(setting + "_FILE") + " points to a file without a value: "
-                        + file.get());
-            }
-            return Optional.of(lines.get(0));
-        }
-        return direct;
-    }
-
-    private List<String> readLines(final String setting, final String path) {
-        try {
-            return Files.readAllLines(Path.of(path)).stream().map(String::trim)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        } catch (final IOException e) {
-            throw new IllegalArgumentException(name(setting) + " cannot be read from " + path + ": "
-                    + e.getClass().getSimpleName(), e);
-        }
     }
 
     private double share(final String setting) {
         return value(setting, Double::parseDouble).orElse(0.0);
     }
 
-    private Optional<Duration> duration(final String setting) {
-        return text(setting).map(t -> DurationText.parse(name(setting), t));
-    }
-
-    private Optional<String> text(final String setting) {
-        return Optional.ofNullable(env.get(name(setting))).map(String::trim).filter(s -> !s.isEmpty());
+    /** Parses {@code setting} when it is set and passes it to {@code setter}; either's failure is a problem. */
+    private <T> void set(final String setting, final Function<String, T> parser, final Consumer<T> setter) {
+        value(setting, parser).ifPresent(v -> call(setting, () -> {
+            setter.accept(v);
+            return v;
+        }));
     }
 
     private <T> Optional<T> value(final String setting, final Function<String, T> parser) {
-        final var raw = text(setting);
-        if (raw.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(parser.apply(raw.get()));
-        } catch (final RuntimeException e) {
-            throw new IllegalArgumentException(name(setting) + " is invalid ('" + raw.get() + "'): " + e.getMessage(), e);
-        }
+        return r.parsed(name(setting), parser);
     }
 
-    private static <T> T build(final String what, final Supplier<T> builder) {
+    /** Runs a builder step; what it refuses becomes a problem naming {@code what}. */
+    private <T> Optional<T> call(final String what, final Supplier<T> step) {
         try {
-            return builder.get();
+            return Optional.ofNullable(step.get());
         } catch (final IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException(PREFIX + what + ": " + e.getMessage(), e);
+            r.problem(PREFIX + what + ": " + e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.stemflow.emulator;
 
+import io.stemflow.service.DurationText;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -79,16 +80,16 @@ public record ProcessingTime(Distribution distribution, Duration min, Duration m
             return switch (kind) {
                 case "fixed" -> {
                     expect(setting, text, parts, 1);
-                    yield fixed(DurationText.parse(setting, parts[0]));
+                    yield fixed(duration(setting, parts[0]));
                 }
                 case "uniform" -> {
                     expect(setting, text, parts, 2);
-                    yield uniform(DurationText.parse(setting, parts[0]), DurationText.parse(setting, parts[1]));
+                    yield uniform(duration(setting, parts[0]), duration(setting, parts[1]));
                 }
                 case "exponential" -> {
                     expect(setting, text, parts, 3);
-                    yield exponential(DurationText.parse(setting, parts[0]), DurationText.parse(setting, parts[1]),
-                            DurationText.parse(setting, parts[2]));
+                    yield exponential(duration(setting, parts[0]), duration(setting, parts[1]),
+                            duration(setting, parts[2]));
                 }
                 default -> throw new IllegalArgumentException(setting + " distribution must be fixed, uniform or"
                         + " exponential, was '" + kind + "'");
@@ -98,6 +99,15 @@ public record ProcessingTime(Distribution distribution, Duration min, Duration m
                 throw e;
             }
             throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Duration duration(final String setting, final String text) {
+        try {
+            return DurationText.parse(text);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + " must hold " + DurationText.EXPECTED + ", '" + text.trim()
+                    + "' is not", e);
         }
     }
 

@@ -10,6 +10,7 @@ import io.stemflow.emulator.http.ProviderApi;
 import io.stemflow.emulator.task.StemLinks;
 import io.stemflow.emulator.time.EmulatorTime;
 import io.stemflow.emulator.time.SystemTime;
+import io.stemflow.service.LoopbackUrl;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -97,11 +98,7 @@ public final class ProviderEmulator implements AutoCloseable {
     }
 
     private static URI localUrl(final String host, final int port) {
-        final String reachable = switch (host) {
-            case "0.0.0.0", "::", "[::]" -> "127.0.0.1";
-            default -> host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        };
-        return URI.create("http://" + reachable + ":" + port);
+        return LoopbackUrl.url("http", host, port);
     }
 
     /** Base URL of the provider API, e.g. {@code http://127.0.0.1:8089} (no trailing slash). */

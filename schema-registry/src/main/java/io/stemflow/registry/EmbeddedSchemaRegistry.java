@@ -6,6 +6,7 @@ import io.stemflow.registry.state.RegistryService;
 import io.stemflow.registry.store.InMemorySchemaStore;
 import io.stemflow.registry.store.KafkaSchemaStore;
 import io.stemflow.registry.store.SchemaStore;
+import io.stemflow.service.LoopbackUrl;
 import java.net.URI;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -34,8 +35,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private EmbeddedSchemaRegistry(final Javalin server, final SchemaStore store, final String host) {
         this.server = server;
         this.store = store;
-        final String urlHost = "0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host;
-        this.url = URI.create("http://" + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + server.port());
+        this.url = LoopbackUrl.url("http", host, server.port());
     }
 
     /**

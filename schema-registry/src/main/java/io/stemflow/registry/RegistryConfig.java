@@ -2,6 +2,7 @@ package io.stemflow.registry;
 
 import io.stemflow.registry.compat.CompatibilityLevel;
 import io.stemflow.registry.store.KafkaStoreConfig;
+import io.stemflow.service.Settings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -77,30 +78,21 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
     /**
      * Reads {@code STEMFLOW_REGISTRY_PORT} (default 8081), {@code STEMFLOW_REGISTRY_HOST} (default 127.0.0.1),
      * {@code STEMFLOW_REGISTRY_KAFKA_BOOTSTRAP} (Kafka-backed when set, else in memory) and
-     * {@code STEMFLOW_REGISTRY_TOPIC} (default {@code _schemas}).
+     * {@code STEMFLOW_REGISTRY_TOPIC} (default {@code _schemas}) with the shared {@link Settings} reader.
      *
-     * @throws IllegalArgumentException naming the variable when a value is invalid
+     * @throws io.stemflow.service.SettingsException naming every invalid variable
      */
     public static RegistryConfig fromEnvironment(final Map<String, String> env) {
-        final String bootstrap = blankToNull(env.get(ENV_KAFKA_BOOTSTRAP));
+        final Settings r = new Settings("schema registry", env);
+        final String bootstrap = r.optional(ENV_KAFKA_BOOTSTRAP).orElse(null);
+        final int port = r.integer(ENV_PORT, DEFAULT_STANDALONE_PORT, 0, 65_535);
+        final String host = r.text(ENV_HOST, DEFAULT_HOST);
+        final String topic = r.text(ENV_TOPIC, DEFAULT_TOPIC);
+        r.check(LEGAL_TOPIC.matcher(topic).matches() && !".".equals(topic) && !"..".equals(topic),
+                ENV_TOPIC + " must be a legal Kafka topic name (1-249 of [a-zA-Z0-9._-]), was '" + topic + "'");
+        r.throwIfProblems();
         final RegistryConfig base = bootstrap == null ? inMemory() : kafka(bootstrap);
-        final String portText = blankToNull(env.get(ENV_PORT));
-        final int port;
-        try {
-            port = portText == null ? DEFAULT_STANDALONE_PORT : Integer.parseInt(portText.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENV_PORT + " must be a port number, got '" + portText + "'", e);
-        }
-        final String host = blankToNull(env.get(ENV_HOST));
-        final String topic = blankToNull(env.get(ENV_TOPIC));
-        try {
-            return base.withPort(port)
-                    .withHost(host == null ? DEFAULT_HOST : host.trim())
-                    .withTopic(topic == null ? DEFAULT_TOPIC : topic.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid registry environment (" + ENV_HOST + ", " + ENV_PORT + ", "
-                    + ENV_TOPIC + "): " + e.getMessage(), e);
-        }
+        return base.withPort(port).withHost(host).withTopic(topic);
     }
 
     public RegistryConfig withHost(final String newHost) {
@@ -142,9 +134,5 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
         if (!condition) {
             throw new IllegalArgumentException("Invalid registry config: " + message);
         }
-    }
-
-    private static String blankToNull(final String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -1,12 +1,13 @@
 package io.stemflow.registry;
 
-import java.util.concurrent.CountDownLatch;
+import io.stemflow.service.ServiceMain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the registry as its own process, configured from the environment
- * (see {@link RegistryConfig#fromEnvironment}). Stops on SIGTERM / Ctrl-C.
+ * Runs the registry as its own process with {@link ServiceMain}, configured from the environment
+ * (see {@link RegistryConfig#fromEnvironment}): exits 2 with one message naming every bad variable on an invalid
+ * configuration; stops on SIGTERM / Ctrl-C.
  */
 public final class RegistryMain {
 
@@ -16,14 +17,10 @@ public final class RegistryMain {
     }
 
     public static void main(final String[] args) throws InterruptedException {
-        final RegistryConfig config = RegistryConfig.fromEnvironment(System.getenv());
-        final EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(config);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            registry.close();
-            stopped.countDown();
-        }, "schema-registry-shutdown"));
-        LOG.info("Schema registry ready on {} ({} store)", registry.url(), config.store());
-        stopped.await();
+        ServiceMain.run("schema registry", RegistryConfig::fromEnvironment, config -> {
+            final EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(config);
+            LOG.info("Schema registry ready on {} ({} store)", registry.url(), config.store());
+            return registry::close;
+        });
     }
 }

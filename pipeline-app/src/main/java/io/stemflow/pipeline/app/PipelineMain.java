@@ -5,126 +5,128 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.pipeline.query.QueryConfig;
 import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.pipeline.topology.TopologyConfig;
+import io.stemflow.pipeline.topology.TopologyConfig.UngrantedAccounts;
 import io.stemflow.pipeline.topology.TopologyMetrics;
+import io.stemflow.service.ServiceMain;
+import io.stemflow.service.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the topology as its own process, configured by environment variables (see
- * {@link #TOPOLOGY_SETTINGS} and {@link #streamsConfig}). Stops cleanly on SIGTERM.
+ * Runs the topology as its own process with {@link ServiceMain}, configured by environment variables read once by
+ * {@link #fromEnv(Map)}: an invalid configuration exits 2 with one message naming every bad variable; Kafka
+ * Streams going to ERROR exits 1; SIGTERM stops cleanly.
  */
 public final class PipelineMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineMain.class);
 
-    /** Environment variables of the topology's business settings, and the setting each sets. */
-    static final Map<String, String> TOPOLOGY_SETTINGS = Map.of(
-            "STEMFLOW_CREDITS_SEPARATE_VOCAL_COST", "stemflow.credits.separate-vocal-cost",
-            "STEMFLOW_CREDITS_SPLIT_STEM_COST", "stemflow.credits.split-stem-cost",
-            "STEMFLOW_CREDITS_UNGRANTED_ACCOUNTS", "stemflow.credits.ungranted-accounts",
-            "STEMFLOW_JOBS_RESULT_TIMEOUT", "stemflow.jobs.result-timeout",
-            "STEMFLOW_JOBS_RECONCILE_INTERVAL", "stemflow.jobs.reconcile-interval",
-            "STEMFLOW_JOBS_MAX_RECONCILIATIONS", "stemflow.jobs.max-reconciliations",
-            "STEMFLOW_JOBS_PUNCTUATE_INTERVAL", "stemflow.jobs.punctuate-interval",
-            "STEMFLOW_JOBS_STEM_LINK_TTL", "stemflow.jobs.stem-link-ttl",
-            "STEMFLOW_JOBS_HISTORY_LIMIT", "stemflow.jobs.history-limit");
+    static final String KAFKA_BOOTSTRAP_SERVERS = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
+    static final String SCHEMA_REGISTRY_URL = "STEMFLOW_SCHEMA_REGISTRY_URL";
+    static final String APPLICATION_ID = "STEMFLOW_STREAMS_APPLICATION_ID";
+    static final String STATE_DIR = "STEMFLOW_STREAMS_STATE_DIR";
+    static final String REPLICATION_FACTOR = "STEMFLOW_STREAMS_REPLICATION_FACTOR";
+    static final String THREADS = "STEMFLOW_STREAMS_THREADS";
+    static final String QUERY_HOST = "STEMFLOW_QUERY_HOST";
+    static final String QUERY_PORT = "STEMFLOW_QUERY_PORT";
+    static final String QUERY_ADVERTISED_HOST = "STEMFLOW_QUERY_ADVERTISED_HOST";
+    static final String SEPARATE_VOCAL_COST = "STEMFLOW_CREDITS_SEPARATE_VOCAL_COST";
+    static final String SPLIT_STEM_COST = "STEMFLOW_CREDITS_SPLIT_STEM_COST";
+    static final String UNGRANTED_ACCOUNTS = "STEMFLOW_CREDITS_UNGRANTED_ACCOUNTS";
+    static final String RESULT_TIMEOUT = "STEMFLOW_JOBS_RESULT_TIMEOUT";
+    static final String RECONCILE_INTERVAL = "STEMFLOW_JOBS_RECONCILE_INTERVAL";
+    static final String MAX_RECONCILIATIONS = "STEMFLOW_JOBS_MAX_RECONCILIATIONS";
+    static final String PUNCTUATE_INTERVAL = "STEMFLOW_JOBS_PUNCTUATE_INTERVAL";
+    static final String STEM_LINK_TTL = "STEMFLOW_JOBS_STEM_LINK_TTL";
+    static final String HISTORY_LIMIT = "STEMFLOW_JOBS_HISTORY_LIMIT";
+
+    private static final Duration SMALLEST = Duration.ofMillis(1);
+
+    /** Everything the pipeline process is started with. */
+    record Config(PipelineStreamsConfig streams, QueryConfig query, TopologyConfig topology) {
+    }
 
     private PipelineMain() {
     }
 
     public static void main(final String[] args) throws InterruptedException {
-        final Map<String, String> env = System.getenv();
-        final TopologyConfig topology = topologyConfig(env);
-        final QueryConfig query = queryConfig(env);
-        final PipelineStreamsConfig config = streamsConfig(env).withApplicationServer(query.applicationServer());
+        ServiceMain.run("pipeline", PipelineMain::fromEnv, PipelineMain::start);
+    }
+
+    private static ServiceMain.Running start(final Config config) {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        final PipelineStreams app = PipelineStreams.start(config, topology, new TopologyMetrics(registry));
-        final QueryServer queries = QueryServer.start(app.streams(), query, registry::scrape);
+        final PipelineStreams app = PipelineStreams.start(config.streams(), config.topology(),
+                new TopologyMetrics(registry));
+        final QueryServer queries = QueryServer.start(app.streams(), config.query(), registry::scrape);
         LOG.info("Query API on {}", queries.url());
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            queries.close();
-            app.close();
-            stopped.countDown();
-        }, "stemflow-pipeline-shutdown"));
-        watchForFailure(app);
-        if (app.awaitRunning(Duration.ofMinutes(2))) {
-            LOG.info("stemflow pipeline {} running", config.applicationId());
-        }
-        stopped.await();
+        return new ServiceMain.Running() {
+            @Override
+            public void close() {
+                queries.close();
+                app.close();
+            }
+
+            @Override
+            public void ready() throws InterruptedException {
+                if (app.awaitRunning(Duration.ofMinutes(2))) {
+                    LOG.info("stemflow pipeline {} running", config.streams().applicationId());
+                }
+            }
+
+            /*
+             * A pipeline whose Streams application went to ERROR processes nothing until restarted: rather than
+             * idle and answer 503 forever, the process exits with status 1 (the shutdown hook closes the query
+             * API), so a supervisor (compose, Kubernetes) restarts it and the cause is logged.
+             */
+            @Override
+            public String awaitFailure() throws InterruptedException {
+                app.awaitFailure();
+                return "Kafka Streams is in ERROR";
+            }
+        };
     }
 
     /**
-     * A pipeline whose Streams application went to ERROR processes nothing until restarted: rather
-     * than idle and answer 503 forever, the process exits with status 1 (its shutdown hook closes
-     * the query API), so a supervisor (compose, Kubernetes) restarts it and the cause is logged.
+     * Reads every pipeline variable once (see README's settings table) and reports every problem together.
+     *
+     * @throws io.stemflow.service.SettingsException naming every bad or missing variable
      */
-    private static void watchForFailure(final PipelineStreams app) {
-        final Thread watcher = new Thread(() -> {
-            try {
-                app.awaitFailure();
-                LOG.error("stemflow pipeline: Kafka Streams is in ERROR; exiting with status 1 so it can be restarted");
-                System.exit(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "stemflow-pipeline-watch");
-        watcher.setDaemon(true);
-        watcher.start();
-    }
-
-    static PipelineStreamsConfig streamsConfig(final Map<String, String> env) {
-        return new PipelineStreamsConfig(
-                env.getOrDefault("STEMFLOW_STREAMS_APPLICATION_ID", "stemflow-pipeline"),
-                env.get("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS"),
-                env.get("STEMFLOW_SCHEMA_REGISTRY_URL"),
-                Path.of(env.getOrDefault("STEMFLOW_STREAMS_STATE_DIR", ".stemflow/streams")),
-                intOf(env, "STEMFLOW_STREAMS_REPLICATION_FACTOR", 1),
-                intOf(env, "STEMFLOW_STREAMS_THREADS", 1),
-                null,
-                Map.of());
-    }
-
-    /** Query API settings: STEMFLOW_QUERY_HOST (0.0.0.0), STEMFLOW_QUERY_PORT (7070), STEMFLOW_QUERY_ADVERTISED_HOST. */
-    static QueryConfig queryConfig(final Map<String, String> env) {
-        final Map<String, String> settings = new HashMap<>();
-        putIfSet(env, "STEMFLOW_QUERY_HOST", settings, "stemflow.query.host");
-        putIfSet(env, "STEMFLOW_QUERY_PORT", settings, "stemflow.query.port");
-        putIfSet(env, "STEMFLOW_QUERY_ADVERTISED_HOST", settings, "stemflow.query.advertised-host");
-        return QueryConfig.from(settings);
-    }
-
-    private static void putIfSet(final Map<String, String> env, final String variable, final Map<String, String> to,
-                                 final String key) {
-        if (env.get(variable) != null && !env.get(variable).isBlank()) {
-            to.put(key, env.get(variable));
-        }
-    }
-
-    static TopologyConfig topologyConfig(final Map<String, String> env) {
-        final Map<String, String> settings = new HashMap<>();
-        TOPOLOGY_SETTINGS.forEach((variable, key) -> {
-            if (env.get(variable) != null) {
-                settings.put(key, env.get(variable));
-            }
-        });
-        return TopologyConfig.from(settings);
-    }
-
-    private static int intOf(final Map<String, String> env, final String name, final int fallback) {
-        final String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, was '" + v + "'", e);
-        }
+    static Config fromEnv(final Map<String, String> env) {
+        final Settings r = new Settings("pipeline", env);
+        final String bootstrap = r.required(KAFKA_BOOTSTRAP_SERVERS, "host:port[,host:port...]");
+        final String registryUrl = r.required(SCHEMA_REGISTRY_URL, "http(s)://host:port[,...]");
+        final String applicationId = r.text(APPLICATION_ID, "stemflow-pipeline");
+        final Path stateDir = r.parsed(STATE_DIR, Path::of).orElse(Path.of(".stemflow/streams"));
+        final int replication = r.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
+        final int threads = r.integer(THREADS, 1, 1, Integer.MAX_VALUE);
+        final String queryHost = r.text(QUERY_HOST, "0.0.0.0");
+        final int queryPort = r.integer(QUERY_PORT, QueryConfig.DEFAULT_PORT, 1, 65_535);
+        final String advertised = r.optional(QUERY_ADVERTISED_HOST).orElse(null);
+        r.check(advertised == null || !advertised.contains(":") || advertised.startsWith("["), QUERY_ADVERTISED_HOST
+                + " must be a host name or an IPv4 address (Kafka's application.server is host:port), was '"
+                + advertised + "'");
+        final TopologyConfig d = TopologyConfig.defaults();
+        final long separateVocal = r.whole(SEPARATE_VOCAL_COST, d.separateVocalCost(), 1, Long.MAX_VALUE);
+        final long splitStem = r.whole(SPLIT_STEM_COST, d.splitStemCost(), 1, Long.MAX_VALUE);
+        final UngrantedAccounts ungranted = r.choice(UNGRANTED_ACCOUNTS, UngrantedAccounts.class,
+                d.ungrantedAccounts());
+        final Duration resultTimeout = r.duration(RESULT_TIMEOUT, d.resultTimeout(), SMALLEST);
+        final Duration reconcileInterval = r.duration(RECONCILE_INTERVAL, d.reconcileInterval(), SMALLEST);
+        final int maxReconciliations = r.integer(MAX_RECONCILIATIONS, d.maxReconciliations(), 0, Integer.MAX_VALUE);
+        final Duration punctuate = r.duration(PUNCTUATE_INTERVAL, d.punctuateInterval(), SMALLEST);
+        final Duration stemLinkTtl = r.duration(STEM_LINK_TTL, d.stemLinkTtl(), SMALLEST);
+        final int historyLimit = r.integer(HISTORY_LIMIT, d.historyLimit(), 1, Integer.MAX_VALUE);
+        r.throwIfProblems();
+        // every value is valid here: the records' own checks cannot fail on what was read above
+        final QueryConfig query = new QueryConfig(queryHost, queryPort, advertised,
+                QueryConfig.DEFAULT_FORWARD_TIMEOUT, QueryConfig.DEFAULT_RETRY_AFTER);
+        final PipelineStreamsConfig streams = new PipelineStreamsConfig(applicationId, bootstrap, registryUrl,
+                stateDir, replication, threads, query.applicationServer(), Map.of());
+        final TopologyConfig topology = new TopologyConfig(separateVocal, splitStem, ungranted, resultTimeout,
+                reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit);
+        return new Config(streams, query, topology);
     }
 }

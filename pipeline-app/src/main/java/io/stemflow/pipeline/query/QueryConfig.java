@@ -1,8 +1,8 @@
 package io.stemflow.pipeline.query;
 
+import io.stemflow.service.DurationText;
+import io.stemflow.service.LoopbackUrl;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -32,7 +32,7 @@ public record QueryConfig(String host, int port, String advertisedHost, Duration
             throw new IllegalArgumentException("stemflow.query.port must be 0 to 65535, was " + port);
         }
         if (advertisedHost == null || advertisedHost.isBlank()) {
-            advertisedHost = wildcard(host) ? "127.0.0.1" : host;
+            advertisedHost = LoopbackUrl.host(host);
         }
         if (advertisedHost.contains(":") && !advertisedHost.startsWith("[")) {
             throw new IllegalArgumentException("stemflow.query.advertised-host must be a host name or an IPv4 "
@@ -79,10 +79,6 @@ public record QueryConfig(String host, int port, String advertisedHost, Duration
         return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
     }
 
-    private static boolean wildcard(final String host) {
-        return "0.0.0.0".equals(host) || "::".equals(host) || "[::]".equals(host);
-    }
-
     private static int portOf(final String value) {
         if (value == null || value.isBlank()) {
             return DEFAULT_PORT;
@@ -99,15 +95,10 @@ public record QueryConfig(String host, int port, String advertisedHost, Duration
         if (v == null || v.isBlank()) {
             return fallback;
         }
-        final String text = v.trim();
         try {
-            if (text.toLowerCase(Locale.ROOT).endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
-            }
-            return Duration.parse(text.startsWith("P") ? text : "PT" + text.toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a duration such as 500ms, 2s or PT1S, was '" + v + "'",
-                    e);
+            return DurationText.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " must be " + DurationText.EXPECTED + ", was '" + v + "'", e);
         }
     }
 

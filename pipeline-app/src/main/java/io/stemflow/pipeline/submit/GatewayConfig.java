@@ -1,23 +1,18 @@
 package io.stemflow.pipeline.submit;
 
 import io.stemflow.avro.SeparationType;
-import io.stemflow.pipeline.provider.Secret;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.provider.CallbackToken;
+import io.stemflow.service.DurationText;
+import io.stemflow.service.Secret;
+import io.stemflow.service.SecretSource;
+import io.stemflow.service.Settings;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's settings, parsed once from the environment ({@link #fromEnv(Map)}) and validated: every error
@@ -34,8 +29,6 @@ public record GatewayConfig(
         PauseSettings pauses,
         Costs costs,
         HttpSettings http) {
-
-    private static final Logger LOG = LoggerFactory.getLogger(GatewayConfig.class);
 
     public static final String PROVIDER_BASE_URL = "STEMFLOW_PROVIDER_BASE_URL";
     public static final String PROVIDER_API_KEY = "STEMFLOW_PROVIDER_API_KEY";
@@ -110,23 +103,23 @@ public record GatewayConfig(
      * @throws IllegalArgumentException listing every invalid or missing variable (names only, no secret values)
      */
     public static GatewayConfig fromEnv(final Map<String, String> env) {
-        final Reader r = new Reader(env);
+        final Settings r = new Settings("gateway", env);
         final String applicationId = r.text(APPLICATION_ID, "stemflow-gateway");
         final GatewayConfig config = new GatewayConfig(
                 new ProviderSettings(
-                        r.url(PROVIDER_BASE_URL),
-                        r.secretSource(PROVIDER_API_KEY, PROVIDER_API_KEY_FILE),
-                        r.duration(PROVIDER_REQUEST_TIMEOUT, "15s", Duration.ofMillis(1)),
-                        r.duration(PROVIDER_CONNECT_TIMEOUT, "5s", Duration.ofMillis(1))),
-                new CallbackSettings(r.url(BRIDGE_PUBLIC_URL), r.hmacKey(CALLBACK_HMAC_KEY, CALLBACK_HMAC_KEY_FILE)),
+                        r.httpUrl(PROVIDER_BASE_URL),
+                        requiredSecret(r, PROVIDER_API_KEY),
+                        r.duration(PROVIDER_REQUEST_TIMEOUT, Duration.ofSeconds(15), Duration.ofMillis(1)),
+                        r.duration(PROVIDER_CONNECT_TIMEOUT, Duration.ofSeconds(5), Duration.ofMillis(1))),
+                new CallbackSettings(r.httpUrl(BRIDGE_PUBLIC_URL), hmacKey(r)),
                 new KafkaSettings(
                         r.required(KAFKA_BOOTSTRAP_SERVERS),
                         r.required(SCHEMA_REGISTRY_URL),
                         applicationId,
                         r.text(INSTANCE_ID, "0"),
                         r.text(TRANSACTIONAL_ID_PREFIX, applicationId),
-                        r.duration(SESSION_TIMEOUT, "15s", Duration.ofSeconds(6)),
-                        r.duration(COMMIT_INTERVAL, "100ms", Duration.ZERO)),
+                        r.duration(SESSION_TIMEOUT, Duration.ofSeconds(15), Duration.ofSeconds(6)),
+                        r.duration(COMMIT_INTERVAL, Duration.ofMillis(100), Duration.ZERO)),
                 new TopicSettings(
                         r.text(TOPIC_ADMITTED, TopicNames.ADMITTED),
                         r.text(TOPIC_SUBMISSIONS, TopicNames.SUBMISSIONS),
@@ -134,31 +127,65 @@ public record GatewayConfig(
                         r.text(TOPIC_RESULTS, TopicNames.RESULTS),
                         r.text(TOPIC_DLQ, TopicNames.DLQ)),
                 new RateSettings(
-                        r.integer(RATE_LIMIT_REQUESTS, "20", 1),
-                        r.duration(RATE_LIMIT_WINDOW, "10s", Duration.ofMillis(1)),
-                        r.integer(INSTANCES, "1", 1),
-                        r.duration(RATE_LIMIT_MARGIN, "50ms", Duration.ZERO)),
+                        atLeast(r, RATE_LIMIT_REQUESTS, 20, 1),
+                        r.duration(RATE_LIMIT_WINDOW, Duration.ofSeconds(10), Duration.ofMillis(1)),
+                        atLeast(r, INSTANCES, 1, 1),
+                        r.duration(RATE_LIMIT_MARGIN, Duration.ofMillis(50), Duration.ZERO)),
                 new FlowSettings(
-                        r.integer(IN_FLIGHT, "16", 1),
-                        r.integer(RECONCILER_IN_FLIGHT, "4", 1),
-                        r.integer(MAX_BUFFERED, "500", 1)),
+                        atLeast(r, IN_FLIGHT, 16, 1),
+                        atLeast(r, RECONCILER_IN_FLIGHT, 4, 1),
+                        atLeast(r, MAX_BUFFERED, 500, 1)),
                 new RetrySettings(
-                        r.integer(RETRY_MAX_ATTEMPTS, "4", 1),
-                        r.duration(RETRY_INITIAL_BACKOFF, "500ms", Duration.ofMillis(1)),
-                        r.decimal(RETRY_MULTIPLIER, "2.0", 1.0, 100.0),
-                        r.duration(RETRY_MAX_BACKOFF, "10s", Duration.ofMillis(1)),
-                        r.decimal(RETRY_JITTER, "0.5", 0.0, 0.99)),
+                        atLeast(r, RETRY_MAX_ATTEMPTS, 4, 1),
+                        r.duration(RETRY_INITIAL_BACKOFF, Duration.ofMillis(500), Duration.ofMillis(1)),
+                        r.decimal(RETRY_MULTIPLIER, 2.0, 1.0, 100.0),
+                        r.duration(RETRY_MAX_BACKOFF, Duration.ofSeconds(10), Duration.ofMillis(1)),
+                        r.decimal(RETRY_JITTER, 0.5, 0.0, 0.99)),
                 new PauseSettings(
-                        r.duration(THROTTLE_INITIAL_BACKOFF, "1s", Duration.ofMillis(1)),
-                        r.duration(THROTTLE_MAX_BACKOFF, "60s", Duration.ofMillis(1)),
-                        r.duration(MAINTENANCE_PROBE_INTERVAL, "30s", Duration.ofMillis(1)),
-                        r.duration(CREDIT_POLL_INTERVAL, "30s", Duration.ofMillis(1)),
-                        r.duration(CONFIG_PROBE_INTERVAL, "60s", Duration.ofMillis(1))),
-                new Costs(r.integer(COST_SEPARATE_VOCAL, "10", 0), r.integer(COST_SPLIT_STEM, "50", 0)),
-                new HttpSettings(r.text(HTTP_HOST, "0.0.0.0"), r.integer(HTTP_PORT, "8091", 0)));
-        r.check(config);
-        r.warnUnknown();
+                        r.duration(THROTTLE_INITIAL_BACKOFF, Duration.ofSeconds(1), Duration.ofMillis(1)),
+                        r.duration(THROTTLE_MAX_BACKOFF, Duration.ofSeconds(60), Duration.ofMillis(1)),
+                        r.duration(MAINTENANCE_PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(1)),
+                        r.duration(CREDIT_POLL_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(1)),
+                        r.duration(CONFIG_PROBE_INTERVAL, Duration.ofSeconds(60), Duration.ofMillis(1))),
+                new Costs(atLeast(r, COST_SEPARATE_VOCAL, 10, 0), atLeast(r, COST_SPLIT_STEM, 50, 0)),
+                new HttpSettings(r.text(HTTP_HOST, "0.0.0.0"), r.integer(HTTP_PORT, 8091, 0, 65_535)));
+        check(r, config);
+        r.throwIfProblems();
+        r.warnUnknown(OWN_PREFIXES, KNOWN);
         return config;
+    }
+
+    private static int atLeast(final Settings r, final String name, final int fallback, final int min) {
+        return r.integer(name, fallback, min, Integer.MAX_VALUE);
+    }
+
+    /** A token-like secret that must be given ({@code X} or {@code X_FILE}); a placeholder when it is not. */
+    private static SecretSource requiredSecret(final Settings r, final String name) {
+        final boolean given = r.optional(name).isPresent() || r.optional(name + Settings.FILE_SUFFIX).isPresent();
+        final java.util.Optional<SecretSource> source = r.secretSource(name);
+        if (!given) {
+            r.problem(name + " or " + name + Settings.FILE_SUFFIX + " is required");
+        }
+        return source.orElseGet(() -> SecretSource.fixed(name, Secret.of("placeholder", "placeholder-placeholder")));
+    }
+
+    private static Secret hmacKey(final Settings r) {
+        final Secret key = requiredSecret(r, CALLBACK_HMAC_KEY).get();
+        if (key.length() < CallbackToken.MIN_KEY_BYTES) {
+            r.problem(CALLBACK_HMAC_KEY + " must have at least " + CallbackToken.MIN_KEY_BYTES + " bytes, it has "
+                    + key.length());
+        }
+        return key;
+    }
+
+    private static void check(final Settings r, final GatewayConfig config) {
+        r.check(config.rate().globalRequests() >= config.rate().instances(), RATE_LIMIT_REQUESTS + " ("
+                + config.rate().globalRequests() + ") must be at least " + INSTANCES + " ("
+                + config.rate().instances() + "): every instance needs one permit");
+        r.check(config.retry().maxBackoff().compareTo(config.retry().initialBackoff()) >= 0,
+                RETRY_MAX_BACKOFF + " must not be below " + RETRY_INITIAL_BACKOFF);
+        r.check(config.pauses().throttleMaxBackoff().compareTo(config.pauses().throttleInitialBackoff()) >= 0,
+                THROTTLE_MAX_BACKOFF + " must not be below " + THROTTLE_INITIAL_BACKOFF);
     }
 
     /** One line for the start-up log: every setting except secrets, which are named by their source and id. */
@@ -265,167 +292,5 @@ public record GatewayConfig(
 
     /** The health and metrics server. */
     public record HttpSettings(String host, int port) {
-    }
-
-    /** Reads variables and collects every problem, so one start-up error lists them all. */
-    private static final class Reader {
-
-        private final Map<String, String> env;
-        private final List<String> errors = new ArrayList<>();
-
-        Reader(final Map<String, String> env) {
-            this.env = Objects.requireNonNull(env, "env");
-        }
-
-        String value(final String name) {
-            final String value = env.get(name);
-            return value == null || value.isBlank() ? null : value.trim();
-        }
-
-        String required(final String name) {
-            final String value = value(name);
-            if (value == null) {
-                errors.add(name + " is required");
-                return "";
-            }
-            return value;
-        }
-
-        String text(final String name, final String fallback) {
-            final String value = value(name);
-            return value == null ? fallback : value;
-        }
-
-        URI url(final String name) {
-            final String value = value(name);
-            if (value == null) {
-                errors.add(name + " is required");
-                return URI.create("http://invalid");
-            }
-            try {
-                final URI uri = new URI(value);
-                final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
-                        || uri.getRawUserInfo() != null || uri.getRawQuery() != null) {
-                    errors.add(name + " must be an absolute http(s) URL without credentials or query");
-                }
-                return uri;
-            } catch (URISyntaxException e) {
-                errors.add(name + " is not a URL");
-                return URI.create("http://invalid");
-            }
-        }
-
-        int integer(final String name, final String fallback, final int min) {
-            final String value = text(name, fallback);
-            try {
-                final int parsed = Integer.parseInt(value);
-                if (parsed < min) {
-                    errors.add(name + " must be at least " + min + ", was " + parsed);
-                }
-                return parsed;
-            } catch (NumberFormatException e) {
-                errors.add(name + " must be an integer, was '" + value + "'");
-                return min;
-            }
-        }
-
-        double decimal(final String name, final String fallback, final double min, final double max) {
-            final String value = text(name, fallback);
-            try {
-                final double parsed = Double.parseDouble(value);
-                if (!(parsed >= min && parsed <= max)) {
-                    errors.add(name + " must be within [" + min + ", " + max + "], was " + parsed);
-                }
-                return parsed;
-            } catch (NumberFormatException e) {
-                errors.add(name + " must be a number, was '" + value + "'");
-                return min;
-            }
-        }
-
-        Duration duration(final String name, final String fallback, final Duration min) {
-            final String value = text(name, fallback);
-            try {
-                final Duration parsed = DurationText.parse(value);
-                if (parsed.compareTo(min) < 0) {
-                    errors.add(name + " must be at least " + DurationText.format(min) + ", was " + value);
-                }
-                return parsed;
-            } catch (IllegalArgumentException e) {
-                errors.add(name + " is " + e.getMessage() + ", was '" + value + "'");
-                return min;
-            }
-        }
-
-        SecretSource secretSource(final String valueName, final String fileName) {
-            return secret(valueName, fileName, source -> source);
-        }
-
-        Secret hmacKey(final String valueName, final String fileName) {
-            final SecretSource source = secret(valueName, fileName, s -> s);
-            if (source == null) {
-                return Secret.of("placeholder", "placeholder-placeholder");
-            }
-            final Secret key = source.get();
-            if (key.bytes().length < CallbackToken.MIN_KEY_BYTES) {
-                errors.add(valueName + " must have at least " + CallbackToken.MIN_KEY_BYTES + " bytes, it has "
-                        + key.bytes().length);
-            }
-            return key;
-        }
-
-        private <T> T secret(final String valueName, final String fileName, final Function<SecretSource, T> use) {
-            final String value = env.get(valueName);
-            final String file = value(fileName);
-            if (value != null && !value.isEmpty() && file != null) {
-                errors.add("set only one of " + valueName + " and " + fileName);
-                return null;
-            }
-            try {
-                if (file != null) {
-                    return use.apply(SecretSource.file(valueName, Path.of(file)));
-                }
-                if (value == null || value.isEmpty()) {
-                    errors.add(valueName + " or " + fileName + " is required");
-                    return null;
-                }
-                return use.apply(SecretSource.fixed(valueName, Secret.of(valueName, value.strip())));
-            } catch (IllegalArgumentException e) {
-                errors.add(e.getMessage());
-                return null;
-            }
-        }
-
-        void check(final GatewayConfig config) {
-            if (config.rate().globalRequests() < config.rate().instances()) {
-                errors.add(RATE_LIMIT_REQUESTS + " (" + config.rate().globalRequests() + ") must be at least "
-                        + INSTANCES + " (" + config.rate().instances() + "): every instance needs one permit");
-            }
-            if (config.retry().maxBackoff().compareTo(config.retry().initialBackoff()) < 0) {
-                errors.add(RETRY_MAX_BACKOFF + " must not be below " + RETRY_INITIAL_BACKOFF);
-            }
-            if (config.pauses().throttleMaxBackoff().compareTo(config.pauses().throttleInitialBackoff()) < 0) {
-                errors.add(THROTTLE_MAX_BACKOFF + " must not be below " + THROTTLE_INITIAL_BACKOFF);
-            }
-            if (config.http().port() > 65_535) {
-                errors.add(HTTP_PORT + " must be at most 65535");
-            }
-            if (!errors.isEmpty()) {
-                throw new IllegalArgumentException("Invalid gateway configuration: " + String.join("; ", errors));
-            }
-        }
-
-        void warnUnknown() {
-            final Set<String> unknown = new TreeSet<>();
-            for (final String name : env.keySet()) {
-                if (OWN_PREFIXES.stream().anyMatch(name::startsWith) && !KNOWN.contains(name)) {
-                    unknown.add(name);
-                }
-            }
-            if (!unknown.isEmpty()) {
-                LOG.warn("Unknown gateway variables (typo?): {}", unknown);
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stemflow.service.LoopbackUrl;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,11 +45,7 @@ public final class GatewayHttpServer implements AutoCloseable {
             throw new IllegalStateException("gateway HTTP server cannot listen on " + settings.host() + ":"
                     + settings.port(), e);
         }
-        final String host = switch (settings.host()) {
-            case "0.0.0.0", "::", "[::]" -> "127.0.0.1";
-            default -> settings.host();
-        };
-        return new GatewayHttpServer(server, URI.create("http://" + host + ":" + server.port()));
+        return new GatewayHttpServer(server, LoopbackUrl.url("http", settings.host(), server.port()));
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:8091}. */

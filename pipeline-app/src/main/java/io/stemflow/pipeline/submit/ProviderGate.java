@@ -7,6 +7,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.stemflow.pipeline.provider.Endpoint;
 import io.stemflow.pipeline.provider.ProviderReply;
+import io.stemflow.service.DurationText;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;

@@ -126,7 +126,8 @@ class GatewayConfigTest {
 
         // when / then
         assertThatThrownBy(() -> GatewayConfig.fromEnv(env)).hasMessageContaining(
-                GatewayConfig.CALLBACK_HMAC_KEY + ": cannot read file " + dir.resolve("missing"));
+                GatewayConfig.CALLBACK_HMAC_KEY_FILE + " points to a file that does not exist or cannot be read: "
+                        + dir.resolve("missing"));
     }
 
     private static Map<String, String> required() {

@@ -1,6 +1,6 @@
 package io.stemflow.emulator.callback;
 
-import io.stemflow.emulator.Secret;
+import io.stemflow.service.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;

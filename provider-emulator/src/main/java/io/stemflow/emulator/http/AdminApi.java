@@ -10,7 +10,7 @@ import io.javalin.http.Handler;
 import io.stemflow.emulator.EmulatorControl;
 import io.stemflow.emulator.FaultShares;
 import io.stemflow.emulator.RateLimit;
-import io.stemflow.emulator.Secret;
+import io.stemflow.service.Secret;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

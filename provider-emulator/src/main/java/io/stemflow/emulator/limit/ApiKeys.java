@@ -1,6 +1,6 @@
 package io.stemflow.emulator.limit;
 
-import io.stemflow.emulator.Secret;
+import io.stemflow.service.Secret;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
