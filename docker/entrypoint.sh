@@ -6,7 +6,8 @@
 #   pipeline       io.stemflow.pipeline.app.PipelineMain      (Kafka Streams topology + query API)
 #   gateway        io.stemflow.pipeline.submit.GatewayMain    (rate-limited submitter + reconciler)
 #   emulator       io.stemflow.emulator.EmulatorMain          (stand-in for the provider's HTTP API)
-#   schema-config  sets the compatibility level of stemflow's subjects (one-shot, see schema-config.sh)
+#   cli            io.stemflow.cli.StemflowCli                (the stemflow CLI: `cli --help`)
+#   schema-config  the same as `cli registry configure`: sets the compatibility level of stemflow's subjects
 #
 # Every service is configured by its environment (README.md, section Settings). Java runs as PID 1 (exec), so
 # `docker stop` (SIGTERM) reaches its shutdown hooks. JAVA_OPTS adds JVM options.
@@ -15,7 +16,7 @@ set -euo pipefail
 home="${STEMFLOW_HOME:-/app}"
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 service="${1:-help}"
@@ -37,7 +38,11 @@ case "$service" in
     ;;
   gateway) module=pipeline-app main=io.stemflow.pipeline.submit.GatewayMain ;;
   emulator) module=provider-emulator main=io.stemflow.emulator.EmulatorMain ;;
-  schema-config) exec "$home/bin/schema-config.sh" "$@" ;;
+  cli) module=local-stack main=io.stemflow.cli.StemflowCli ;;
+  schema-config)
+    module=local-stack main=io.stemflow.cli.StemflowCli
+    set -- registry configure "$@"
+    ;;
   help | -h | --help)
     usage
     exit 0

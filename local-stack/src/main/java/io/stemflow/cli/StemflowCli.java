@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Music stem separation at scale, driven through Apache Kafka.",
         subcommands = {DevCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, JobCommand.class, ReplayCommand.class,
-            CreditsCommand.class,
+            CreditsCommand.class, RegistryCommand.class,
             CommandLine.HelpCommand.class})
 public final class StemflowCli implements Runnable {
 

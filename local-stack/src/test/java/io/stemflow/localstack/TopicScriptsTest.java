@@ -2,20 +2,28 @@ package io.stemflow.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stemflow.cli.StemflowCli;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.TopicSpec;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The image's one-shot scripts against the topic catalogue: docker-compose.yml creates the topics
- * with docker/create-topics.sh and sets the subjects' compatibility with docker/schema-config.sh,
- * both in bash, so they must name the same topics and configs as {@link TopicSpec#all}.
+ * The image's one-shots against the topic catalogue: docker-compose.yml creates the topics with
+ * docker/create-topics.sh, in bash, so it must name the same topics and configs as
+ * {@link TopicSpec#all}; it sets the subjects' compatibility with the stemflow CLI's
+ * {@code registry configure}, which must be what the compose service runs and must cover every
+ * public topic's value subject.
  */
 class TopicScriptsTest {
 
@@ -41,7 +49,22 @@ class TopicScriptsTest {
 
     @Test
     void shouldSetEveryPublicValueSubjectWhenComposeConfiguresTheRegistry() throws Exception {
-        assertThat(run("docker/schema-config.sh"))
+        // given: the command the compose one-shot runs
+        final String compose = Files.readString(RepositoryFiles.root().resolve("docker-compose.yml"));
+        final Matcher service = Pattern.compile("(?m)^  schema-config:\\n(?:    .*\\n)*?    command: \\[(.*)]$").matcher(compose);
+        assertThat(service.find()).as("docker-compose.yml has a schema-config service with a command").isTrue();
+        final List<String> command = Pattern.compile("\"([^\"]*)\"").matcher(service.group(1)).results()
+                .map(m -> m.group(1)).toList();
+        assertThat(command).as("the image's entrypoint runs the CLI for 'cli'").containsExactly("cli", "registry", "configure");
+
+        // when: the same command lists its subjects
+        final StringWriter out = new StringWriter();
+        final String[] list = new String[] {command.get(1), command.get(2), "--list"};
+        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).execute(list);
+
+        // then
+        assertThat(exit).isZero();
+        assertThat(out.toString().lines())
                 .containsExactlyElementsOf(TopicNames.ALL.stream().map(t -> t + "-value").toList());
     }
 

@@ -216,6 +216,33 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return flag.booleanValue();
     }
 
+    /**
+     * Sets the compatibility level of {@code subject} ({@code PUT /config/{subject}}), which the
+     * registry then applies to every schema registered under it; the subject need not exist yet.
+     * Not part of {@link SchemaRegistryClient}: it is an operator's setting, not something a serde does.
+     *
+     * @return the level the registry answered with
+     * @throws SchemaRegistryException when the registry refuses it or answers without a level
+     */
+    public CompatibilityLevel setCompatibility(String subject, CompatibilityLevel level) {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(level, "level");
+        if (subject.isBlank()) {
+            throw new IllegalArgumentException("Subject must not be blank");
+        }
+        final String path = "/config/" + encode(subject);
+        final Response response = send("PUT", path, compatibilityBody(level));
+        if (!response.isSuccess()) {
+            throw failure(response, "PUT " + path, subject);
+        }
+        final String answered = textField(response, json(response, "PUT " + path), "PUT " + path, "compatibility");
+        try {
+            return CompatibilityLevel.valueOf(answered);
+        } catch (IllegalArgumentException e) {
+            throw unreadable(response, "PUT " + path, "unknown compatibility '" + answered + "'");
+        }
+    }
+
     @Override
     public String endpoint() {
         return String.join(",", baseUrls);
@@ -395,6 +422,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             return JSON.writeValueAsString(Map.of("schema", schema.toString()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot encode schema " + schema.getFullName() + " as JSON", e);
+        }
+    }
+
+    private static String compatibilityBody(CompatibilityLevel level) {
+        try {
+            return JSON.writeValueAsString(Map.of("compatibility", level.name()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot encode compatibility " + level + " as JSON", e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.stemflow.serde.registry;
 import static io.stemflow.serde.registry.StubRegistry.error;
 import static io.stemflow.serde.registry.StubRegistry.schemaReply;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,6 +52,37 @@ class RestSchemaRegistryClientTest {
         assertThat(request.header("Authorization")).isNull();
         final String sentSchema = JSON.readTree(request.body()).get("schema").asText();
         assertThat(new Schema.Parser().parse(sentSchema)).isEqualTo(TRACK);
+    }
+
+    @Test
+    void shouldPutTheLevelOnTheSubjectWhenSettingCompatibility() {
+        // given
+        final StubRegistry stub = stub().on("PUT", "/config/tracks-value", 200, "{\"compatibility\":\"FULL_TRANSITIVE\"}");
+        final RestSchemaRegistryClient client = client(stub.url());
+
+        // when
+        final CompatibilityLevel answered = client.setCompatibility("tracks-value", CompatibilityLevel.FULL_TRANSITIVE);
+
+        // then
+        assertThat(answered).isEqualTo(CompatibilityLevel.FULL_TRANSITIVE);
+        final StubRegistry.Recorded request = stub.requests().get(0);
+        assertThat(request.header("Content-Type")).isEqualTo("application/vnd.schemaregistry.v1+json");
+        assertThat(request.body()).isEqualTo("{\"compatibility\":\"FULL_TRANSITIVE\"}");
+    }
+
+    @Test
+    void shouldNameTheSubjectAndRegistryWhenTheLevelIsRefused() {
+        // given
+        final StubRegistry stub = stub().on("PUT", "/config/tracks-value", 422,
+                "{\"error_code\":42203,\"message\":\"Invalid compatibility level\"}");
+        final RestSchemaRegistryClient client = client(stub.url());
+
+        // when / then
+        assertThatThrownBy(() -> client.setCompatibility("tracks-value", CompatibilityLevel.FULL))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining(stub.url())
+                .hasMessageContaining("PUT /config/tracks-value")
+                .hasMessageContaining("Invalid compatibility level");
     }
 
     @Test
