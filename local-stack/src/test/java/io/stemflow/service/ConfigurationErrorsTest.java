@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * holding one missing and one invalid variable: it starts nothing, exits with status 2 and prints one line on
  * stderr that names both variables, without a stack trace. No broker is needed: nothing gets that far.
  */
+@Tag("broker")
 class ConfigurationErrorsTest {
 
     private static final String HMAC_KEY = "callback-hmac-key-0123456789";
