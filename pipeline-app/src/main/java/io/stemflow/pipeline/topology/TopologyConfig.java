@@ -61,21 +61,6 @@ public record TopologyConfig(
                 3, Duration.ofSeconds(5), Duration.ofDays(14), 100);
     }
 
-    /** Reads {@code stemflow.*} settings over the defaults; unknown keys are ignored, bad values named. */
-    public static TopologyConfig from(final Map<String, String> settings) {
-        final TopologyConfig d = defaults();
-        return new TopologyConfig(
-                longOf(settings, "stemflow.credits.separate-vocal-cost", d.separateVocalCost),
-                longOf(settings, "stemflow.credits.split-stem-cost", d.splitStemCost),
-                enumOf(settings, "stemflow.credits.ungranted-accounts", d.ungrantedAccounts),
-                durationOf(settings, "stemflow.jobs.result-timeout", d.resultTimeout),
-                durationOf(settings, "stemflow.jobs.reconcile-interval", d.reconcileInterval),
-                (int) longOf(settings, "stemflow.jobs.max-reconciliations", d.maxReconciliations),
-                durationOf(settings, "stemflow.jobs.punctuate-interval", d.punctuateInterval),
-                durationOf(settings, "stemflow.jobs.stem-link-ttl", d.stemLinkTtl),
-                (int) longOf(settings, "stemflow.jobs.history-limit", d.historyLimit));
-    }
-
     public long costOf(final SeparationType type) {
         return switch (type) {
             case SEPARATE_VOCAL -> separateVocalCost;
@@ -110,42 +95,6 @@ public record TopologyConfig(
         Objects.requireNonNull(value, name);
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, was " + value);
-        }
-    }
-
-    private static long longOf(final Map<String, String> s, final String key, final long fallback) {
-        final String v = s.get(key);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'", e);
-        }
-    }
-
-    private static Duration durationOf(final Map<String, String> s, final String key, final Duration fallback) {
-        final String v = s.get(key);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Duration.parse(v.trim().startsWith("P") ? v.trim() : "PT" + v.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException(key + " must be a duration such as 30s, 5m or PT1H, was '" + v + "'", e);
-        }
-    }
-
-    private static UngrantedAccounts enumOf(final Map<String, String> s, final String key, final UngrantedAccounts fallback) {
-        final String v = s.get(key);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            return UngrantedAccounts.valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " must be UNLIMITED or BLOCKED, was '" + v + "'", e);
         }
     }
 }
