@@ -10,7 +10,9 @@ import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemReady;
 import io.stemflow.kafka.TopicSnapshot;
+import io.stemflow.schemas.ProviderCosts;
 import io.stemflow.schemas.TopicNames;
+import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.AvroSerializer;
 import io.stemflow.serde.registry.RegistryClientConfig;
@@ -20,9 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -104,8 +104,7 @@ public final class Demo {
         final Instant start = clock.instant();
         final String batch = settings.batchId();
         final List<SeparationRequest> requests = catalogue(batch);
-        final Map<String, SeparationRequest> byId = new LinkedHashMap<>();
-        requests.forEach(r -> byId.put(r.getRequestId(), r));
+        final BatchTally tally = new BatchTally(batch, requests);
 
         try (Follower<JobStatus> status = new Follower<>(TopicNames.STATUS, JobStatus.class);
              Follower<StemReady> stems = new Follower<>(TopicNames.STEMS, StemReady.class);
@@ -122,124 +121,37 @@ public final class Demo {
             }
             producer.flush();
 
-            final Map<String, JobState> latest = new HashMap<>();
-            final Map<Stem, Long> stemCounts = new EnumMap<>(Stem.class);
-            final Map<String, Long> captured = new HashMap<>();
+            final DemoProgress progress = new DemoProgress(clock, providerLine);
             boolean toppedUp = false;
-            Instant nextPrint = clock.instant();
             final Instant deadline = start.plus(settings.timeout());
             while (clock.instant().isBefore(deadline)) {
-                for (final JobStatus s : status.poll()) {
-                    if (byId.containsKey(s.getRequestId()) && s.getState() != s.getPreviousState()) {
-                        latest.put(s.getRequestId(), s.getState());
-                    }
-                }
-                for (final StemReady s : stems.poll()) {
-                    if (byId.containsKey(s.getRequestId())) {
-                        stemCounts.merge(s.getStem(), 1L, Long::sum);
-                    }
-                }
-                for (final LedgerEntry e : ledger.poll()) {
-                    if (e.getRequestId() != null && byId.containsKey(e.getRequestId())
-                            && e.getKind() == io.stemflow.avro.LedgerEntryKind.CAPTURE) {
-                        captured.merge(e.getAccountId(), e.getCredits(), Long::sum);
-                    }
-                }
-                final long terminal = latest.values().stream().filter(Demo::terminal).count();
-                if (!toppedUp && terminal >= requests.size() / 2) {
-                    final long need = requests.stream().filter(r -> r.getAccountId().equals(SOUTH))
-                            .mapToLong(r -> cost(r.getType())).sum();
-                    send(producer, TopicNames.CREDIT_GRANTS, SOUTH, new CreditGrant(batch + "-south-top-up", SOUTH,
-                            need, "demo top-up", clock.instant()));
-                    out.printf("  -> half the jobs are done: topping %s up with %d credits%n", SOUTH, need);
+                tally.read(status.poll(), stems.poll(), ledger.poll());
+                if (!toppedUp && tally.ended() >= requests.size() / 2) {
+                    topUp(producer, batch, requests, out);
                     toppedUp = true;
                 }
-                if (!clock.instant().isBefore(nextPrint) || terminal == requests.size()) {
-                    out.println("  " + progress(latest, requests.size(), stemCounts));
-                    out.flush();
-                    nextPrint = clock.instant().plusSeconds(2);
-                }
-                if (terminal == requests.size()) {
+                progress.show(tally, out);
+                if (tally.allEnded()) {
                     break;
                 }
             }
-            final Map<String, Long> expected = new TreeMap<>();
-            for (final SeparationRequest r : requests) {
-                if (latest.get(r.getRequestId()) == JobState.COMPLETED) {
-                    expected.merge(r.getAccountId(), cost(r.getType()), Long::sum);
-                }
-            }
-            // A job's capture follows its COMPLETED status through the credit side: wait for the journal to
-            // catch up (bounded), then for the published balances to settle.
-            final Instant settleBy = clock.instant().plusSeconds(60);
-            while (!expected.entrySet().stream().allMatch(e -> e.getValue().equals(captured.getOrDefault(e.getKey(), 0L)))
-                    && clock.instant().isBefore(settleBy)) {
-                for (final LedgerEntry e : ledger.poll()) {
-                    if (e.getRequestId() != null && byId.containsKey(e.getRequestId())
-                            && e.getKind() == io.stemflow.avro.LedgerEntryKind.CAPTURE) {
-                        captured.merge(e.getAccountId(), e.getCredits(), Long::sum);
-                    }
-                }
-            }
-            Map<String, CreditBalance> balances = latestBalances();
-            while (!settled(balances) && clock.instant().isBefore(settleBy)) {
-                balances = latestBalances();
-            }
-            final Map<JobState, Long> byState = new EnumMap<>(JobState.class);
-            requests.forEach(r -> byState.merge(latest.getOrDefault(r.getRequestId(), JobState.REQUESTED), 1L, Long::sum));
-            final boolean allTerminal = latest.size() == requests.size()
-                    && latest.values().stream().allMatch(Demo::terminal);
-            boolean balanced = settled(balances) && balances.size() == 2;
-            for (final Map.Entry<String, Long> e : expected.entrySet()) {
-                balanced &= e.getValue().equals(captured.getOrDefault(e.getKey(), 0L));
-            }
-            return new Summary(batch, requests.size(), byState, stemCounts, balances, new TreeMap<>(captured), expected,
-                    allTerminal, balanced, Duration.between(start, clock.instant()));
+            return DemoReport.settle(tally, ledger::poll, this::latestBalances, clock, start);
         }
     }
 
     /** Prints a summary and where to look next. */
     public static void print(final Summary s, final StackInfo info, final PrintWriter out) {
-        out.println();
-        out.printf("stemflow demo summary (batch %s, %d jobs, %s)%n", s.batchId(), s.jobs(), s.took());
-        out.println("  jobs by state    : " + s.jobsByState());
-        out.println("  stems by type    : " + s.stemsByType() + " (" + s.stems() + " in all)");
-        for (final CreditBalance b : s.balances().values()) {
-            out.printf("  balance %-11s: granted %d, available %d, reserved %d, spent %d (this batch: %d expected, %d captured)%n",
-                    b.getAccountId(), b.getGranted(), b.getAvailable(), b.getReserved(), b.getSpent(),
-                    s.expectedSpendByAccount().getOrDefault(b.getAccountId(), 0L),
-                    s.capturedByAccount().getOrDefault(b.getAccountId(), 0L));
-        }
-        out.println("  every job ended  : " + (s.allTerminal() ? "yes" : "NO"));
-        out.println("  ledger balances  : " + (s.ledgerBalanced() ? "yes" : "NO"));
-        out.println();
-        out.println("Where to look next:");
-        if (info.services().containsKey("query-api")) {
-            out.println("  " + info.services().get("query-api") + "/batches/" + s.batchId() + "   batch counts");
-            out.println("  " + info.services().get("query-api") + "/accounts                 balances");
-        }
-        out.println("  topics: separation-stems, separation-status, separation-dlq, credit-ledger on " + info.bootstrapServers());
-        out.println("  schemas: " + info.schemaRegistryUrl() + "/subjects");
-        out.flush();
+        DemoReport.print(s, info, out);
     }
 
-    private String progress(final Map<String, JobState> latest, final int total, final Map<Stem, Long> stems) {
-        final Map<JobState, Long> counts = new EnumMap<>(JobState.class);
-        latest.values().forEach(s -> counts.merge(s, 1L, Long::sum));
-        final StringBuilder line = new StringBuilder();
-        line.append(String.format("%3d/%d done |", latest.values().stream().filter(Demo::terminal).count(), total));
-        for (final JobState state : List.of(JobState.REQUESTED, JobState.THROTTLED, JobState.ADMITTED,
-                JobState.SUBMITTED, JobState.RECONCILING, JobState.COMPLETED, JobState.FAILED, JobState.TIMED_OUT)) {
-            final long n = counts.getOrDefault(state, 0L);
-            if (n > 0) {
-                line.append(' ').append(state).append(' ').append(n);
-            }
-        }
-        line.append(" | stems ").append(stems.values().stream().mapToLong(Long::longValue).sum());
-        if (providerLine != null) {
-            line.append(" | ").append(providerLine.get());
-        }
-        return line.toString();
+    /** Grants the tight account what all its jobs cost, once half the jobs have ended. */
+    private void topUp(final KafkaProducer<String, SpecificRecord> producer, final String batch,
+                       final List<SeparationRequest> requests, final PrintWriter out) throws Exception {
+        final long need = requests.stream().filter(r -> r.getAccountId().equals(SOUTH))
+                .mapToLong(r -> ProviderCosts.of(r.getType())).sum();
+        send(producer, TopicNames.CREDIT_GRANTS, SOUTH, new CreditGrant(batch + "-south-top-up", SOUTH, need,
+                "demo top-up", clock.instant()));
+        out.printf("  -> half the jobs are done: topping %s up with %d credits%n", SOUTH, need);
     }
 
     private List<SeparationRequest> catalogue(final String batch) {
@@ -272,20 +184,6 @@ public final class Demo {
         return balances;
     }
 
-    /** Every account's balance adds up, and nothing is left reserved by finished jobs. */
-    private static boolean settled(final Map<String, CreditBalance> balances) {
-        return balances.values().stream().allMatch(b ->
-                b.getGranted() == b.getAvailable() + b.getReserved() + b.getSpent() && b.getReserved() == 0);
-    }
-
-    private static boolean terminal(final JobState s) {
-        return s == JobState.COMPLETED || s == JobState.FAILED || s == JobState.TIMED_OUT;
-    }
-
-    private static long cost(final SeparationType type) {
-        return type == SeparationType.SPLIT_STEM ? 50 : 10;
-    }
-
     private KafkaProducer<String, SpecificRecord> producer() {
         final Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -306,7 +204,7 @@ public final class Demo {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        final Deserializer<T> values = AvroSerdes.specific(type, Map.of("schema.registry.url", registryUrl), false)
+        final Deserializer<T> values = AvroSerdes.specific(type, Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl), false)
                 .deserializer();
         return new KafkaConsumer<>(c, new StringDeserializer(), values);
     }
