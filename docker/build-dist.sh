@@ -14,9 +14,9 @@ set -euo pipefail
 out="${1:-/dist}"
 app_home="${APP_HOME:-/app}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# The modules that have a main class; pipeline-app holds both the pipeline and the gateway,
-# local-stack the stemflow CLI (the image's `cli` and `schema-config` commands).
-modules=(schema-registry callback-bridge pipeline-app provider-emulator local-stack)
+# The modules that have a main class (pipeline-app: the pipeline; gateway: the gateway;
+# cli: the stemflow CLI, the image's `cli` and `schema-config` commands).
+modules=(schema-registry callback-bridge pipeline-app gateway provider-emulator cli)
 
 cd "$root"
 # One reactor run: package, then copy each module's runtime dependencies. In the same run the

@@ -4,7 +4,7 @@
 #   registry       io.stemflow.registry.RegistryMain          (Confluent-API schema registry on Kafka)
 #   bridge         io.stemflow.bridge.BridgeMain              (provider callbacks -> separation-results)
 #   pipeline       io.stemflow.pipeline.app.PipelineMain      (Kafka Streams topology + query API)
-#   gateway        io.stemflow.pipeline.submit.GatewayMain    (rate-limited submitter + reconciler)
+#   gateway        io.stemflow.gateway.GatewayMain    (rate-limited submitter + reconciler)
 #   emulator       io.stemflow.emulator.EmulatorMain          (stand-in for the provider's HTTP API)
 #   cli            io.stemflow.cli.StemflowCli                (the stemflow CLI: `cli --help`)
 #   schema-config  the same as `cli registry configure`: sets the compatibility level of stemflow's subjects
@@ -36,11 +36,11 @@ case "$service" in
       export STEMFLOW_QUERY_ADVERTISED_HOST="${address:-127.0.0.1}"
     fi
     ;;
-  gateway) module=pipeline-app main=io.stemflow.pipeline.submit.GatewayMain ;;
+  gateway) module=gateway main=io.stemflow.gateway.GatewayMain ;;
   emulator) module=provider-emulator main=io.stemflow.emulator.EmulatorMain ;;
-  cli) module=local-stack main=io.stemflow.cli.StemflowCli ;;
+  cli) module=cli main=io.stemflow.cli.StemflowCli ;;
   schema-config)
-    module=local-stack main=io.stemflow.cli.StemflowCli
+    module=cli main=io.stemflow.cli.StemflowCli
     set -- registry configure "$@"
     ;;
   help | -h | --help)

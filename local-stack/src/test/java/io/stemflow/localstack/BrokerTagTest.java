@@ -1,5 +1,7 @@
 package io.stemflow.localstack;
 
+import io.stemflow.testing.RepositoryFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

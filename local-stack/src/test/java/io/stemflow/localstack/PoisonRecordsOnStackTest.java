@@ -1,5 +1,7 @@
 package io.stemflow.localstack;
 
+import io.stemflow.schemas.DeadLetterHeaders;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,7 +22,6 @@ import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemUrl;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
-import io.stemflow.pipeline.topology.DeadLetters;
 import io.stemflow.schemas.FieldLimits;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
@@ -453,11 +454,11 @@ class PoisonRecordsOnStackTest {
             assertThat(letter.getKind()).as("kind of %s (%s)", s.what(), letter.getReason())
                     .isEqualTo(s.planned().expected());
             assertThat(letter.getReason()).as(s.what()).isNotBlank();
-            assertThat(header(record, DeadLetters.KIND)).as(s.what()).isEqualTo(s.planned().expected().name());
-            assertThat(header(record, DeadLetters.SOURCE_TOPIC)).as(s.what()).isEqualTo(s.planned().topic());
-            assertThat(header(record, DeadLetters.SOURCE_PARTITION)).as(s.what())
+            assertThat(header(record, DeadLetterHeaders.KIND)).as(s.what()).isEqualTo(s.planned().expected().name());
+            assertThat(header(record, DeadLetterHeaders.SOURCE_TOPIC)).as(s.what()).isEqualTo(s.planned().topic());
+            assertThat(header(record, DeadLetterHeaders.SOURCE_PARTITION)).as(s.what())
                     .isEqualTo(Integer.toString(s.where().partition()));
-            assertThat(header(record, DeadLetters.SOURCE_OFFSET)).as(s.what())
+            assertThat(header(record, DeadLetterHeaders.SOURCE_OFFSET)).as(s.what())
                     .isEqualTo(Long.toString(s.where().offset()));
         }
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stemflow.bridge.BridgeMain;
 import io.stemflow.emulator.EmulatorMain;
 import io.stemflow.pipeline.app.PipelineMain;
-import io.stemflow.pipeline.submit.GatewayMain;
+import io.stemflow.gateway.GatewayMain;
 import io.stemflow.registry.RegistryMain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

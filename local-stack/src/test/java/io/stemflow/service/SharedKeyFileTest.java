@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stemflow.bridge.BridgeConfig;
 import io.stemflow.emulator.EmulatorConfig;
-import io.stemflow.pipeline.submit.GatewayConfig;
+import io.stemflow.gateway.GatewayConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.app;
 
+import io.stemflow.schemas.DeadLetterHeaders;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +11,6 @@ import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.kafka.KafkaTopics;
-import io.stemflow.pipeline.topology.DeadLetters;
 import io.stemflow.pipeline.topology.PipelineTopology;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyMetrics;
@@ -92,10 +93,10 @@ class CorruptRecordsOnBrokerTest {
             assertThat(letter.value().getKind()).isEqualTo(DeadLetterKind.CORRUPT_RECORD);
             assertThat(letter.value().getSourceTopic()).isEqualTo(TopicNames.REQUESTS);
             assertThat(letter.value().getPayload()).isNotNull();
-            assertThat(header(letter, DeadLetters.SOURCE_TOPIC)).isEqualTo(TopicNames.REQUESTS);
-            assertThat(header(letter, DeadLetters.SOURCE_PARTITION)).isNotBlank();
-            assertThat(header(letter, DeadLetters.SOURCE_OFFSET)).isNotBlank();
-            assertThat(header(letter, DeadLetters.REASON)).containsIgnoringCase("magic byte");
+            assertThat(header(letter, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(TopicNames.REQUESTS);
+            assertThat(header(letter, DeadLetterHeaders.SOURCE_PARTITION)).isNotBlank();
+            assertThat(header(letter, DeadLetterHeaders.SOURCE_OFFSET)).isNotBlank();
+            assertThat(header(letter, DeadLetterHeaders.REASON)).containsIgnoringCase("magic byte");
             // and the valid request after it was admitted, although it was produced to a foreign partition
             final ConsumerRecord<String, AdmittedJob> admitted = first(stack, TopicNames.ADMITTED, AdmittedJob.class,
                     good.getRequestId());

@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterHeaders;
+
 import io.stemflow.schemas.CallerText;
 
 import io.stemflow.schemas.AccountIds;
@@ -95,7 +97,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
                     .setSourceOffset(origin.offset())
                     .setFailedAt(Instant.ofEpochMilli(now))
                     .build();
-            forward(key, new AccountOutput.Dead(letter), DeadLetters.headersOf(letter), now);
+            forward(key, new AccountOutput.Dead(letter), DeadLetterHeaders.headersOf(letter), now);
             return;
         }
         if (grantIds.get(grant.getGrantId()) != null) {

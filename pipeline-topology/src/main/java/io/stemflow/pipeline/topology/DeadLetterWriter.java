@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterHeaders;
+
 import io.stemflow.schemas.FieldLimits;
 
 import io.stemflow.avro.DeadLetter;
@@ -66,7 +68,7 @@ final class DeadLetterWriter {
     /** The dead letter as a record for the dead-letter topic, its reason repeated in headers. */
     ProducerRecord<byte[], byte[]> record(final byte[] key, final DeadLetter letter) {
         return new ProducerRecord<>(topic, null, bounded(key), serializer.serialize(topic, letter),
-                DeadLetters.headersOf(letter));
+                DeadLetterHeaders.headersOf(letter));
     }
 
     /** The raw bytes to keep in a dead letter, or null when there are none or too many. */

@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterHeaders;
+
 import io.stemflow.schemas.FieldLimits;
 
 import io.stemflow.avro.DeadLetter;
@@ -72,7 +74,7 @@ final class InputScreen<V> implements Processor<String, V, String, Screened<V>> 
                 .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
         context.forward(new Record<>(idOrNull(key), new Screened.Refused<V>(letter), record.timestamp(),
-                DeadLetters.headersOf(letter)));
+                DeadLetterHeaders.headersOf(letter)));
     }
 
     /** An id worth carrying in the dead letter: present and within the id limit. */

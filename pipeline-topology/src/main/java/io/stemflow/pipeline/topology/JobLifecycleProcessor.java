@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterHeaders;
+
 import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
@@ -272,7 +274,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         move(job, state, reason, code, now);
         clearDeadline(job);
         final DeadLetter letter = DeadLetters.ofJob(job, kind, reason, code, sourceTopic, now);
-        forward(job.requestId(), new JobOutput.Dead(letter), DeadLetters.headersOf(letter), now);
+        forward(job.requestId(), new JobOutput.Dead(letter), DeadLetterHeaders.headersOf(letter), now);
         forward(job.accountId(), command(CreditCommand.Kind.RELEASE, job.accountId(), job.requestId(),
                 job.attempt(), job.credits(), now), now);
     }
@@ -363,7 +365,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 .setSourceTopic(TopicNames.RESULTS)
                 .setFailedAt(Instant.ofEpochMilli(now))
                 .build();
-        forward(requestId, new JobOutput.Dead(letter), DeadLetters.headersOf(letter), now);
+        forward(requestId, new JobOutput.Dead(letter), DeadLetterHeaders.headersOf(letter), now);
     }
 
     private void deadLetterInvalid(final String key, final SeparationRequest request, final String reason,
@@ -383,7 +385,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 .setSourceOffset(origin.offset())
                 .setFailedAt(Instant.ofEpochMilli(now))
                 .build();
-        forward(key, new JobOutput.Dead(letter), DeadLetters.headersOf(letter), now);
+        forward(key, new JobOutput.Dead(letter), DeadLetterHeaders.headersOf(letter), now);
     }
 
     private static String blankToNull(final String s) {

@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterHeaders;
+
 import static io.stemflow.pipeline.topology.TopologyHarness.request;
 import static io.stemflow.pipeline.topology.TopologyHarness.values;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,9 +72,9 @@ class JobLifecycleTopologyTest {
         assertThat(letters).hasSize(3);
         assertThat(letters).allSatisfy(r -> {
             assertThat(r.value().getKind()).isEqualTo(DeadLetterKind.INVALID_REQUEST);
-            assertThat(new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+            assertThat(new String(r.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                     .isEqualTo(r.value().getReason());
-            assertThat(r.headers().lastHeader(DeadLetters.SOURCE_OFFSET)).isNotNull();
+            assertThat(r.headers().lastHeader(DeadLetterHeaders.SOURCE_OFFSET)).isNotNull();
         });
         assertThat(letters.get(0).value().getReason()).contains("accountId");
         assertThat(letters.get(1).value().getReason()).contains("type");
@@ -186,7 +188,7 @@ class JobLifecycleTopologyTest {
         assertThat(letter.value().getKind()).isEqualTo(DeadLetterKind.PROVIDER_REJECTED);
         assertThat(letter.value().getCode()).isEqualTo(413);
         assertThat(letter.value().getRequest().getRequestId()).isEqualTo("r1");
-        assertThat(new String(letter.headers().lastHeader(DeadLetters.CODE).value(), StandardCharsets.UTF_8)).isEqualTo("413");
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.CODE).value(), StandardCharsets.UTF_8)).isEqualTo("413");
         assertThat(values(h.ledger)).extracting(LedgerEntry::getKind)
                 .containsExactly(LedgerEntryKind.RESERVATION, LedgerEntryKind.RELEASE);
         assertThat(h.account("acct").reserved()).isZero();

@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterHeaders;
+
 import io.stemflow.schemas.FieldLimits;
 
 import static io.stemflow.pipeline.topology.TopologyHarness.request;
@@ -93,8 +95,8 @@ class PoisonRecordsTopologyTest {
         assertThat(letter.value().getSourceTopic()).isEqualTo(TopicNames.REQUESTS);
         assertThat(letter.value().getSourcePartition()).isZero();
         assertThat(letter.value().getSourceOffset()).isEqualTo(2L);
-        assertThat(header(letter, DeadLetters.SOURCE_TOPIC)).isEqualTo(TopicNames.REQUESTS);
-        assertThat(header(letter, DeadLetters.SOURCE_OFFSET)).isEqualTo("2");
+        assertThat(header(letter, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(TopicNames.REQUESTS);
+        assertThat(header(letter, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("2");
         assertThat(letter.value().getRequest().getRequestId()).isEqualTo("c");
     }
 

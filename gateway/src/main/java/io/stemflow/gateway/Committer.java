@@ -1,0 +1,229 @@
+package io.stemflow.gateway;
+
+import io.stemflow.avro.DeadLetter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commit protocol of one {@link WorkLoop}, over its transactional producer. Invariants:
+ * <ul>
+ *   <li>a job's outputs are written in the same Kafka transaction as the offset just past it, and only when every
+ *       earlier job of its partition is done (a ledger's completed prefix): a crash never loses an output nor
+ *       re-reads a job whose output was written;</li>
+ *   <li>outputs that cannot be serialised for a reason of their own become the job's PROCESSING_ERROR dead letter;
+ *       a platform fault (the registry) writes nothing and defers the whole commit by the retry time;</li>
+ *   <li>a transaction that fails other than fatally is aborted and reported ({@link Aborted}): the caller rewinds
+ *       every partition to its committed offset; a fatal error (fenced, not authorised) is thrown;</li>
+ *   <li>commits at most once per commit interval, unless forced (rebalance, shutdown).</li>
+ * </ul>
+ * Owns the producer and the times of the last commit and of the next retry. Loop thread only.
+ */
+final class Committer<V> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Committer.class);
+
+    /** What a commit did. */
+    sealed interface Outcome<V> permits Skipped, Committed, Aborted {
+    }
+
+    /** Nothing written: not due, nothing done yet, or serialising failed for a platform fault (retried later). */
+    record Skipped<V>() implements Outcome<V> {
+    }
+
+    /** These jobs' outputs and offsets are committed, and the jobs have left their ledgers. */
+    record Committed<V>(List<Job<V>> jobs) implements Outcome<V> {
+    }
+
+    /** The transaction failed and was aborted: nothing written, nothing left the ledgers. */
+    record Aborted<V>() implements Outcome<V> {
+    }
+
+    private final String role;
+    private final Producer<byte[], byte[]> producer;
+    private final Supplier<ConsumerGroupMetadata> group;
+    private final SetAside setAside;
+    private final GatewayMetrics metrics;
+    private final long intervalNanos;
+    private final long retryNanos;
+    private long lastCommit;
+    private long retryAt;
+
+    /**
+     * @param group      the consumer's group metadata, sent with the offsets
+     * @param retryNanos how long a commit waits after serialising failed for a platform fault
+     * @param now        nano time now: the first commit is due one interval from now
+     */
+    Committer(final String role, final Producer<byte[], byte[]> producer,
+              final Supplier<ConsumerGroupMetadata> group, final SetAside setAside, final GatewayMetrics metrics,
+              final Duration interval, final long retryNanos, final long now) {
+        this.role = role;
+        this.producer = producer;
+        this.group = group;
+        this.setAside = setAside;
+        this.metrics = metrics;
+        this.intervalNanos = interval.toNanos();
+        this.retryNanos = retryNanos;
+        this.lastCommit = now;
+        this.retryAt = now;
+    }
+
+    void init() {
+        producer.initTransactions();
+    }
+
+    void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    /** Nanos until a commit is due, {@link Long#MAX_VALUE} when no job can be committed. */
+    long nanosUntilDue(final Collection<PartitionLedger<V>> ledgers, final long now) {
+        for (final PartitionLedger<V> ledger : ledgers) {
+            if (ledger.completedPrefix() > 0) {
+                return Math.max(lastCommit + intervalNanos - now, 0);
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Commits, in one transaction, the outputs of every partition's leading done jobs and the offsets just past
+     * them. {@code force}: regardless of the commit interval (rebalance, shutdown).
+     */
+    Outcome<V> commit(final Collection<PartitionLedger<V>> ledgers, final long now, final boolean force) {
+        if (!force && (now - lastCommit < intervalNanos || now - retryAt < 0)) {
+            return new Skipped<>();
+        }
+        final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        final Map<PartitionLedger<V>, List<Job<V>>> prefixes = new HashMap<>();
+        final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try {
+            for (final PartitionLedger<V> ledger : ledgers) {
+                final List<Job<V>> done = prefix(ledger, ledger.completedPrefix());
+                if (done.isEmpty()) {
+                    continue;
+                }
+                for (final Job<V> job : done) {
+                    records.addAll(serialize(job));
+                }
+                offsets.put(ledger.partition(), new OffsetAndMetadata(done.get(done.size() - 1).offset + 1));
+                prefixes.put(ledger, done);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot serialise outputs now ({}); commit retried in {} ms", role, e.getMessage(),
+                    TimeUnit.NANOSECONDS.toMillis(retryNanos));
+            retryAt = now + retryNanos;
+            return new Skipped<>();
+        }
+        if (offsets.isEmpty()) {
+            return new Skipped<>();
+        }
+        if (!transact(records, offsets)) {
+            return new Aborted<>();
+        }
+        final List<Job<V>> committed = new ArrayList<>();
+        prefixes.forEach((ledger, done) -> {
+            ledger.commitPrefix(done.size());
+            committed.addAll(done);
+        });
+        for (final Job<V> job : committed) {
+            for (final Output<?> output : job.outputs) {
+                if (output.value() instanceof DeadLetter letter) {
+                    metrics.deadLetter(role, letter.getKind().name());
+                }
+            }
+        }
+        metrics.committed(role, committed.size());
+        lastCommit = now;
+        LOG.debug("{}: committed {} jobs, {} records, offsets {}", role, committed.size(), records.size(), offsets);
+        return new Committed<>(committed);
+    }
+
+    /** Writes the records and the offsets in one transaction; false when it failed and was aborted. */
+    private boolean transact(final List<ProducerRecord<byte[], byte[]>> records,
+                             final Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            producer.beginTransaction();
+            for (final ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record);
+            }
+            producer.sendOffsetsToTransaction(offsets, group.get());
+            producer.commitTransaction(); // flushes: throws if any send was not acknowledged
+            return true;
+        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+                 | AuthorizationException | UnsupportedVersionException fatal) {
+            throw fatal;
+        } catch (KafkaException e) {
+            LOG.warn("{}: transaction failed ({}: {}); aborting and rewinding to the committed offsets", role,
+                    e.getClass().getSimpleName(), e.getMessage());
+            metrics.transactionAborted(role);
+            producer.abortTransaction();
+            return false;
+        }
+    }
+
+    /** The first {@code n} jobs of a ledger (its completed prefix). */
+    private static <V> List<Job<V>> prefix(final PartitionLedger<V> ledger, final int n) {
+        final List<Job<V>> jobs = new ArrayList<>(n);
+        for (final Job<V> job : ledger) {
+            if (jobs.size() == n) {
+                break;
+            }
+            jobs.add(job);
+        }
+        return jobs;
+    }
+
+    /**
+     * The records of a done job's outputs. Outputs that cannot be serialised for a reason of their own are
+     * replaced by the job's PROCESSING_ERROR dead letter; a platform fault is thrown (the commit is retried).
+     */
+    private List<ProducerRecord<byte[], byte[]>> serialize(final Job<V> job) {
+        try {
+            return serializeAll(job.outputs);
+        } catch (RuntimeException e) {
+            if (GatewayDeadLetters.isPlatformFault(e)) {
+                throw e;
+            }
+            setAside.job(job, "serialising its outputs", e);
+        }
+        try {
+            return serializeAll(job.outputs);
+        } catch (RuntimeException e) {
+            if (GatewayDeadLetters.isPlatformFault(e)) {
+                throw e;
+            }
+            LOG.error("{}: not even the dead letter of {} can be written; committing past it with nothing written",
+                    role, job, e);
+            job.outputs = List.of();
+            metrics.deadLetter(role, "UNWRITABLE");
+            return List.of();
+        }
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> serializeAll(final List<Output<?>> outputs) {
+        final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(outputs.size());
+        for (final Output<?> output : outputs) {
+            records.add(output.serialize());
+        }
+        return records;
+    }
+}

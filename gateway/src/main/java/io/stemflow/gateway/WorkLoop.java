@@ -1,0 +1,351 @@
+package io.stemflow.gateway;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consume - call the provider - produce loop with exactly-once outputs, used by the submitter and the
+ * reconciler.
+ *
+ * <p>One thread owns the consumer, the transactional producer and every job; provider calls run on a pool of
+ * {@code window} workers and hand their replies back through a queue, so the provider's latency never caps the
+ * throughput and no state is shared but the {@link ProviderGate}. Three parts, each keeping its invariants:
+ * <ul>
+ *   <li>this loop: consumes, decodes and tracks the jobs of each assigned partition ({@link PartitionLedger});
+ *       the consumer is polled every turn (at most {@value #MAX_POLL_MILLIS} ms apart), also while the gate holds
+ *       every call, so the group membership never lapses; when too much is buffered the partitions are paused;</li>
+ *   <li>the {@link Dispatcher}: jobs are dispatched in consumption order (lowest sequence first), retries before
+ *       newer jobs; at most {@code window} jobs are started (at least one call made) and not yet committed, so
+ *       after a crash at most {@code window} jobs are submitted to the provider again;</li>
+ *   <li>the {@link Committer}: a job's outputs are written in the same Kafka transaction as the offset just past
+ *       it, and only when every earlier job of its partition is done: a crash never loses an output nor re-reads
+ *       a job whose output was written.</li>
+ * </ul>
+ * A transaction that fails (other than fatally) is aborted and every partition is rewound to its committed
+ * offset; jobs whose calls were still out are abandoned (their replies ignored). All three run on the loop
+ * thread; only the provider calls run on the dispatcher's workers.
+ *
+ * <p>A record is never the loop's problem: when handling one record throws (decoding it, deciding whether to
+ * start it, handling its reply, serialising its outputs), that record is {@link SetAside set aside} as a
+ * PROCESSING_ERROR dead letter naming its origin, logged once at ERROR, counted
+ * ({@code stemflow.gateway.dead.letters}), and the loop goes on with the next one. Only faults of the platform are
+ * retried instead: the registry failing stalls the record's partition (decoding) or the commit (serialising); a
+ * fatal producer error stops the loop (health DOWN).
+ *
+ * <p>Owns the count of jobs consumed and not yet committed ({@code stemflow.gateway.buffered}).
+ */
+final class WorkLoop<V> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkLoop.class);
+    private static final long MAX_POLL_MILLIS = 100;
+    private static final long BUSY_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long a platform fault (the registry) holds a partition's decoding or the commit. */
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Settings of one loop. */
+    record Settings(String role, String inputTopic, int window, int maxBuffered, Duration commitInterval,
+                    Duration shutdownGrace) {
+        Settings {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(inputTopic, "inputTopic");
+            if (window < 1 || maxBuffered < 1) {
+                throw new IllegalArgumentException("window and maxBuffered must be at least 1");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
+    private final JobHandler<V> handler;
+    private final SetAside setAside;
+    private final Dispatcher<V> dispatcher;
+    private final Committer<V> committer;
+    private final LongSupplier nanoTime;
+    private final Map<TopicPartition, PartitionLedger<V>> ledgers = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> stalledUntil = new HashMap<>();
+    private final AtomicInteger tracked = new AtomicInteger();
+    private final Thread thread;
+
+    private volatile boolean running = true;
+    private volatile String failure;
+    private long sequence;
+    private boolean pausedForBuffer;
+
+    WorkLoop(final Settings settings, final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
+             final Producer<byte[], byte[]> producer, final JobHandler<V> handler,
+             final GatewayDeadLetters deadLetters, final ProviderGate gate, final LongSupplier nanoTime,
+             final GatewayMetrics metrics, final GatewayHealth health) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        Objects.requireNonNull(producer, "producer");
+        Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(metrics, "metrics");
+        final String loop = settings.role();
+        this.setAside = new SetAside(loop, deadLetters);
+        this.dispatcher = new Dispatcher<>(loop, settings.window(), handler, gate, setAside, nanoTime, metrics);
+        this.committer = new Committer<>(loop, producer, consumer::groupMetadata, setAside, metrics,
+                settings.commitInterval(), STALL_NANOS, nanoTime.getAsLong());
+        this.thread = new Thread(this::run, "stemflow-" + loop);
+        metrics.gauge("stemflow.gateway.buffered", "Jobs consumed and not yet committed", tracked::get, "loop", loop);
+        health.register(loop, () -> failure == null ? Optional.empty() : Optional.of(
+                new GatewayHealth.Condition(GatewayHealth.Status.DOWN, loop + " stopped: " + failure)));
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Whether the loop is running (false after {@link #close()} or a fatal error). */
+    boolean alive() {
+        return thread.isAlive();
+    }
+
+    /** The fatal error that stopped the loop, if any. */
+    Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Stops dispatching, waits (bounded) for calls out, commits what is done, closes the clients. */
+    @Override
+    public void close() {
+        running = false;
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(settings.shutdownGrace().plusSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        try {
+            committer.init();
+            consumer.subscribe(List.of(settings.inputTopic()), new Rebalance());
+            LOG.info("{} consuming {} (window {})", settings.role(), settings.inputTopic(), settings.window());
+            while (running) {
+                turn();
+            }
+            dispatcher.awaitCalls(nanoTime.getAsLong() + settings.shutdownGrace().toNanos());
+            commit(nanoTime.getAsLong(), true);
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            fail("fenced by another instance using the same transactional id (" + e.getClass().getSimpleName()
+                    + ")", e);
+        } catch (RuntimeException e) {
+            fail(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        } finally {
+            dispatcher.close();
+            closeQuietly(consumer::close, "consumer");
+            closeQuietly(committer::close, "producer");
+            LOG.info("{} stopped", settings.role());
+        }
+    }
+
+    private void turn() {
+        long now = nanoTime.getAsLong();
+        dispatcher.drainReplies();
+        resumeStalled(now);
+        dispatcher.tick(now);
+        final long dispatchHint = dispatcher.dispatch(now);
+        commit(now, false);
+        applyBackpressure();
+        now = nanoTime.getAsLong();
+        final ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofNanos(pollTimeout(now, dispatchHint)));
+        intake(records);
+    }
+
+    private long pollTimeout(final long now, final long dispatchHint) {
+        long wait = TimeUnit.MILLISECONDS.toNanos(MAX_POLL_MILLIS);
+        if (dispatcher.callsOut()) {
+            wait = BUSY_POLL_NANOS;
+        }
+        wait = Math.min(wait, dispatchHint);
+        wait = Math.min(wait, handler.nanosUntilTick(now));
+        wait = Math.min(wait, committer.nanosUntilDue(ledgers.values(), now));
+        return Math.max(MIN_POLL_NANOS, wait);
+    }
+
+    // ---- intake
+
+    private void intake(final ConsumerRecords<String, byte[]> records) {
+        for (final TopicPartition partition : records.partitions()) {
+            final PartitionLedger<V> ledger = ledgers.get(partition);
+            if (ledger == null || stalledUntil.containsKey(partition)) {
+                continue;
+            }
+            for (final ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                final JobHandler.Intake<V> intake = decode(record);
+                if (intake instanceof JobHandler.Stall<V> stall) {
+                    LOG.warn("{}: cannot decode {}@{} now ({}); reading it again in {} ms", settings.role(),
+                            partition, record.offset(), stall.cause().getMessage(),
+                            TimeUnit.NANOSECONDS.toMillis(STALL_NANOS));
+                    consumer.seek(partition, record.offset());
+                    consumer.pause(List.of(partition));
+                    stalledUntil.put(partition, nanoTime.getAsLong() + STALL_NANOS);
+                    break;
+                }
+                final Job<V> job = new Job<>(partition, record.offset(), sequence++, record.key(),
+                        intake instanceof JobHandler.Accept<V> accept ? accept.value() : null, record.value());
+                ledger.append(job);
+                tracked.incrementAndGet();
+                if (intake instanceof JobHandler.Immediate<V> immediate) {
+                    job.state = Job.State.DONE;
+                    job.outputs = List.copyOf(immediate.outputs());
+                } else {
+                    dispatcher.enqueue(job);
+                }
+            }
+        }
+    }
+
+    /** The handler's decoding; a record that makes it throw is dead-lettered, a registry failure stalls. */
+    private JobHandler.Intake<V> decode(final ConsumerRecord<String, byte[]> record) {
+        try {
+            return handler.decode(record);
+        } catch (RuntimeException e) {
+            if (GatewayDeadLetters.isPlatformFault(e)) {
+                return new JobHandler.Stall<>(e);
+            }
+            return new JobHandler.Immediate<>(List.of(
+                    setAside.record(GatewayDeadLetters.Source.of(record), "decoding it", e)));
+        }
+    }
+
+    private void resumeStalled(final long now) {
+        if (stalledUntil.isEmpty()) {
+            return;
+        }
+        final List<TopicPartition> resume = new ArrayList<>();
+        stalledUntil.entrySet().removeIf(e -> {
+            if (now - e.getValue() >= 0) {
+                resume.add(e.getKey());
+                return true;
+            }
+            return false;
+        });
+        if (!resume.isEmpty() && !pausedForBuffer) {
+            consumer.resume(resume);
+        }
+    }
+
+    private void applyBackpressure() {
+        final int buffered = tracked.get();
+        if (buffered >= settings.maxBuffered()) {
+            consumer.pause(consumer.assignment());
+            pausedForBuffer = true;
+        } else if (pausedForBuffer && buffered <= settings.maxBuffered() / 2) {
+            final Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
+            resume.removeAll(stalledUntil.keySet());
+            consumer.resume(resume);
+            pausedForBuffer = false;
+        }
+    }
+
+    // ---- commit
+
+    /** Commits what is done (see {@link Committer}); committed jobs leave the window and the buffer. */
+    private void commit(final long now, final boolean force) {
+        final Committer.Outcome<V> outcome = committer.commit(ledgers.values(), now, force);
+        if (outcome instanceof Committer.Committed<V> committed) {
+            committed.jobs().forEach(dispatcher::committed);
+            tracked.addAndGet(-committed.jobs().size());
+        } else if (outcome instanceof Committer.Aborted<V>) {
+            rewind();
+        }
+    }
+
+    /** Drops every uncommitted job and reads again from the committed offsets. */
+    private void rewind() {
+        for (final PartitionLedger<V> ledger : ledgers.values()) {
+            abandon(ledger);
+            consumer.seek(ledger.partition(), ledger.committed());
+        }
+    }
+
+    private void abandon(final PartitionLedger<V> ledger) {
+        for (final Job<V> job : ledger) {
+            dispatcher.abandon(job);
+        }
+        tracked.addAndGet(-ledger.size());
+        ledger.clear();
+    }
+
+    private void fail(final String reason, final RuntimeException e) {
+        failure = reason;
+        running = false;
+        LOG.error("{} stopped: {}", settings.role(), reason, e);
+    }
+
+    private static void closeQuietly(final Runnable close, final String what) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the {} failed: {}", what, e.getMessage());
+        }
+    }
+
+    /** Commits before partitions go, forgets lost ones, starts ledgers for new ones. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(final Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            dispatcher.drainReplies();
+            commit(nanoTime.getAsLong(), true);
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(final Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(final Collection<TopicPartition> partitions) {
+            for (final TopicPartition partition : partitions) {
+                ledgers.put(partition, new PartitionLedger<>(partition, consumer.position(partition)));
+            }
+            if (pausedForBuffer) {
+                consumer.pause(partitions);
+            }
+            LOG.info("{}: assigned {}", settings.role(), partitions);
+        }
+
+        private void forget(final Collection<TopicPartition> partitions) {
+            for (final TopicPartition partition : partitions) {
+                final PartitionLedger<V> ledger = ledgers.remove(partition);
+                if (ledger != null) {
+                    abandon(ledger);
+                }
+                stalledUntil.remove(partition);
+            }
+            LOG.info("{}: gave up {}", settings.role(), partitions);
+        }
+    }
+}
