@@ -2,7 +2,7 @@ package io.stemflow.cli;
 
 import io.stemflow.schemas.Contract;
 import io.stemflow.schemas.TopicNames;
-import io.stemflow.serde.registry.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import io.stemflow.serde.registry.SchemaRegistryException;

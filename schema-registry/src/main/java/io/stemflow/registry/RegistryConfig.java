@@ -1,6 +1,6 @@
 package io.stemflow.registry;
 
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.registry.store.KafkaStoreConfig;
 import io.stemflow.service.Settings;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.stemflow.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.stemflow.registry.ErrorCode;
 import io.stemflow.registry.RegistryException;
-import io.stemflow.registry.compat.CompatibilityChecker;
+import io.stemflow.compat.CompatibilityChecker;
 import io.stemflow.registry.state.RegistryService;
 import io.stemflow.registry.state.SchemaVersion;
 import io.stemflow.registry.state.VersionRef;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stemflow.registry.ErrorCode;
 import io.stemflow.registry.RegistryException;
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 
 /** Reads request bodies, turning every malformed one into a {@link RegistryException} (400 or 422). */
 final class RequestBodies {

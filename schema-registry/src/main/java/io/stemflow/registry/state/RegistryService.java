@@ -2,9 +2,9 @@ package io.stemflow.registry.state;
 
 import io.stemflow.registry.ErrorCode;
 import io.stemflow.registry.RegistryException;
-import io.stemflow.registry.compat.CompatibilityChecker;
-import io.stemflow.registry.compat.CompatibilityChecker.Earlier;
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityChecker;
+import io.stemflow.compat.CompatibilityChecker.Earlier;
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.registry.store.RegistryEvent;
 import io.stemflow.registry.store.RegistryEvent.CompatibilityCleared;
 import io.stemflow.registry.store.RegistryEvent.CompatibilitySet;

@@ -1,6 +1,6 @@
 package io.stemflow.registry.state;
 
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.registry.store.RegistryEvent;
 import io.stemflow.registry.store.RegistryEvent.CompatibilityCleared;
 import io.stemflow.registry.store.RegistryEvent.CompatibilitySet;

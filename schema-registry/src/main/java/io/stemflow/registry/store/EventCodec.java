@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.registry.store.RegistryEvent.CompatibilityCleared;
 import io.stemflow.registry.store.RegistryEvent.CompatibilitySet;
 import io.stemflow.registry.store.RegistryEvent.IdWatermark;

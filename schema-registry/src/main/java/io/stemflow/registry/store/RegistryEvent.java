@@ -1,6 +1,6 @@
 package io.stemflow.registry.store;
 
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import java.util.Objects;
 
 /**

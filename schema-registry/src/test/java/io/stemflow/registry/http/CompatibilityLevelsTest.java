@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.registry.RegistryConfig;
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.registry.support.RegistryClient;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stemflow.registry.ErrorCode;
 import io.stemflow.registry.RegistryException;
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.registry.store.EventCodec;
 import io.stemflow.registry.store.InMemorySchemaStore;
 import io.stemflow.registry.store.RegistryEvent;

@@ -3,7 +3,7 @@ package io.stemflow.registry.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.stemflow.registry.compat.CompatibilityLevel;
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.registry.store.RegistryEvent.CompatibilityCleared;
 import io.stemflow.registry.store.RegistryEvent.CompatibilitySet;
 import io.stemflow.registry.store.RegistryEvent.IdWatermark;

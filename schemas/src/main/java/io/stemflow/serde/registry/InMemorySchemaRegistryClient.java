@@ -1,5 +1,7 @@
 package io.stemflow.serde.registry;
 
+import io.stemflow.compat.CompatibilityLevel;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

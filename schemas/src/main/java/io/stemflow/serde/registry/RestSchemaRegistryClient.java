@@ -1,5 +1,7 @@
 package io.stemflow.serde.registry;
 
+import io.stemflow.compat.CompatibilityLevel;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,7 @@
 package io.stemflow.serde.registry;
 
+import io.stemflow.compat.CompatibilityLevel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

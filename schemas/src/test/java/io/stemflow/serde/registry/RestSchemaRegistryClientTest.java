@@ -1,5 +1,7 @@
 package io.stemflow.serde.registry;
 
+import io.stemflow.compat.CompatibilityLevel;
+
 import static io.stemflow.serde.registry.StubRegistry.error;
 import static io.stemflow.serde.registry.StubRegistry.schemaReply;
 import static org.assertj.core.api.Assertions.assertThat;

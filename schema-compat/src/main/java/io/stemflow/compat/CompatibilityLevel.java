@@ -1,14 +1,19 @@
-package io.stemflow.registry.compat;
+package io.stemflow.compat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.apache.avro.Schema;
 
 /**
- * The compatibility levels of the Confluent Schema Registry API.
+ * The compatibility levels of the Confluent Schema Registry API, for the embedded registry and the
+ * clients alike.
  *
  * <p>{@code BACKWARD}: a new schema must read data written with the checked versions;
  * {@code FORWARD}: the checked versions must read data written with the new schema; {@code FULL}: both.
  * The non-transitive forms check the latest version only, the transitive forms every live version.
+ * {@link CompatibilityChecker} does the checking, with Avro's own reader/writer rules.
  */
 public enum CompatibilityLevel {
     NONE(false, false, false),
@@ -54,5 +59,17 @@ public enum CompatibilityLevel {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Why {@code candidate} may not follow {@code existing} (oldest first, numbered from 1) at this level;
+     * empty when it may.
+     */
+    public List<String> incompatibilities(final Schema candidate, final List<Schema> existing) {
+        final List<CompatibilityChecker.Earlier> history = new ArrayList<>(existing.size());
+        for (int i = 0; i < existing.size(); i++) {
+            history.add(new CompatibilityChecker.Earlier(i + 1, existing.get(i)));
+        }
+        return new CompatibilityChecker().check(this, candidate, history).messages();
     }
 }

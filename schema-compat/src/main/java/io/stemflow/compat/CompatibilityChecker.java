@@ -1,4 +1,4 @@
-package io.stemflow.registry.compat;
+package io.stemflow.compat;
 
 import java.util.ArrayList;
 import java.util.List;

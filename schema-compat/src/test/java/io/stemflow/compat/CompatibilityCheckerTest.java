@@ -1,8 +1,8 @@
-package io.stemflow.registry.compat;
+package io.stemflow.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stemflow.registry.compat.CompatibilityChecker.Earlier;
+import io.stemflow.compat.CompatibilityChecker.Earlier;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
