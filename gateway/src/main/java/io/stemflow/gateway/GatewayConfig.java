@@ -1,5 +1,7 @@
 package io.stemflow.gateway;
 
+import io.stemflow.schemas.ProviderCosts;
+
 import io.stemflow.avro.SeparationType;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.provider.CallbackToken;
@@ -147,7 +149,8 @@ public record GatewayConfig(
                         r.duration(MAINTENANCE_PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(1)),
                         r.duration(CREDIT_POLL_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(1)),
                         r.duration(CONFIG_PROBE_INTERVAL, Duration.ofSeconds(60), Duration.ofMillis(1))),
-                new Costs(atLeast(r, COST_SEPARATE_VOCAL, 10, 0), atLeast(r, COST_SPLIT_STEM, 50, 0)),
+                new Costs(atLeast(r, COST_SEPARATE_VOCAL, (int) ProviderCosts.SEPARATE_VOCAL, 0),
+                        atLeast(r, COST_SPLIT_STEM, (int) ProviderCosts.SPLIT_STEM, 0)),
                 new HttpSettings(r.text(HTTP_HOST, "0.0.0.0"), r.integer(HTTP_PORT, 8091, 0, 65_535)));
         check(r, config);
         r.throwIfProblems();
