@@ -264,7 +264,27 @@ public final class KafkaSchemaStore implements SchemaStore {
                 throw e;
             }
         }
-        return describe(admin);
+        return describeOnceKnown(admin);
+    }
+
+    /**
+     * Describes a topic created a moment ago: until the controller's metadata reaches the broker that
+     * answers, it may still say the topic is unknown (seen in the compose deployment, where the registry
+     * then exited), so ask again, within the store's timeout.
+     */
+    private TopicDescription describeOnceKnown(final Admin admin)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs());
+        while (true) {
+            try {
+                return describe(admin);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(100); // polling interval for the new topic's metadata, bounded above
+            }
+        }
     }
 
     private TopicDescription describe(final Admin admin)
