@@ -26,6 +26,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -68,7 +69,6 @@ public final class LocalStack implements AutoCloseable {
     static final String APPLICATION_ID = "stemflow-pipeline";
     static final String BRIDGE_CONDITION = "callback-bridge";
     static final String STREAMS_CONDITION = "pipeline-streams";
-    private static final Duration STREAMS_POLL = Duration.ofSeconds(1);
 
     private final LocalStackConfig config;
     private final EmbeddedKafka kafka;
@@ -166,8 +166,8 @@ public final class LocalStack implements AutoCloseable {
                                 config.dataDir().resolve("streams"), 1, 1, query.applicationServer(), Map.of()),
                         config.topology(), new TopologyMetrics(metrics));
                 started.push(streams);
-                streamsWatch = StreamsWatch.start(streams.streams()::state, STREAMS_POLL);
-                started.push(streamsWatch);
+                streamsWatch = new StreamsWatch(Clock.systemUTC());
+                streams.whenFailed(streamsWatch::failed);
                 final QueryServer queries = QueryServer.start(streams.streams(), query, metrics::scrape);
                 started.push(queries);
                 services.put("query-api", queries.url().toString());

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.streams.TopologyDescription;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +49,7 @@ public final class PipelineStreams implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final CountDownLatch running = new CountDownLatch(1);
-    private final CountDownLatch failed = new CountDownLatch(1);
+    private final CompletableFuture<Void> failed = new CompletableFuture<>();
 
     private PipelineStreams(final KafkaStreams streams) {
         this.streams = streams;
@@ -82,7 +83,7 @@ public final class PipelineStreams implements AutoCloseable {
                 app.running.countDown();
             } else if (now == KafkaStreams.State.ERROR) {
                 LOG.error("Kafka Streams stopped in ERROR: the pipeline processes nothing until it is restarted");
-                app.failed.countDown();
+                app.failed.complete(null);
             }
         });
         streams.start();
@@ -149,7 +150,19 @@ public final class PipelineStreams implements AutoCloseable {
 
     /** Blocks until the application has gone to ERROR (it never leaves it by itself). */
     public void awaitFailure() throws InterruptedException {
-        failed.await();
+        try {
+            failed.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // never: the future is only ever completed normally
+        }
+    }
+
+    /**
+     * Runs {@code action} once, on a thread of its own (not the stream thread that reported it), when the
+     * application goes to ERROR; at once if it already has.
+     */
+    public void whenFailed(final Runnable action) {
+        failed.thenRunAsync(action);
     }
 
     public KafkaStreams streams() {
