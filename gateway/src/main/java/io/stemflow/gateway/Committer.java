@@ -1,5 +1,7 @@
 package io.stemflow.gateway;
 
+import io.stemflow.schemas.DeadLetterRules;
+
 import io.stemflow.avro.DeadLetter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,7 +202,7 @@ final class Committer<V> {
         try {
             return serializeAll(job.outputs);
         } catch (RuntimeException e) {
-            if (GatewayDeadLetters.isPlatformFault(e)) {
+            if (DeadLetterRules.isPlatformFault(e)) {
                 throw e;
             }
             setAside.job(job, "serialising its outputs", e);
@@ -208,7 +210,7 @@ final class Committer<V> {
         try {
             return serializeAll(job.outputs);
         } catch (RuntimeException e) {
-            if (GatewayDeadLetters.isPlatformFault(e)) {
+            if (DeadLetterRules.isPlatformFault(e)) {
                 throw e;
             }
             LOG.error("{}: not even the dead letter of {} can be written; committing past it with nothing written",

@@ -4,7 +4,6 @@ import io.stemflow.gateway.provider.Endpoint;
 import io.stemflow.gateway.provider.ProviderReply;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;

@@ -1,10 +1,13 @@
 package io.stemflow.gateway;
 
+import io.stemflow.schemas.DeadLetterRules;
+
+import io.stemflow.schemas.CallerText;
+
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.schemas.DeadLetterHeaders;
 import io.stemflow.schemas.Topic;
-import io.stemflow.serde.AvroSerdeException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Objects;
@@ -21,8 +24,6 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class GatewayDeadLetters {
 
-    /** Raw values above this are not copied: the dead letter must stay below the broker's record size limit. */
-    static final int MAX_PAYLOAD_BYTES = 256 * 1024;
     private static final int MAX_REASON_CHARS = 1000;
 
     /** Where an unusable record was consumed, with its key and raw value (null for a tombstone). */
@@ -51,14 +52,6 @@ final class GatewayDeadLetters {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /**
-     * True when {@code e} is a fault of the platform (the registry unreachable or misconfigured), not of the
-     * record: such a record is read again later, never dead-lettered.
-     */
-    static boolean isPlatformFault(final RuntimeException e) {
-        return e instanceof AvroSerdeException serde && !serde.isRecordFault();
-    }
-
     /** CORRUPT_RECORD: the value's bytes do not decode. {@code requestId}: the record key, when it is one. */
     Output<DeadLetter> corrupt(final Source source, final RuntimeException cause, final String requestId) {
         return letter(DeadLetterKind.CORRUPT_RECORD, source, "value does not decode: " + cause.getMessage(),
@@ -80,9 +73,9 @@ final class GatewayDeadLetters {
     private Output<DeadLetter> letter(final DeadLetterKind kind, final Source source, final String reason,
                                       final String errorClass, final String requestId, final Integer attempt) {
         final byte[] raw = source.value();
-        final boolean keep = raw != null && raw.length <= MAX_PAYLOAD_BYTES;
-        final String text = InputRules.clip(reason, MAX_REASON_CHARS)
-                + (raw != null && !keep ? " (value of " + raw.length + " bytes not copied)" : "");
+        final ByteBuffer payload = DeadLetterRules.payload(raw);
+        final String text = CallerText.clip(reason, MAX_REASON_CHARS)
+                + (raw != null && payload == null ? " (value of " + raw.length + " bytes not copied)" : "");
         final DeadLetter letter = DeadLetter.newBuilder()
                 .setDeadLetterId(kind.name() + "/" + source.partition().topic() + "/"
                         + source.partition().partition() + "/" + source.offset())
@@ -94,7 +87,7 @@ final class GatewayDeadLetters {
                 .setSourcePartition(source.partition().partition())
                 .setSourceOffset(source.offset())
                 .setErrorClass(errorClass)
-                .setPayload(keep ? ByteBuffer.wrap(raw) : null)
+                .setPayload(payload)
                 .setFailedAt(clock.instant())
                 .build();
         return new Output<>(topic, requestId != null ? requestId : source.key(), letter, DeadLetterHeaders::headersOf);

@@ -1,5 +1,7 @@
 package io.stemflow.gateway;
 
+import io.stemflow.schemas.CallerText;
+
 import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
@@ -40,7 +42,7 @@ final class InputRules {
             return id;
         }
         if (key != null && !key.equals(requestId)) {
-            return Optional.of("record key '" + clip(key, 80) + "' is not the requestId '" + requestId + "'");
+            return Optional.of("record key '" + CallerText.clip(key) + "' is not the requestId '" + requestId + "'");
         }
         return Optional.empty();
     }
@@ -69,19 +71,6 @@ final class InputRules {
                         ? Optional.of("reconciliation must be 1 or more, was " + request.getReconciliation())
                         : Optional.empty())
                 .or(() -> FieldLimits.oversized(request));
-    }
-
-    /** Caller text made safe for a log line or a reason: control characters replaced, at most {@code max}. */
-    static String clip(final String text, final int max) {
-        if (text == null) {
-            return "null";
-        }
-        final StringBuilder b = new StringBuilder(Math.min(text.length(), max) + 24);
-        text.codePoints().limit(max).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        if (text.length() > max) {
-            b.append("... (").append(text.length()).append(" chars)");
-        }
-        return b.toString();
     }
 
     private static Optional<String> idProblem(final String field, final String value) {

@@ -1,5 +1,7 @@
 package io.stemflow.gateway;
 
+import io.stemflow.schemas.DeadLetterRules;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -227,7 +229,7 @@ final class WorkLoop<V> implements AutoCloseable {
         try {
             return handler.decode(record);
         } catch (RuntimeException e) {
-            if (GatewayDeadLetters.isPlatformFault(e)) {
+            if (DeadLetterRules.isPlatformFault(e)) {
                 return new JobHandler.Stall<>(e);
             }
             return new JobHandler.Immediate<>(List.of(

@@ -10,10 +10,15 @@ public final class CallerText {
 
     /** At most {@value #MAX_QUOTED} characters of {@code s}, control and format characters escaped. */
     public static String clip(final String s) {
+        return clip(s, MAX_QUOTED);
+    }
+
+    /** At most {@code max} characters of {@code s}, control and format characters escaped. */
+    public static String clip(final String s, final int max) {
         if (s == null) {
             return null;
         }
-        final String shown = s.length() <= MAX_QUOTED ? s : s.substring(0, MAX_QUOTED) + "... (" + s.length() + " characters)";
+        final String shown = s.length() <= max ? s : s.substring(0, max) + "... (" + s.length() + " characters)";
         final StringBuilder b = new StringBuilder(shown.length());
         shown.codePoints().forEach(c -> {
             if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT

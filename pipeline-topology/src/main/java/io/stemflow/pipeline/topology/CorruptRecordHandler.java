@@ -1,11 +1,12 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterRules;
+
 import io.stemflow.schemas.CallerText;
 
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
-import io.stemflow.serde.AvroSerdeException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends records whose bytes do not decode to the dead-letter topic as a {@code DeadLetter}
- * (kind CORRUPT_RECORD, the raw value in {@code payload} up to {@value DeadLetterWriter#MAX_RAW_BYTES}
+ * (kind CORRUPT_RECORD, the raw value in {@code payload} up to {@value DeadLetterRules#MAX_PAYLOAD_BYTES}
  * bytes) with the reason in headers, and lets the application go on (KIP-1034). A registry outage
  * is not the record's fault: then the handler fails, so the record is retried once the registry
  * answers instead of being discarded.
@@ -47,7 +48,7 @@ public final class CorruptRecordHandler implements DeserializationExceptionHandl
     @Override
     public Response handleError(final ErrorHandlerContext context, final ConsumerRecord<byte[], byte[]> record,
                                 final Exception exception) {
-        if (exception instanceof AvroSerdeException e && !e.isRecordFault()) {
+        if (DeadLetterRules.isPlatformFault(exception)) {
             LOG.error("Cannot decode record {}-{}@{}: the schema registry failed; retrying later", context.topic(),
                     context.partition(), context.offset(), exception);
             return Response.fail();
@@ -65,7 +66,7 @@ public final class CorruptRecordHandler implements DeserializationExceptionHandl
                 .setSourcePartition(context.partition())
                 .setSourceOffset(context.offset())
                 .setErrorClass(exception.getClass().getName())
-                .setPayload(DeadLetterWriter.payload(record.value()))
+                .setPayload(DeadLetterRules.payload(record.value()))
                 .setFailedAt(Instant.ofEpochMilli(context.timestamp()))
                 .build();
         return Response.resume(List.of(writer.record(record.key(), letter)));

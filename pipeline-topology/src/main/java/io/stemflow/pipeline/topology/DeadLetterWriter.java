@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterRules;
+
 import io.stemflow.schemas.DeadLetterHeaders;
 
 import io.stemflow.schemas.FieldLimits;
@@ -17,10 +19,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * What the Streams error handlers share: the dead-letter topic, a serializer for {@link DeadLetter}
- * and the size bounds that keep a dead letter writable whatever the record it describes. A raw
- * payload or key over {@value #MAX_RAW_BYTES} bytes is left out (the dead letter still names the
- * topic, partition and offset of the record): a dead letter bigger than the producer's limit would
- * fail the very write that was meant to set the record aside.
+ * and the size bounds that keep a dead letter writable whatever the record it describes (the payload
+ * rule of {@link DeadLetterRules}; a raw key over the same bound is left out too): a dead letter
+ * bigger than the producer's limit would fail the very write that was meant to set the record aside.
  *
  * <p>Configured through the Streams config: {@code schema.registry.url} (and the other serde keys),
  * {@value #DLQ_TOPIC_CONFIG} (default {@code separation-dlq}), {@value #METRICS_CONFIG} (a
@@ -33,7 +34,6 @@ final class DeadLetterWriter {
     static final String DLQ_TOPIC_CONFIG = "stemflow.dlq.topic";
     static final String METRICS_CONFIG = "stemflow.topology.metrics";
     static final String SERIALIZER_CONFIG = "stemflow.dlq.serializer";
-    static final int MAX_RAW_BYTES = 256 * 1024;
 
     private final String topic;
     private final Serializer<DeadLetter> serializer;
@@ -71,11 +71,6 @@ final class DeadLetterWriter {
                 DeadLetterHeaders.headersOf(letter));
     }
 
-    /** The raw bytes to keep in a dead letter, or null when there are none or too many. */
-    static ByteBuffer payload(final byte[] raw) {
-        return raw == null || raw.length > MAX_RAW_BYTES ? null : ByteBuffer.wrap(raw);
-    }
-
     /** A raw key as text, when it is UTF-8 and no longer than an id may be. */
     static String keyText(final byte[] key) {
         if (key == null || key.length > FieldLimits.MAX_ID_LENGTH * 4) {
@@ -90,6 +85,6 @@ final class DeadLetterWriter {
     }
 
     private static byte[] bounded(final byte[] key) {
-        return key == null || key.length > MAX_RAW_BYTES ? null : key;
+        return key == null || key.length > DeadLetterRules.MAX_PAYLOAD_BYTES ? null : key;
     }
 }

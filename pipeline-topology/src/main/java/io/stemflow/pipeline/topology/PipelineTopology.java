@@ -1,14 +1,7 @@
 package io.stemflow.pipeline.topology;
 
-import io.stemflow.avro.AdmittedJob;
-import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
-import io.stemflow.avro.DeadLetter;
-import io.stemflow.avro.JobStatus;
-import io.stemflow.avro.LedgerEntry;
-import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
-import io.stemflow.avro.StemReady;
 import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.Topics;

@@ -1,17 +1,17 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.schemas.DeadLetterRules;
+
 import io.stemflow.schemas.CallerText;
 import io.stemflow.schemas.FieldLimits;
 
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
-import io.stemflow.serde.AvroSerdeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -45,7 +45,7 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
     @Override
     public Response handleError(final ErrorHandlerContext context, final Record<?, ?> record,
                                 final Exception exception) {
-        if (platformFault(exception)) {
+        if (DeadLetterRules.isPlatformFault(exception)) {
             LOG.error("Processing in {} failed for a reason outside the record; the task will retry it",
                     context.processorNodeId(), exception);
             return Response.fail();
@@ -65,21 +65,11 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
                 .setSourcePartition(origin.partition())
                 .setSourceOffset(origin.offset())
                 .setErrorClass(exception.getClass().getName())
-                .setPayload(DeadLetterWriter.payload(context.sourceRawValue()))
+                .setPayload(DeadLetterRules.payload(context.sourceRawValue()))
                 .setFailedAt(Instant.ofEpochMilli(System.currentTimeMillis()))
                 .build();
         return Response.resume(List.of(writer.record(
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), letter)));
-    }
-
-    /** Whether the exception says the platform (registry, broker), not the record, is at fault. */
-    static boolean platformFault(final Throwable exception) {
-        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof AvroSerdeException e && !e.isRecordFault() || t instanceof RetriableException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String keyOf(final Object key) {

@@ -4,7 +4,6 @@ import io.stemflow.schemas.ProviderCosts;
 
 import io.stemflow.avro.SeparationType;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 
 /**
