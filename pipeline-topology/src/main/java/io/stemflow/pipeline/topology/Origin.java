@@ -26,29 +26,25 @@ public record Origin(String topic, Integer partition, Long offset) {
 
     /** The origin of the record being processed: its origin headers if stamped, else where it was read. */
     public static Origin of(final Headers headers, final Optional<RecordMetadata> read, final String fallbackTopic) {
-        final String topic = text(headers, TOPIC);
-        if (topic != null) {
-            return new Origin(topic, number(headers, PARTITION, Integer::valueOf),
-                    number(headers, OFFSET, Long::valueOf));
-        }
-        return read.map(m -> new Origin(m.topic(), m.partition(), m.offset()))
-                .orElse(new Origin(fallbackTopic, null, null));
+        return stamped(headers).orElseGet(() -> read(read, fallbackTopic));
     }
 
     /** The origin from headers if stamped, else the given read position (an error handler's context). */
     public static Origin of(final Headers headers, final String topic, final int partition, final long offset) {
-        final String stamped = text(headers, TOPIC);
-        if (stamped != null) {
-            return new Origin(stamped, number(headers, PARTITION, Integer::valueOf), number(headers, OFFSET, Long::valueOf));
-        }
-        return topic == null ? new Origin("(punctuation)", null, null)
-                : new Origin(topic, partition < 0 ? null : partition, offset < 0 ? null : offset);
+        return stamped(headers).orElseGet(() -> topic == null ? new Origin("(punctuation)", null, null)
+                : new Origin(topic, partition < 0 ? null : partition, offset < 0 ? null : offset));
     }
 
     /** Where the record was read, as a fresh origin (the stamp of a record entering the topology). */
     public static Origin read(final Optional<RecordMetadata> read, final String fallbackTopic) {
         return read.map(m -> new Origin(m.topic(), m.partition(), m.offset()))
                 .orElse(new Origin(fallbackTopic, null, null));
+    }
+
+    private static Optional<Origin> stamped(final Headers headers) {
+        final String topic = text(headers, TOPIC);
+        return topic == null ? Optional.empty() : Optional.of(new Origin(topic,
+                number(headers, PARTITION, Integer::valueOf), number(headers, OFFSET, Long::valueOf)));
     }
 
     /** Headers that carry this origin and nothing else. */
