@@ -55,9 +55,10 @@ final class InternalTopics {
                 }
             }
         }
+        final Set<String> read = new TreeSet<>();
+        sources.values().forEach(read::addAll);
         final Set<String> repartition = new TreeSet<>();
-        sinks.values().forEach(out -> out.stream().filter(t -> t.endsWith("-repartition")
-                && sources.values().stream().anyMatch(in -> in.contains(t))).forEach(repartition::add));
+        sinks.values().forEach(out -> out.stream().filter(t -> repartition(t, read)).forEach(repartition::add));
 
         // Fixpoint: a sub-topology's task count from its inputs, a repartition topic's from its writer.
         final Map<String, Integer> topicPartitions = new HashMap<>();
@@ -102,6 +103,28 @@ final class InternalTopics {
             }
         }
         return List.copyOf(topics.values());
+    }
+
+    /** The topics the topology reads but does not create: those whose partition counts {@link #of} needs. */
+    static Set<String> inputTopics(final TopologyDescription description) {
+        final Set<String> read = new TreeSet<>();
+        final Set<String> written = new TreeSet<>();
+        for (final TopologyDescription.Subtopology sub : description.subtopologies()) {
+            for (final TopologyDescription.Node node : sub.nodes()) {
+                if (node instanceof TopologyDescription.Source s && s.topicSet() != null) {
+                    read.addAll(s.topicSet());
+                } else if (node instanceof TopologyDescription.Sink s && s.topic() != null) {
+                    written.add(s.topic());
+                }
+            }
+        }
+        read.removeIf(t -> written.contains(t) && repartition(t, read));
+        return read;
+    }
+
+    /** A topic the topology both writes and reads whose name ends in {@code -repartition}. */
+    private static boolean repartition(final String topic, final Set<String> read) {
+        return topic.endsWith("-repartition") && read.contains(topic);
     }
 
     private static int required(final Integer partitions, final String what) {

@@ -14,7 +14,6 @@ import io.stemflow.kafka.KafkaTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -100,15 +99,11 @@ public final class PipelineStreams implements AutoCloseable {
         final Map<String, Object> adminConfig = new StreamsConfig(properties)
                 .getAdminConfigs(config.applicationId() + "-topics");
         try (Admin admin = Admin.create(adminConfig)) {
-            final Set<String> inputs = new TreeSet<>();
-            topology.describe().subtopologies().forEach(sub -> sub.nodes().forEach(node -> {
-                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
-                    source.topicSet().stream().filter(t -> !t.endsWith("-repartition")).forEach(inputs::add);
-                }
-            }));
+            final TopologyDescription description = topology.describe();
+            final Set<String> inputs = InternalTopics.inputTopics(description);
             final Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
                     .get(INTERNAL_TOPICS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            final List<NewTopic> internal = InternalTopics.of(topology.describe(), config.applicationId(),
+            final List<NewTopic> internal = InternalTopics.of(description, config.applicationId(),
                     topic -> described.get(topic).partitions().size(), (short) config.replicationFactor());
             KafkaTopics.createAndAwait(admin, internal, INTERNAL_TOPICS_TIMEOUT);
             LOG.info("Internal topics ready: {}", internal.stream().map(NewTopic::name).toList());

@@ -60,6 +60,14 @@ class InternalTopicsTest {
     }
 
     @Test
+    void shouldNameTheCatalogueTopicsAsInputsButNotItsOwnRepartitionTopicsWhenAskedWhatItReads() {
+        // then the partition counts to look up are those of the topics it does not create
+        assertThat(InternalTopics.inputTopics(description())).containsExactlyInAnyOrder(TopicNames.REQUESTS,
+                TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.JOB_DECISIONS, TopicNames.CREDIT_GRANTS,
+                TopicNames.CREDIT_COMMANDS, TopicNames.STATUS);
+    }
+
+    @Test
     void shouldNameTheGapWhenAnInputTopicIsMissing() {
         assertThatThrownBy(() -> InternalTopics.of(description(), "app", t -> 0, (short) 1))
                 .isInstanceOf(IllegalStateException.class)
