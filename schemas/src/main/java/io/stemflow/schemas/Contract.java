@@ -1,6 +1,8 @@
 package io.stemflow.schemas;
 
+import io.stemflow.avro.AccountShare;
 import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.ControlCommand;
 import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.DeadLetter;
@@ -38,6 +40,8 @@ public final class Contract {
         m.put(TopicNames.CREDIT_GRANTS, CreditGrant.getClassSchema());
         m.put(TopicNames.CREDIT_LEDGER, LedgerEntry.getClassSchema());
         m.put(TopicNames.CREDIT_BALANCES, CreditBalance.getClassSchema());
+        m.put(TopicNames.CONTROL, ControlCommand.getClassSchema());
+        m.put(TopicNames.ACCOUNT_SHARES, AccountShare.getClassSchema());
         VALUE_SCHEMAS = Map.copyOf(m);
     }
 

@@ -24,7 +24,7 @@ public final class FieldLimits {
     public static final int MAX_ENTRIES = 100;
     public static final int MAX_TOTAL_TEXT = 65_536;
     private static final Set<String> IDS = Set.of("requestId", "accountId", "taskId", "audioId", "batchId", "grantId",
-            "providerTaskId");
+            "providerTaskId", "commandId", "target", "requestedBy", "setBy");
 
     private FieldLimits() {
     }

@@ -27,6 +27,10 @@ public final class TopicNames {
     public static final String CREDIT_LEDGER = "credit-ledger";
     /** {@code CreditBalance}, key accountId: each account's balance (compacted). */
     public static final String CREDIT_BALANCES = "credit-balances";
+    /** {@code ControlCommand}, key batchId or accountId: pause, resume, cancel (kept forever: the audit trail). */
+    public static final String CONTROL = "separation-control";
+    /** {@code AccountShare}, key accountId: each account's weight and cap (compacted). */
+    public static final String ACCOUNT_SHARES = "account-shares";
 
     /**
      * Internal to the topology, JSON values: credit commands from the job side to the account
@@ -35,13 +39,21 @@ public final class TopicNames {
     public static final String CREDIT_COMMANDS = "credit-commands";
     /** Internal to the topology, JSON values: admission decisions back to the job side, key requestId. */
     public static final String JOB_DECISIONS = "job-decisions";
+    /**
+     * Internal to the topology, JSON values: everything the scheduler hears (jobs to queue, slots freed,
+     * control commands, shares). ONE partition: the scheduler sees every waiting job, so priorities and
+     * shares hold over the whole queue.
+     */
+    public static final String JOB_QUEUE = "job-queue";
+    /** Internal to the topology, JSON values: the scheduler's decisions back to the job side, key requestId. */
+    public static final String JOB_SCHEDULE = "job-schedule";
 
     /** Every topic of the pipeline, in flow order. */
     public static final List<String> ALL = List.of(REQUESTS, ADMITTED, SUBMISSIONS, RESULTS, STEMS, STATUS,
-            RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER, CREDIT_BALANCES);
+            RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER, CREDIT_BALANCES, CONTROL, ACCOUNT_SHARES);
 
-    /** Topics the topology keeps for itself (created with the others, same partition count). */
-    public static final List<String> INTERNAL = List.of(CREDIT_COMMANDS, JOB_DECISIONS);
+    /** Topics the topology keeps for itself (created with the others; the same partition count but {@link #JOB_QUEUE}'s one). */
+    public static final List<String> INTERNAL = List.of(CREDIT_COMMANDS, JOB_DECISIONS, JOB_QUEUE, JOB_SCHEDULE);
 
     private TopicNames() {
     }

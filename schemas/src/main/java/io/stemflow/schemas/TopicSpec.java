@@ -37,14 +37,17 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
         return TopicConfig.CLEANUP_POLICY_COMPACT.equals(configs.get(TopicConfig.CLEANUP_POLICY_CONFIG));
     }
 
-    /** The specs of every stemflow topic, public and internal, with the given partition count. */
+    /**
+     * The specs of every stemflow topic, public and internal, with the given partition count ({@code job-queue}
+     * always has one: the scheduler must see the whole queue).
+     */
     public static List<TopicSpec> all(final int partitions) {
         final List<TopicSpec> specs = new ArrayList<>();
         for (final String name : TopicNames.ALL) {
             specs.add(new TopicSpec(name, partitions, configsOf(name)));
         }
         for (final String name : TopicNames.INTERNAL) {
-            specs.add(new TopicSpec(name, partitions, configsOf(name)));
+            specs.add(new TopicSpec(name, TopicNames.JOB_QUEUE.equals(name) ? 1 : partitions, configsOf(name)));
         }
         return List.copyOf(specs);
     }
@@ -52,9 +55,10 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
     private static Map<String, String> configsOf(final String name) {
         final Map<String, String> c = new LinkedHashMap<>();
         switch (name) {
-            case TopicNames.CREDIT_BALANCES -> c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            case TopicNames.CREDIT_BALANCES, TopicNames.ACCOUNT_SHARES -> c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             // The journal and the grants are the source of truth of every balance: keep them forever.
-            case TopicNames.CREDIT_LEDGER, TopicNames.CREDIT_GRANTS -> c.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+            // The control topic is the audit trail of every pause, resume and cancel: kept forever too.
+            case TopicNames.CREDIT_LEDGER, TopicNames.CREDIT_GRANTS, TopicNames.CONTROL -> c.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
             case TopicNames.DLQ -> c.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DLQ_RETENTION.toMillis()));
             default -> c.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(JOB_RETENTION.toMillis()));
         }

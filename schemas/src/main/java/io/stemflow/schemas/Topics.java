@@ -1,6 +1,8 @@
 package io.stemflow.schemas;
 
+import io.stemflow.avro.AccountShare;
 import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.ControlCommand;
 import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.DeadLetter;
@@ -40,7 +42,9 @@ public record Topics(
         Topic<String, DeadLetter> deadLetters,
         Topic<String, CreditGrant> creditGrants,
         Topic<String, LedgerEntry> creditLedger,
-        Topic<String, CreditBalance> creditBalances) {
+        Topic<String, CreditBalance> creditBalances,
+        Topic<String, ControlCommand> control,
+        Topic<String, AccountShare> accountShares) {
 
     /** Builds the catalogue; each value serde comes from {@code serdes} (one registry client for all). */
     public static Topics create(final SerdeFactory serdes) {
@@ -57,7 +61,9 @@ public record Topics(
                 new Topic<>(TopicNames.DLQ, key, serdes.valueSerde(DeadLetter.class)),
                 new Topic<>(TopicNames.CREDIT_GRANTS, key, serdes.valueSerde(CreditGrant.class)),
                 new Topic<>(TopicNames.CREDIT_LEDGER, key, serdes.valueSerde(LedgerEntry.class)),
-                new Topic<>(TopicNames.CREDIT_BALANCES, key, serdes.valueSerde(CreditBalance.class)));
+                new Topic<>(TopicNames.CREDIT_BALANCES, key, serdes.valueSerde(CreditBalance.class)),
+                new Topic<>(TopicNames.CONTROL, key, serdes.valueSerde(ControlCommand.class)),
+                new Topic<>(TopicNames.ACCOUNT_SHARES, key, serdes.valueSerde(AccountShare.class)));
     }
 
     /** Builds the catalogue with Avro serdes sharing one registry client. */
@@ -73,6 +79,6 @@ public record Topics(
     /** Every topic, in the order of {@link TopicNames#ALL}. */
     public List<Topic<String, ?>> all() {
         return List.of(requests, admitted, submissions, results, stems, status, reconcile, deadLetters,
-                creditGrants, creditLedger, creditBalances);
+                creditGrants, creditLedger, creditBalances, control, accountShares);
     }
 }

@@ -75,21 +75,21 @@ class SchemaCompatibilityTest {
         // given a committed SeparationRequest and a change that adds a field without a default
         final SchemaHistory history = new SchemaHistory(dir);
         history.record(TopicNames.REQUESTS, SeparationRequest.getClassSchema());
-        final Schema changed = withExtraField(SeparationRequest.getClassSchema(), "priority", false);
+        final Schema changed = withExtraField(SeparationRequest.getClassSchema(), "region", false);
 
         // when
         final List<String> problems = SchemaHistory.fullCompatibilityProblems(
                 changed, history.versions(TopicNames.REQUESTS).get(0).schema());
 
         // then new readers cannot read old records that lack the field
-        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("backward").contains("priority"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("backward").contains("region"));
     }
 
     @Test
     void shouldAcceptAnOptionalFieldWithADefaultWhenItIsAdded() {
         // given
         final Schema older = SeparationRequest.getClassSchema();
-        final Schema newer = withExtraField(older, "priority", true);
+        final Schema newer = withExtraField(older, "region", true);
 
         // when
         final List<String> problems = SchemaHistory.fullCompatibilityProblems(newer, older);
