@@ -42,6 +42,9 @@ public final class PipelineMain {
     static final String PUNCTUATE_INTERVAL = "STEMFLOW_JOBS_PUNCTUATE_INTERVAL";
     static final String STEM_LINK_TTL = "STEMFLOW_JOBS_STEM_LINK_TTL";
     static final String HISTORY_LIMIT = "STEMFLOW_JOBS_HISTORY_LIMIT";
+    static final String SCHEDULER_LEAD = "STEMFLOW_SCHEDULER_LEAD";
+    static final String SCHEDULER_TICK = "STEMFLOW_SCHEDULER_TICK";
+    static final String SCHEDULER_SWEEP_CHUNK = "STEMFLOW_SCHEDULER_SWEEP_CHUNK";
 
     private static final Duration SMALLEST = Duration.ofMillis(1);
 
@@ -119,6 +122,9 @@ public final class PipelineMain {
         final Duration punctuate = r.duration(PUNCTUATE_INTERVAL, d.punctuateInterval(), SMALLEST);
         final Duration stemLinkTtl = r.duration(STEM_LINK_TTL, d.stemLinkTtl(), SMALLEST);
         final int historyLimit = r.integer(HISTORY_LIMIT, d.historyLimit(), 1, Integer.MAX_VALUE);
+        final int lead = r.integer(SCHEDULER_LEAD, d.schedulerLead(), 1, 100_000);
+        final Duration tick = r.duration(SCHEDULER_TICK, d.schedulerTick(), SMALLEST);
+        final int sweepChunk = r.integer(SCHEDULER_SWEEP_CHUNK, d.schedulerSweepChunk(), 1, 1_000_000);
         r.throwIfProblems();
         // every value is valid here: the records' own checks cannot fail on what was read above
         final QueryConfig query = new QueryConfig(queryHost, queryPort, advertised,
@@ -126,7 +132,7 @@ public final class PipelineMain {
         final PipelineStreamsConfig streams = new PipelineStreamsConfig(applicationId, bootstrap, registryUrl,
                 stateDir, replication, threads, query.applicationServer(), Map.of());
         final TopologyConfig topology = new TopologyConfig(separateVocal, splitStem, ungranted, resultTimeout,
-                reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit);
+                reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit, lead, tick, sweepChunk);
         return new Config(streams, query, topology);
     }
 }

@@ -1,6 +1,7 @@
 package io.stemflow.pipeline.query;
 
 import io.stemflow.avro.JobState;
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.pipeline.topology.AccountState;
@@ -34,14 +35,14 @@ final class Fixtures {
                         new StatusEntry(JobState.ADMITTED, JobState.REQUESTED, null, null, null, 1, t + 1_000),
                         new StatusEntry(JobState.SUBMITTED, JobState.ADMITTED, null, 200, "prov-9", 1, t + 2_000),
                         new StatusEntry(JobState.COMPLETED, JobState.SUBMITTED, "callback", 200, "prov-9", 1,
-                                t + 60_000)));
+                                t + 60_000)), Priority.NORMAL);
     }
 
     static JobRecord requestedJob(final String requestId, final String accountId) {
         final long t = T0.toEpochMilli();
         return new JobRecord(requestId, accountId, null, "task-2", "audio-2", SeparationType.SPLIT_STEM, t, 1, null,
                 Map.of(), JobState.REQUESTED, 50, null, 0, 0, 0, null, List.of(), 0,
-                List.of(new StatusEntry(JobState.REQUESTED, null, null, null, null, 1, t)));
+                List.of(new StatusEntry(JobState.REQUESTED, null, null, null, null, 1, t)), Priority.BULK);
     }
 
     static AccountState account(final String accountId, final long granted, final long reserved, final long spent,

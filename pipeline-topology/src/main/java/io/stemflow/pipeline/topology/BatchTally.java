@@ -49,7 +49,8 @@ public record BatchTally(Map<JobState, Long> counts, long reservedCredits, long 
 
     /** States in which a job's credits are reserved on its account. */
     private static boolean holdsCredits(final JobState state) {
-        return state == JobState.ADMITTED || state == JobState.SUBMITTED || state == JobState.RECONCILING;
+        return state == JobState.QUEUED || state == JobState.PAUSED || state == JobState.ADMITTED
+                || state == JobState.SUBMITTED || state == JobState.RECONCILING;
     }
 
     public long total() {

@@ -133,7 +133,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
                 command.credits(), Reservation.Status.QUEUED));
         forward(command.requestId(), new AccountOutput.Decision(new JobDecision(JobDecision.Kind.THROTTLED,
                 command.requestId(), command.attempt(), command.credits(), throttleReason(state, command.credits()),
-                now)), now);
+                now)), WorkOrder.followUp(now));
     }
 
     private void onCapture(final CreditCommand command, final long now) {
@@ -197,7 +197,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         journal(state, LedgerEntryKind.RESERVATION, entryId(command, LedgerEntryKind.RESERVATION), command.credits(),
                 command.requestId(), command.attempt(), "job admitted", now);
         forward(command.requestId(), new AccountOutput.Decision(new JobDecision(JobDecision.Kind.ADMITTED,
-                command.requestId(), command.attempt(), command.credits(), null, now)), now);
+                command.requestId(), command.attempt(), command.credits(), null, now)), WorkOrder.followUp(now));
         return state;
     }
 

@@ -32,12 +32,24 @@ final class InputScreen<V> implements Processor<String, V, String, Screened<V>> 
 
     private final String topic;
     private final InputRule<V> rule;
+    private final Stamp<V> stamp;
     private final TopologyMetrics metrics;
     private ProcessorContext<String, Screened<V>> context;
 
-    InputScreen(final String topic, final InputRule<V> rule, final TopologyMetrics metrics) {
+    /**
+     * Where a passed record goes in the work order ({@link WorkOrder}): its new timestamp, from its value and
+     * the wall clock. The stamp is the screen's, never the producer's, so no producer can jump the queue by
+     * the timestamps it sets.
+     */
+    @FunctionalInterface
+    interface Stamp<V> {
+        long of(V value, long now);
+    }
+
+    InputScreen(final String topic, final InputRule<V> rule, final Stamp<V> stamp, final TopologyMetrics metrics) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.rule = Objects.requireNonNull(rule, "rule");
+        this.stamp = Objects.requireNonNull(stamp, "stamp");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
@@ -55,8 +67,8 @@ final class InputScreen<V> implements Processor<String, V, String, Screened<V>> 
                 + FieldLimits.MAX_ID_LENGTH + " are allowed", null, null)
                 : rule.check(key, record.value());
         if (verdict instanceof InputRule.Use use) {
-            context.forward(new Record<>(use.key(), new Screened.Pass<>(record.value()), record.timestamp(),
-                    origin.headers()));
+            context.forward(new Record<>(use.key(), new Screened.Pass<>(record.value()),
+                    stamp.of(record.value(), context.currentSystemTimeMs()), origin.headers()));
             return;
         }
         final InputRule.Refuse refuse = (InputRule.Refuse) verdict;

@@ -18,4 +18,7 @@ sealed interface JobEvent {
 
     record Decided(JobDecision decision) implements JobEvent {
     }
+
+    record Scheduled(ScheduleEvent event) implements JobEvent {
+    }
 }

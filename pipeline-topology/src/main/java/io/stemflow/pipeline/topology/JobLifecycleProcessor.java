@@ -13,6 +13,7 @@ import io.stemflow.avro.StemReady;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
+import io.stemflow.schemas.JobStates;
 import io.stemflow.schemas.TopicNames;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns every decision about a job (keyed by requestId): admission requests to the account side,
- * the job's state, correlation of its submission outcome and result, stems, dead letters,
+ * queuing admitted jobs with the scheduler and handing them to the gateway when it releases them (or
+ * holding or cancelling them when it says so), the job's state, correlation of its submission outcome and result, stems, dead letters,
  * timeouts and replays. Forwards values of several types (AdmittedJob, JobStatus, StemReady,
  * DeadLetter, ReconcileRequest, CreditCommand); the topology routes each to its topic.
  *
@@ -70,19 +72,26 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         final JobEvent event = record.value();
         if (event instanceof JobEvent.Requested r) {
             onRequest(record.key(), r.request(), Origin.of(record.headers(), context.recordMetadata(),
-                    TopicNames.REQUESTS), now);
+                    TopicNames.REQUESTS), record.timestamp(), now);
         } else if (event instanceof JobEvent.Decided d) {
             onDecision(d.decision(), now);
         } else if (event instanceof JobEvent.Outcome o) {
             onOutcome(o.outcome(), now);
         } else if (event instanceof JobEvent.Result r) {
             onResult(PendingResult.of(r.result()), r.result().getRequestId(), now);
+        } else if (event instanceof JobEvent.Scheduled s) {
+            onScheduled(s.event(), now);
         }
     }
 
     // ---- requests, replays ------------------------------------------------------------------
 
-    private void onRequest(final String key, final SeparationRequest request, final Origin origin, final long now) {
+    /**
+     * @param stamp the request's place in the work order (see WorkOrder): its credit reservation keeps it, so
+     *              an INTERACTIVE request is also decided before BULK ones on the account side
+     */
+    private void onRequest(final String key, final SeparationRequest request, final Origin origin, final long stamp,
+                           final long now) {
         final Optional<String> problem = RequestValidator.problem(key, request);
         if (problem.isPresent()) {
             metrics.count(Event.INVALID_REQUEST);
@@ -91,7 +100,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         }
         final JobRecord existing = jobs.get(request.getRequestId());
         if (existing == null) {
-            start(request, List.of(), now);
+            start(request, List.of(), stamp, now);
             return;
         }
         if (request.getAttempt() <= existing.attempt()) {
@@ -99,12 +108,12 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
             note(existing, "duplicate request of attempt " + request.getAttempt() + " ignored", null, now);
             return;
         }
-        if (existing.state() == JobState.FAILED || existing.state() == JobState.TIMED_OUT) {
+        if (JobStates.REPLAYABLE.contains(existing.state())) {
             metrics.count(Event.REPLAY_STARTED);
             final JobRecord replayed = move(existing, JobState.REPLAYED,
                     "replayed as attempt " + request.getAttempt() + " after " + existing.state(), null, now);
             clearDeadline(existing);
-            start(request, replayed.history(), now);
+            start(request, replayed.history(), stamp, now);
             return;
         }
         metrics.count(Event.REPLAY_REFUSED);
@@ -113,7 +122,8 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 : "replay refused: the job is still " + existing.state(), null, now);
     }
 
-    private void start(final SeparationRequest request, final List<StatusEntry> history, final long now) {
+    private void start(final SeparationRequest request, final List<StatusEntry> history, final long stamp,
+                       final long now) {
         final long credits = config.costOf(request.getType());
         final JobRecord fresh = JobRecord.requested(request, credits, history);
         final StatusEntry entry = new StatusEntry(JobState.REQUESTED, history.isEmpty() ? null : JobState.REPLAYED,
@@ -122,7 +132,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         jobs.put(job.requestId(), job);
         emitStatus(job, entry);
         forward(job.accountId(), command(CreditCommand.Kind.RESERVE, job.accountId(), job.requestId(),
-                job.attempt(), credits, now), now);
+                job.attempt(), credits, now), stamp);
     }
 
     // ---- admission decisions ----------------------------------------------------------------
@@ -141,9 +151,10 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                     metrics.count(Event.STALE_DECISION);
                     return;
                 }
-                final JobRecord admitted = move(job, JobState.ADMITTED, null, null, now);
-                forward(job.requestId(), new JobOutput.Admitted(new AdmittedJob(admitted.toRequest(), decision.credits(),
-                        Instant.ofEpochMilli(now))), now);
+                // Credits are reserved: the job waits in the scheduler's queue for its turn.
+                move(job, JobState.QUEUED, null, null, now);
+                forward(job.requestId(), new JobOutput.Queue(new QueueEvent.Enqueue(new QueuedJob(job.requestId(),
+                        job.attempt(), job.accountId(), job.batchId(), job.priority()))), now);
             }
             case THROTTLED -> {
                 if (job.state() != JobState.REQUESTED) {
@@ -151,6 +162,47 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                     return;
                 }
                 move(job, JobState.THROTTLED, decision.reason(), null, now);
+            }
+        }
+    }
+
+    // ---- the scheduler's decisions ----------------------------------------------------------
+
+    private void onScheduled(final ScheduleEvent event, final long now) {
+        final JobRecord job = jobs.get(event.requestId());
+        final boolean current = job != null && job.attempt() == event.attempt();
+        final boolean waiting = current && JobStates.WAITING.contains(job.state());
+        switch (event.kind()) {
+            case RELEASE -> {
+                if (!waiting) {
+                    // Not handed on: its place in the lead is free again.
+                    metrics.count(Event.STALE_SCHEDULE);
+                    forward(event.requestId(), new JobOutput.Queue(new QueueEvent.Settled(event.requestId(),
+                            event.attempt())), now);
+                    return;
+                }
+                final JobRecord admitted = move(job, JobState.ADMITTED, null, null, now);
+                forward(job.requestId(), new JobOutput.Admitted(new AdmittedJob(admitted.toRequest(), job.credits(),
+                        Instant.ofEpochMilli(now))), now);
+            }
+            case HOLD -> {
+                if (waiting && job.state() == JobState.QUEUED) {
+                    move(job, JobState.PAUSED, event.reason(), null, now);
+                }
+            }
+            case UNHOLD -> {
+                if (waiting && job.state() == JobState.PAUSED) {
+                    move(job, JobState.QUEUED, event.reason(), null, now);
+                }
+            }
+            case CANCEL -> {
+                if (!waiting) {
+                    metrics.count(Event.STALE_SCHEDULE);
+                    return;
+                }
+                move(job, JobState.CANCELLED, event.reason(), null, now);
+                forward(job.accountId(), command(CreditCommand.Kind.RELEASE, job.accountId(), job.requestId(),
+                        job.attempt(), job.credits(), now), WorkOrder.followUp(now));
             }
         }
     }
@@ -169,6 +221,8 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
             }
             return;
         }
+        // The job has its outcome: its place in the scheduler's lead is free.
+        forward(job.requestId(), new JobOutput.Queue(new QueueEvent.Settled(job.requestId(), job.attempt())), now);
         if (outcome.getStatus() == SubmissionStatus.ACCEPTED && outcome.getProviderTaskId() != null) {
             final long deadline = now + config.resultTimeout().toMillis();
             final JobRecord submitted = job.submitted(outcome.getProviderTaskId(), now, deadline);
@@ -265,7 +319,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                     .build()), now);
         }
         forward(job.accountId(), command(CreditCommand.Kind.CAPTURE, job.accountId(), job.requestId(),
-                job.attempt(), job.credits(), now), now);
+                job.attempt(), job.credits(), now), WorkOrder.followUp(now));
     }
 
     private void fail(final JobRecord job, final DeadLetterKind kind, final String reason, final Integer code,
@@ -276,7 +330,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         final DeadLetter letter = DeadLetters.ofJob(job, kind, reason, code, sourceTopic, now);
         forward(job.requestId(), new JobOutput.Dead(letter), DeadLetterHeaders.headersOf(letter), now);
         forward(job.accountId(), command(CreditCommand.Kind.RELEASE, job.accountId(), job.requestId(),
-                job.attempt(), job.credits(), now), now);
+                job.attempt(), job.credits(), now), WorkOrder.followUp(now));
     }
 
     // ---- timeouts ---------------------------------------------------------------------------

@@ -32,4 +32,8 @@ sealed interface JobOutput {
     /** To the internal {@code credit-commands} topic, keyed by accountId. */
     record Command(CreditCommand value) implements JobOutput {
     }
+
+    /** To the internal {@code job-queue} topic (the scheduler). */
+    record Queue(QueueEvent value) implements JobOutput {
+    }
 }

@@ -3,6 +3,7 @@ package io.stemflow.pipeline.topology;
 import io.stemflow.schemas.JobStates;
 
 import io.stemflow.avro.JobState;
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import java.time.Instant;
@@ -34,18 +35,20 @@ public record JobRecord(
         PendingResult earlyResult,
         List<StemEntry> stems,
         long completedAt,
-        List<StatusEntry> history) {
+        List<StatusEntry> history,
+        Priority priority) {
 
     public JobRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         stems = stems == null ? List.of() : List.copyOf(stems);
         history = history == null ? List.of() : List.copyOf(history);
+        priority = priority == null ? Priority.NORMAL : priority;
     }
 
     static JobRecord requested(final SeparationRequest r, final long credits, final List<StatusEntry> history) {
         return new JobRecord(r.getRequestId(), r.getAccountId(), r.getBatchId(), r.getTaskId(), r.getAudioId(),
                 r.getType(), r.getRequestedAt().toEpochMilli(), r.getAttempt(), r.getReplayOf(), r.getLabels(),
-                JobState.REQUESTED, credits, null, 0, 0, 0, null, List.of(), 0, history);
+                JobState.REQUESTED, credits, null, 0, 0, 0, null, List.of(), 0, history, WorkOrder.classOf(r));
     }
 
     SeparationRequest toRequest() {
@@ -60,6 +63,7 @@ public record JobRecord(
                 .setAttempt(attempt)
                 .setReplayOf(replayOf)
                 .setLabels(labels)
+                .setPriority(priority)
                 .build();
     }
 
@@ -71,29 +75,29 @@ public record JobRecord(
     JobRecord moved(final StatusEntry entry, final int limit) {
         return new JobRecord(requestId, accountId, batchId, taskId, audioId, type, requestedAt, attempt, replayOf,
                 labels, entry.state(), credits, providerTaskId, submittedAt, deadline, reconciliations, earlyResult,
-                stems, completedAt, append(history, entry, limit));
+                stems, completedAt, append(history, entry, limit), priority);
     }
 
     JobRecord submitted(final String newProviderTaskId, final long at, final long newDeadline) {
         return new JobRecord(requestId, accountId, batchId, taskId, audioId, type, requestedAt, attempt, replayOf,
-                labels, state, credits, newProviderTaskId, at, newDeadline, 0, earlyResult, stems, completedAt, history);
+                labels, state, credits, newProviderTaskId, at, newDeadline, 0, earlyResult, stems, completedAt, history, priority);
     }
 
     JobRecord withDeadline(final long newDeadline, final int newReconciliations) {
         return new JobRecord(requestId, accountId, batchId, taskId, audioId, type, requestedAt, attempt, replayOf,
                 labels, state, credits, providerTaskId, submittedAt, newDeadline, newReconciliations, earlyResult,
-                stems, completedAt, history);
+                stems, completedAt, history, priority);
     }
 
     JobRecord withEarlyResult(final PendingResult result) {
         return new JobRecord(requestId, accountId, batchId, taskId, audioId, type, requestedAt, attempt, replayOf,
                 labels, state, credits, providerTaskId, submittedAt, deadline, reconciliations, result, stems,
-                completedAt, history);
+                completedAt, history, priority);
     }
 
     JobRecord completed(final List<StemEntry> newStems, final long at) {
         return new JobRecord(requestId, accountId, batchId, taskId, audioId, type, requestedAt, attempt, replayOf,
-                labels, state, credits, providerTaskId, submittedAt, 0, reconciliations, null, newStems, at, history);
+                labels, state, credits, providerTaskId, submittedAt, 0, reconciliations, null, newStems, at, history, priority);
     }
 
     static List<StatusEntry> append(final List<StatusEntry> history, final StatusEntry entry, final int limit) {

@@ -1,6 +1,9 @@
 package io.stemflow.pipeline.topology;
 
+import io.stemflow.avro.AccountShare;
+import io.stemflow.avro.ControlCommand;
 import io.stemflow.avro.CreditGrant;
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.TopicNames;
@@ -50,6 +53,7 @@ public final class PipelineTopology {
     /** Processor and step names (stable: they name internal topics and appear in metrics). */
     static final String JOB_LIFECYCLE = "job-lifecycle";
     static final String CREDIT_ACCOUNTS = "credit-accounts";
+    static final String SCHEDULER = "scheduler";
 
     private PipelineTopology() {
     }
@@ -59,6 +63,9 @@ public final class PipelineTopology {
         final Serde<String> keys = Serdes.String();
         final Serde<CreditCommand> commandSerde = JsonSerde.of(CreditCommand.class);
         final Serde<JobDecision> decisionSerde = JsonSerde.of(JobDecision.class);
+        final Serde<QueueEvent> queueSerde = JsonSerde.of(QueueEvent.class);
+        final Serde<ScheduleEvent> scheduleSerde = JsonSerde.of(ScheduleEvent.class);
+        final Topic<String, QueueEvent> queueTopic = new Topic<>(TopicNames.JOB_QUEUE, keys, queueSerde);
 
         // ---- job lifecycle, keyed by requestId ----
         // Requests and grants come from other teams' producers, whose partitioner may not be Kafka's
@@ -66,25 +73,43 @@ public final class PipelineTopology {
         // request lands in the task that will get its decisions, outcomes and results.
         // Every input other teams produce to is screened first (InputRule): tombstones, missing keys and
         // oversized records are decided there, and every record carries its origin on.
-        final KStream<String, JobEvent> requests = screened(builder, topics.requests(), "requests",
-                InputRule.requests(), topics, metrics)
-                .repartition(Repartitioned.<String, SeparationRequest>as(StoreNames.REQUESTS_BY_ID_REPARTITION)
-                        .withKeySerde(keys).withValueSerde(topics.requests().valueSerde()))
+        // The screen stamps each record's place in the work order (WorkOrder), and each class of request
+        // travels on a repartition topic of its own, so the job lifecycle takes INTERACTIVE requests before
+        // NORMAL and BULK ones, and events about jobs it has before any new request.
+        final Map<String, KStream<String, SeparationRequest>> byClass = screened(builder, topics.requests(),
+                "requests", InputRule.requests(), (v, now) -> WorkOrder.newRequest(WorkOrder.classOf(v), now),
+                topics, metrics)
+                .split(Named.as("requests-class-"))
+                .branch((k, v) -> WorkOrder.classOf(v) == Priority.INTERACTIVE, Branched.as("interactive"))
+                .branch((k, v) -> WorkOrder.classOf(v) == Priority.BULK, Branched.as("bulk"))
+                .defaultBranch(Branched.as("normal"));
+        final KStream<String, JobEvent> requests = byId(byClass.get("requests-class-interactive"),
+                StoreNames.INTERACTIVE_REQUESTS_REPARTITION, topics.requests().valueSerde())
+                .merge(byId(byClass.get("requests-class-normal"), StoreNames.REQUESTS_BY_ID_REPARTITION,
+                        topics.requests().valueSerde()), Named.as("merge-normal-requests"))
+                .merge(byId(byClass.get("requests-class-bulk"), StoreNames.BULK_REQUESTS_REPARTITION,
+                        topics.requests().valueSerde()), Named.as("merge-bulk-requests"))
                 .mapValues(v -> (JobEvent) new JobEvent.Requested(v), Named.as("wrap-requests"));
-        final KStream<String, JobEvent> outcomes = screened(builder, topics.submissions(), "submissions",
-                InputRule.submissions(), topics, metrics)
+        final KStream<String, JobEvent> outcomes = byId(screened(builder, topics.submissions(), "submissions",
+                InputRule.submissions(), followUp(), topics, metrics), StoreNames.SUBMISSIONS_REPARTITION,
+                topics.submissions().valueSerde())
                 .mapValues(v -> (JobEvent) new JobEvent.Outcome(v), Named.as("wrap-submissions"));
-        final KStream<String, JobEvent> results = screened(builder, topics.results(), "results",
-                InputRule.results(), topics, metrics)
+        final KStream<String, JobEvent> results = byId(screened(builder, topics.results(), "results",
+                InputRule.results(), followUp(), topics, metrics), StoreNames.RESULTS_REPARTITION,
+                topics.results().valueSerde())
                 .mapValues(v -> (JobEvent) new JobEvent.Result(v), Named.as("wrap-results"));
         final KStream<String, JobEvent> decisions = builder
                 .stream(TopicNames.JOB_DECISIONS, Consumed.with(keys, decisionSerde).withName("read-decisions"))
                 .mapValues(v -> (JobEvent) new JobEvent.Decided(v), Named.as("wrap-decisions"));
+        final KStream<String, JobEvent> scheduled = builder
+                .stream(TopicNames.JOB_SCHEDULE, Consumed.with(keys, scheduleSerde).withName("read-schedule"))
+                .mapValues(v -> (JobEvent) new JobEvent.Scheduled(v), Named.as("wrap-schedule"));
 
         final BranchedKStream<String, JobOutput> jobOutput = requests
                 .merge(outcomes, Named.as("merge-submissions"))
                 .merge(results, Named.as("merge-results"))
                 .merge(decisions, Named.as("merge-decisions"))
+                .merge(scheduled, Named.as("merge-schedule"))
                 .process(jobLifecycle(config, metrics), Named.as(JOB_LIFECYCLE))
                 .split(Named.as("route-job-"));
         route(jobOutput, JobOutput.Admitted.class, JobOutput.Admitted::value, topics.admitted(), "admitted",
@@ -100,11 +125,24 @@ public final class PipelineTopology {
         route(jobOutput, JobOutput.Command.class, JobOutput.Command::value,
                 new Topic<>(TopicNames.CREDIT_COMMANDS, keys, commandSerde), "commands",
                 "as-command", "write-credit-commands");
+        route(jobOutput, JobOutput.Queue.class, JobOutput.Queue::value, queueTopic, "queue", "as-queue-event",
+                "write-job-queue");
         jobOutput.noDefaultBranch();
+
+        // ---- the scheduler: one task over the whole queue ----
+        screened(builder, topics.control(), "control", InputRule.control(), (v, now) -> now, topics, metrics)
+                .mapValues(PipelineTopology::controlEvent, Named.as("as-control-event"))
+                .to(TopicNames.JOB_QUEUE, Produced.with(keys, queueSerde).withName("write-control"));
+        screened(builder, topics.accountShares(), "shares", InputRule.shares(), (v, now) -> now, topics, metrics)
+                .mapValues(PipelineTopology::shareEvent, Named.as("as-share-event"))
+                .to(TopicNames.JOB_QUEUE, Produced.with(keys, queueSerde).withName("write-shares"));
+        builder.stream(TopicNames.JOB_QUEUE, Consumed.with(keys, queueSerde).withName("read-job-queue"))
+                .process(scheduler(config, metrics), Named.as(SCHEDULER))
+                .to(TopicNames.JOB_SCHEDULE, Produced.with(keys, scheduleSerde).withName("write-schedule"));
 
         // ---- credit accounts, keyed by accountId ----
         final KStream<String, AccountEvent> grants = screened(builder, topics.creditGrants(), "grants",
-                InputRule.grants(), topics, metrics)
+                InputRule.grants(), followUp(), topics, metrics)
                 .repartition(Repartitioned.<String, CreditGrant>as(StoreNames.GRANTS_BY_ACCOUNT_REPARTITION)
                         .withKeySerde(keys).withValueSerde(topics.creditGrants().valueSerde()))
                 .mapValues(v -> (AccountEvent) new AccountEvent.Granted(v), Named.as("wrap-grants"));
@@ -162,6 +200,52 @@ public final class PipelineTopology {
         };
     }
 
+    private static ProcessorSupplier<String, QueueEvent, String, ScheduleEvent> scheduler(final TopologyConfig config,
+                                                                                       final TopologyMetrics metrics) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public SchedulerProcessor get() {
+                return new SchedulerProcessor(config, metrics);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                // The waiting jobs and their lanes may be millions: on disk. The rest is small: in memory
+                // (restored from its changelog on start).
+                return Set.of(
+                        store(StoreNames.QUEUE_JOBS, JsonSerde.of(QueuedJob.class)),
+                        store(StoreNames.QUEUE_LANES, JsonSerde.of(QueueLane.class)),
+                        memoryStore(StoreNames.QUEUE_CONTROLS, JsonSerde.of(QueueControl.class)),
+                        memoryStore(StoreNames.QUEUE_SHARES, JsonSerde.of(AccountShareState.class)),
+                        memoryStore(StoreNames.QUEUE_HANDED, JsonSerde.of(HandedJob.class)),
+                        memoryStore(StoreNames.QUEUE_META, Serdes.Long()),
+                        memoryStore(StoreNames.QUEUE_SWEEPS, JsonSerde.of(QueueSweep.class)));
+            }
+        };
+    }
+
+    private static QueueEvent controlEvent(final ControlCommand c) {
+        return new QueueEvent.Control(c.getCommandId(), c.getAction(), c.getScope(), c.getTarget(), c.getAccountId(),
+                c.getRequestedBy(), c.getReason(), c.getRequestedAt().toEpochMilli());
+    }
+
+    private static QueueEvent shareEvent(final String accountId, final AccountShare s) {
+        return s == null
+                ? new QueueEvent.Share(accountId, 1, null, null)
+                : new QueueEvent.Share(s.getAccountId(), s.getWeight(), s.getCapCalls(), s.getCapWindowMillis());
+    }
+
+    /** Re-keys a screened input through a repartition topic of its own (it keeps the screen's stamp). */
+    private static <V> KStream<String, V> byId(final KStream<String, V> stream, final String name,
+                                               final Serde<V> valueSerde) {
+        return stream.repartition(Repartitioned.<String, V>as(name)
+                .withKeySerde(Serdes.String()).withValueSerde(valueSerde));
+    }
+
+    private static <V> InputScreen.Stamp<V> followUp() {
+        return (v, now) -> WorkOrder.followUp(now);
+    }
+
     private static ProcessorSupplier<String, AccountEvent, String, AccountOutput> creditAccounts(final TopologyConfig config,
                                                                                           final TopologyMetrics metrics) {
         return new ProcessorSupplier<>() {
@@ -200,12 +284,13 @@ public final class PipelineTopology {
      * dead-letter topic, the rest on, re-keyed as the rule says and carrying their origin in headers.
      */
     private static <V> KStream<String, V> screened(final StreamsBuilder builder, final Topic<String, V> topic,
-                                                   final String name, final InputRule<V> rule, final Topics topics,
+                                                   final String name, final InputRule<V> rule,
+                                                   final InputScreen.Stamp<V> stamp, final Topics topics,
                                                    final TopologyMetrics metrics) {
         final String route = "route-" + name + "-";
         final Map<String, KStream<String, Screened<V>>> branches = builder
                 .stream(topic.name(), consumed(topic, "read-" + name))
-                .process(() -> new InputScreen<>(topic.name(), rule, metrics), Named.as("screen-" + name))
+                .process(() -> new InputScreen<>(topic.name(), rule, stamp, metrics), Named.as("screen-" + name))
                 .split(Named.as(route))
                 .branch((k, v) -> v instanceof Screened.Refused<V>, Branched.withConsumer(
                         s -> s.mapValues(v -> ((Screened.Refused<V>) v).letter(), Named.as("as-refused-" + name))
@@ -219,6 +304,11 @@ public final class PipelineTopology {
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(final String name, final Serde<V> valueSerde) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde);
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> memoryStore(final String name,
+                                                                           final Serde<V> valueSerde) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), valueSerde);
     }
 
     private static <V> Consumed<String, V> consumed(final Topic<String, V> topic, final String name) {

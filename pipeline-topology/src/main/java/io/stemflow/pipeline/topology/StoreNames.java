@@ -28,6 +28,27 @@ public final class StoreNames {
     public static final String REQUESTS_BY_ID_REPARTITION = "requests-by-id";
     /** Grants re-keyed with Kafka's partitioner: topic {@code <application.id>-grants-by-account-repartition}. */
     public static final String GRANTS_BY_ACCOUNT_REPARTITION = "grants-by-account";
+    /**
+     * INTERACTIVE and BULK requests, each class on a repartition topic of its own so one class never waits
+     * behind another in a partition ({@link #REQUESTS_BY_ID_REPARTITION} carries NORMAL ones).
+     */
+    public static final String INTERACTIVE_REQUESTS_REPARTITION = "requests-interactive-by-id";
+    public static final String BULK_REQUESTS_REPARTITION = "requests-bulk-by-id";
+    /** Submission outcomes and results, re-stamped as follow-up work (see WorkOrder) on their way in. */
+    public static final String SUBMISSIONS_REPARTITION = "submissions-by-id";
+    public static final String RESULTS_REPARTITION = "results-by-id";
+
+    /** The scheduler's stores (see QueueKeys for their keys): waiting jobs, lanes, controls, shares... */
+    public static final String QUEUE_JOBS = "queue-jobs";
+    public static final String QUEUE_LANES = "queue-lanes";
+    public static final String QUEUE_CONTROLS = "queue-controls";
+    public static final String QUEUE_SHARES = "queue-shares";
+    /** requestId -> {@link HandedJob}: released jobs waiting for their submission outcome. */
+    public static final String QUEUE_HANDED = "queue-handed";
+    /** counters: in-flight, sequence numbers. */
+    public static final String QUEUE_META = "queue-meta";
+    /** sequence -> {@link QueueSweep}: per-job work left by commands. */
+    public static final String QUEUE_SWEEPS = "queue-sweeps";
 
     private StoreNames() {
     }

@@ -18,6 +18,11 @@ import java.util.Objects;
  * @param punctuateInterval   how often (wall clock) overdue jobs are looked for
  * @param stemLinkTtl         how long the provider keeps result files (sets {@code expiresAt} on stems)
  * @param historyLimit        status entries kept per job for queries
+ * @param schedulerLead       released jobs without a submission outcome yet, at most (the gateway's lead:
+ *                            about one provider window's worth, so the provider never idles and every other
+ *                            job waits where priorities, shares and commands still apply)
+ * @param schedulerTick       how often (wall clock) the scheduler looks again (caps that expired, sweeps)
+ * @param schedulerSweepChunk jobs a command's sweep handles per tick
  */
 public record TopologyConfig(
         long separateVocalCost,
@@ -28,7 +33,10 @@ public record TopologyConfig(
         int maxReconciliations,
         Duration punctuateInterval,
         Duration stemLinkTtl,
-        int historyLimit) {
+        int historyLimit,
+        int schedulerLead,
+        Duration schedulerTick,
+        int schedulerSweepChunk) {
 
     /** Policy for accounts without any grant. */
     public enum UngrantedAccounts {
@@ -49,15 +57,25 @@ public record TopologyConfig(
         if (maxReconciliations < 0) {
             throw new IllegalArgumentException("stemflow.jobs.max-reconciliations must be 0 or more, was " + maxReconciliations);
         }
+        positive("stemflow.scheduler.tick", schedulerTick);
+        if (schedulerLead < 1) {
+            throw new IllegalArgumentException("stemflow.scheduler.lead must be at least 1, was " + schedulerLead);
+        }
+        if (schedulerSweepChunk < 1) {
+            throw new IllegalArgumentException("stemflow.scheduler.sweep-chunk must be at least 1, was " + schedulerSweepChunk);
+        }
         if (historyLimit < 1) {
             throw new IllegalArgumentException("stemflow.jobs.history-limit must be at least 1, was " + historyLimit);
         }
     }
 
+    /** The provider's documented limit per window (20 per 10 s): a window's worth of jobs in the gateway's hands. */
+    public static final int DEFAULT_LEAD = 20;
+
     /** Defaults: 10/50 credits, ungranted accounts unlimited (the local demo runs without grants). */
     public static TopologyConfig defaults() {
         return new TopologyConfig(ProviderCosts.SEPARATE_VOCAL, ProviderCosts.SPLIT_STEM, UngrantedAccounts.UNLIMITED, Duration.ofMinutes(20), Duration.ofMinutes(5),
-                3, Duration.ofSeconds(5), Duration.ofDays(14), 100);
+                3, Duration.ofSeconds(5), Duration.ofDays(14), 100, DEFAULT_LEAD, Duration.ofMillis(100), 2_000);
     }
 
     public long costOf(final SeparationType type) {
@@ -71,17 +89,26 @@ public record TopologyConfig(
     public TopologyConfig withTimeouts(final Duration newResultTimeout, final Duration newReconcileInterval,
                                        final int newMaxReconciliations) {
         return new TopologyConfig(separateVocalCost, splitStemCost, ungrantedAccounts, newResultTimeout,
-                newReconcileInterval, newMaxReconciliations, punctuateInterval, stemLinkTtl, historyLimit);
+                newReconcileInterval, newMaxReconciliations, punctuateInterval, stemLinkTtl, historyLimit, schedulerLead,
+                schedulerTick, schedulerSweepChunk);
     }
 
     public TopologyConfig withUngrantedAccounts(final UngrantedAccounts policy) {
         return new TopologyConfig(separateVocalCost, splitStemCost, policy, resultTimeout, reconcileInterval,
-                maxReconciliations, punctuateInterval, stemLinkTtl, historyLimit);
+                maxReconciliations, punctuateInterval, stemLinkTtl, historyLimit, schedulerLead, schedulerTick,
+                schedulerSweepChunk);
     }
 
     public TopologyConfig withPunctuateInterval(final Duration interval) {
         return new TopologyConfig(separateVocalCost, splitStemCost, ungrantedAccounts, resultTimeout, reconcileInterval,
-                maxReconciliations, interval, stemLinkTtl, historyLimit);
+                maxReconciliations, interval, stemLinkTtl, historyLimit, schedulerLead, schedulerTick,
+                schedulerSweepChunk);
+    }
+
+    public TopologyConfig withSchedulerLead(final int lead) {
+        return new TopologyConfig(separateVocalCost, splitStemCost, ungrantedAccounts, resultTimeout, reconcileInterval,
+                maxReconciliations, punctuateInterval, stemLinkTtl, historyLimit, lead, schedulerTick,
+                schedulerSweepChunk);
     }
 
     private static void positive(final String name, final long value) {

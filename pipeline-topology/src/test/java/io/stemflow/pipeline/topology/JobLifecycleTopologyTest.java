@@ -49,7 +49,8 @@ class JobLifecycleTopologyTest {
             assertThat(a.getRequest().getRequestId()).isEqualTo("r1");
             assertThat(a.getReservedCredits()).isEqualTo(50);
         });
-        assertThat(values(h.status)).extracting(JobStatus::getState).containsExactly(JobState.REQUESTED, JobState.ADMITTED);
+        assertThat(values(h.status)).extracting(JobStatus::getState).containsExactly(JobState.REQUESTED, JobState.QUEUED,
+                JobState.ADMITTED);
         assertThat(values(h.ledger)).extracting(LedgerEntry::getKind).containsExactly(LedgerEntryKind.RESERVATION);
         assertThat(h.account("acct").reserved()).isEqualTo(50);
     }

@@ -1,7 +1,12 @@
 package io.stemflow.pipeline.topology;
 
 import io.stemflow.avro.CreditBalance;
+import io.stemflow.avro.AccountShare;
+import io.stemflow.avro.ControlAction;
+import io.stemflow.avro.ControlCommand;
+import io.stemflow.avro.ControlScope;
 import io.stemflow.avro.CreditGrant;
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.JobState;
 import io.stemflow.avro.JobStatus;
@@ -50,6 +55,8 @@ final class TopologyHarness implements AutoCloseable {
     final TestInputTopic<String, SubmissionOutcome> submissions;
     final TestInputTopic<String, SeparationResult> results;
     final TestInputTopic<String, CreditGrant> grants;
+    final TestInputTopic<String, ControlCommand> control;
+    final TestInputTopic<String, AccountShare> shares;
     final TestOutputTopic<String, AdmittedJob> admitted;
     final TestOutputTopic<String, JobStatus> status;
     final TestOutputTopic<String, StemReady> stems;
@@ -80,6 +87,8 @@ final class TopologyHarness implements AutoCloseable {
         this.submissions = input(topics.submissions());
         this.results = input(topics.results());
         this.grants = input(topics.creditGrants());
+        this.control = input(topics.control());
+        this.shares = input(topics.accountShares());
         this.admitted = output(topics.admitted());
         this.status = output(topics.status());
         this.stems = output(topics.stems());
@@ -130,6 +139,39 @@ final class TopologyHarness implements AutoCloseable {
                 .setAttempt(attempt)
                 .setLabels(Map.of("isrc", "GB-" + requestId))
                 .build();
+    }
+
+    static SeparationRequest request(final String requestId, final String account, final String batch,
+                                     final Priority priority) {
+        return SeparationRequest.newBuilder(request(requestId, account, SeparationType.SEPARATE_VOCAL))
+                .setBatchId(batch).setPriority(priority).build();
+    }
+
+    /** An operator's command, as the CLI writes it. */
+    void command(final String commandId, final ControlAction action, final ControlScope scope, final String target,
+                 final String accountId) {
+        control.pipeInput(target, new ControlCommand(commandId, action, scope, target, accountId, "ops", "test", T0));
+    }
+
+    void share(final String account, final int weight, final Integer capCalls, final Long capWindowMillis) {
+        shares.pipeInput(account, new AccountShare(account, weight, capCalls, capWindowMillis, "ops", null, T0));
+    }
+
+    /**
+     * Plays the gateway: takes what the scheduler handed on, accepts each job (which frees its slot), and
+     * repeats until nothing more comes; returns the requestIds in the order they were handed on.
+     */
+    List<String> drainAdmitted(final int max) {
+        final List<String> order = new ArrayList<>();
+        List<AdmittedJob> batch = values(admitted);
+        while (!batch.isEmpty() && order.size() < max) {
+            for (final AdmittedJob a : batch) {
+                order.add(a.getRequest().getRequestId());
+                accept(a.getRequest().getRequestId(), a.getRequest().getAttempt());
+            }
+            batch = values(admitted);
+        }
+        return order;
     }
 
     void submit(final SeparationRequest r) {

@@ -47,14 +47,21 @@ class TopologyNamingTest {
         // then
         assertThat(stores).containsExactlyInAnyOrder(StoreNames.JOB_STATES, StoreNames.JOB_DEADLINES,
                 StoreNames.CREDIT_BALANCES, StoreNames.CREDIT_RESERVATIONS, StoreNames.THROTTLED_JOBS,
-                StoreNames.CREDIT_GRANT_IDS, StoreNames.BATCH_COUNTS);
+                StoreNames.CREDIT_GRANT_IDS, StoreNames.BATCH_COUNTS, StoreNames.QUEUE_JOBS, StoreNames.QUEUE_LANES,
+                StoreNames.QUEUE_CONTROLS, StoreNames.QUEUE_SHARES, StoreNames.QUEUE_HANDED, StoreNames.QUEUE_META,
+                StoreNames.QUEUE_SWEEPS);
         assertThat(sources).containsExactlyInAnyOrder(TopicNames.REQUESTS, TopicNames.SUBMISSIONS, TopicNames.RESULTS,
                 TopicNames.JOB_DECISIONS, TopicNames.CREDIT_GRANTS, TopicNames.CREDIT_COMMANDS, TopicNames.STATUS,
-                "batch-status-repartition", "requests-by-id-repartition", "grants-by-account-repartition");
+                TopicNames.CONTROL, TopicNames.ACCOUNT_SHARES, TopicNames.JOB_QUEUE, TopicNames.JOB_SCHEDULE,
+                "batch-status-repartition", "requests-by-id-repartition", "grants-by-account-repartition",
+                "requests-interactive-by-id-repartition", "requests-bulk-by-id-repartition",
+                "submissions-by-id-repartition", "results-by-id-repartition");
         assertThat(sinks).containsExactlyInAnyOrder(TopicNames.ADMITTED, TopicNames.STATUS, TopicNames.STEMS,
                 TopicNames.DLQ, TopicNames.RECONCILE, TopicNames.CREDIT_COMMANDS, TopicNames.CREDIT_LEDGER,
-                TopicNames.CREDIT_BALANCES, TopicNames.JOB_DECISIONS, "batch-status-repartition",
-                "requests-by-id-repartition", "grants-by-account-repartition");
+                TopicNames.CREDIT_BALANCES, TopicNames.JOB_DECISIONS, TopicNames.JOB_QUEUE, TopicNames.JOB_SCHEDULE,
+                "batch-status-repartition", "requests-by-id-repartition", "grants-by-account-repartition",
+                "requests-interactive-by-id-repartition", "requests-bulk-by-id-repartition",
+                "submissions-by-id-repartition", "results-by-id-repartition");
     }
 
     @Test
