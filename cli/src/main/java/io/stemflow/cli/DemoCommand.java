@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Option;
                 "1:a job did not end before --timeout, or the ledger does not balance",
                 "2:bad usage", "5:no stack configured (see the connection options)"})
 final class DemoCommand implements Callable<Integer> {
+
+    /** The provider's window (20 calls per 10 s): the call rate is shown once its samples span it. */
+    private static final Duration PROVIDER_WINDOW = Duration.ofSeconds(10);
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -66,7 +70,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static Supplier<String> providerLine(final String gatewayUrl) {
-        final ProviderCallRate rate = new ProviderCallRate(gatewayUrl);
-        return () -> rate.sample().map(r -> String.format("provider calls %.1f/s", r)).orElse("provider calls -");
+        final ProviderCallRate rate = new ProviderCallRate(gatewayUrl, PROVIDER_WINDOW);
+        return () -> rate.sample()
+                .map(r -> String.format(Locale.ROOT, "provider calls %.1f/s (last %ds)", r.perSecond(), r.over().toSeconds()))
+                .orElse("provider calls -");
     }
 }

@@ -1,11 +1,10 @@
 package io.stemflow.cli;
 
-import io.stemflow.schemas.JobStates;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.util.Iterator;
-import java.util.Map;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -14,9 +13,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code stemflow status --batch ID [--watch]}: a batch's jobs by state. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Shows a batch's jobs by state; --watch redraws every 2 s.",
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:shown", "4:no such batch", "5:no stack to talk to"})
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Shows a batch's jobs by state and its credits; --watch redraws every 2 s until every job has ended,",
+            "with the provider's call rate (from the gateway's metrics, over the last minute) and when the last waiting",
+            "job should reach the provider. Jobs held by a pause or for credits are shown apart: they wait for someone.",
+            "On a terminal the lines are redrawn in place and wrapped to its width (COLUMNS, else stty size, else 80);",
+            "elsewhere (a pipe, a log) each redraw is printed as plain lines."},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:shown", "3:bad --provider-limit", "4:no such batch",
+            "5:no stack to talk to"})
 final class StatusCommand implements Callable<Integer> {
+
+    private static final Duration REDRAW = Duration.ofSeconds(2);
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -27,66 +34,40 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--batch", required = true, description = "The batch id.")
     private String batch;
 
-    @Option(names = "--watch", description = "Redraw in place until every job has ended (Ctrl-C to stop).")
+    @Option(names = "--watch", description = "Redraw until every job has ended (Ctrl-C to stop).")
     private boolean watch;
 
     @Option(names = "--provider-limit", defaultValue = "20/10s",
-            description = "The provider's request limit, for the ETA (default: ${DEFAULT-VALUE}).")
+            description = "The provider's request limit, CALLS/DURATION, for the rate and the ETA (default: ${DEFAULT-VALUE}).")
     private String providerLimit;
-
-    /** Jobs that still need a provider call: requested, held or admitted but not yet submitted. */
-    private static long waitingForProvider(final JsonNode counts) {
-        return counts.path("REQUESTED").asLong() + counts.path("THROTTLED").asLong() + counts.path("ADMITTED").asLong();
-    }
-
-    /** "20/10s" -> 2.0 requests per second. */
-    static double perSecond(final String limit) {
-        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)/(\\d+)s").matcher(limit.strip());
-        if (!m.matches() || Integer.parseInt(m.group(2)) == 0) {
-            throw new CliException(CliException.INVALID_INPUT, "--provider-limit must look like 20/10s, was '" + limit + "'");
-        }
-        return Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2));
-    }
-
-    static String eta(final long jobs, final double perSecond) {
-        final java.time.Duration d = java.time.Duration.ofSeconds((long) Math.ceil(jobs / perSecond));
-        return d.toHours() > 0 ? d.toHours() + "h" + d.toMinutesPart() + "m" : d.toMinutes() + "m" + d.toSecondsPart() + "s";
-    }
 
     @Override
     public Integer call() throws InterruptedException {
+        final CallLimit limit = CallLimit.parse(providerLimit, "--provider-limit");
         final QueryClient query = new QueryClient(connection.queryUrl());
         final PrintWriter out = spec.commandLine().getOut();
-        final double perSecond = perSecond(providerLimit);
-        final ProviderCallRate rate = connection.gatewayUrl().map(ProviderCallRate::new).orElse(null);
+        if (!watch) {
+            final JsonNode b = query.get("/batches", batch);
+            final BatchEta eta = new BatchEta(limit.perSecond(), limit.window());
+            StatusView.lines(batch, b, false, Optional.empty(), limit,
+                    eta.update(StatusView.count(b, StatusView.WAITING), Clock.systemUTC().instant())).forEach(out::println);
+            out.flush();
+            return 0;
+        }
+        final Optional<String> gateway = connection.gatewayUrl();
+        final ProviderCallRate rate = new ProviderCallRate(gateway.orElse(null), limit.window());
+        final BatchEta eta = new BatchEta(limit.perSecond(), limit.window());
+        final boolean redraw = Terminal.redraws();
+        final LiveLines screen = new LiveLines(out, redraw, redraw ? Terminal::width : () -> Terminal.DEFAULT_WIDTH);
+        final Clock clock = Clock.systemUTC();
         while (true) {
             final JsonNode b = query.get("/batches", batch);
-            final StringBuilder line = new StringBuilder();
-            long open = 0;
-            for (final Iterator<Map.Entry<String, JsonNode>> it = b.path("counts").fields(); it.hasNext(); ) {
-                final Map.Entry<String, JsonNode> e = it.next();
-                line.append(' ').append(e.getKey()).append(' ').append(e.getValue().asLong());
-                if (!JobStates.isTerminal(e.getKey())) {
-                    open += e.getValue().asLong();
-                }
-            }
-            final long waiting = waitingForProvider(b.path("counts"));
-            final String calls = rate == null ? "" : rate.sample()
-                    .map(r -> String.format(" | provider %.1f calls/s of %.1f allowed", r, perSecond)).orElse("");
-            out.print((watch ? "\r" : "") + "batch " + batch + ": " + b.path("total").asLong() + " jobs |" + line
-                    + " | credits reserved " + b.path("reservedCredits").asLong() + ", spent " + b.path("spentCredits").asLong()
-                    + calls
-                    + (waiting > 0 ? " | ETA " + eta(waiting, perSecond) + " at the provider's limit" : "")
-                    + (watch ? "        " : System.lineSeparator()));
-            out.flush();
-            if (!watch || open == 0) {
-                if (watch) {
-                    out.println();
-                    out.flush();
-                }
+            screen.draw(StatusView.lines(batch, b, gateway.isPresent(), gateway.isPresent() ? rate.sample() : Optional.empty(),
+                    limit, eta.update(StatusView.count(b, StatusView.WAITING), clock.instant())));
+            if (StatusView.allEnded(b)) {
                 return 0;
             }
-            TimeUnit.SECONDS.sleep(2); // redraw interval of a display loop, not synchronisation
+            TimeUnit.MILLISECONDS.sleep(REDRAW.toMillis()); // the redraw interval of a display, not synchronisation
         }
     }
 }

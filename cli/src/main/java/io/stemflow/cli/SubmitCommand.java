@@ -1,22 +1,23 @@
 package io.stemflow.cli;
 
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.cli.manifest.Manifest;
 import io.stemflow.cli.manifest.ManifestRow;
+import io.stemflow.schemas.CallerText;
 import io.stemflow.schemas.TopicNames;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Option;
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = {"Submits every row of a manifest (CSV with a header, or JSON Lines) as a separation request.",
             "The whole manifest is validated first; with any bad row nothing is submitted (unless --skip-invalid).",
-            "requestIds derive from (batch, taskId, audioId, type): submitting the same manifest again submits nothing twice."},
+            "requestIds derive from (batch, taskId, audioId, type): submitting the same manifest again submits nothing twice.",
+            "Every request gets --priority, BULK unless told otherwise: a back catalogue gives way to interactive and",
+            "normal work (a request produced without the field is NORMAL)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:submitted (or nothing to do)", "1:a send failed", "2:bad usage",
             "3:the manifest has bad rows (nothing submitted)", "5:no stack to talk to"})
@@ -56,8 +59,24 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--skip-invalid", description = "Submit the valid rows even if some are bad (the bad ones are still reported).")
     private boolean skipInvalid;
 
-    @Option(names = "--no-progress", description = "No progress bar (for logs).")
+    @Option(names = "--priority", defaultValue = "BULK", paramLabel = "INTERACTIVE|NORMAL|BULK",
+            description = "Priority class of every request: INTERACTIVE (someone is waiting), NORMAL, or BULK "
+                    + "(default for manifests: ${DEFAULT-VALUE}). A waiting job of a higher class reaches the provider "
+                    + "before any of a lower class.")
+    private String priority;
+
+    @Option(names = "--no-progress", description = "No progress line (it is drawn only on a terminal anyway).")
     private boolean noProgress;
+
+    /** The priority classes a caller may ask for (UNKNOWN is only what an old reader makes of a newer symbol). */
+    static final Set<Priority> CHOOSABLE = EnumSet.of(Priority.INTERACTIVE, Priority.NORMAL, Priority.BULK);
+
+    static Priority priority(final String text) {
+        return CHOOSABLE.stream().filter(p -> p.name().equalsIgnoreCase(text == null ? "" : text.strip())).findFirst()
+                .orElseThrow(() -> new CliException(CliException.INVALID_INPUT,
+                        "--priority must be INTERACTIVE, NORMAL or BULK, was '"
+                                + CallerText.clip(text) + "'"));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -66,6 +85,7 @@ final class SubmitCommand implements Callable<Integer> {
         if (!batch.matches("[A-Za-z0-9._:-]{1,100}")) {
             throw new CliException(CliException.INVALID_INPUT, "--batch must be 1 to 100 letters, digits, '.', '_', ':' or '-'");
         }
+        final Priority requestPriority = priority(priority);
         if (!Files.isRegularFile(manifest)) {
             throw new CliException(CliException.INVALID_INPUT, "no manifest at " + manifest);
         }
@@ -87,8 +107,10 @@ final class SubmitCommand implements Callable<Integer> {
         final Instant start = Instant.now();
         final AtomicLong failed = new AtomicLong();
         final AtomicReference<Exception> firstFailure = new AtomicReference<>();
-        try (KafkaProducer<String, SpecificRecord> producer = Producers.avro(connection);
-             ProgressBar bar = progress(result.rows().size())) {
+        final boolean draw = !noProgress && Terminal.redraws();
+        final int width = draw ? Terminal.width() : Terminal.DEFAULT_WIDTH;
+        final SubmitProgress progress = new SubmitProgress(new LiveLines(out, draw, () -> width), result.rows().size());
+        try (KafkaProducer<String, SpecificRecord> producer = Producers.avro(connection)) {
             for (final ManifestRow row : result.rows()) {
                 final SeparationRequest request = SeparationRequest.newBuilder()
                         .setRequestId(Manifest.requestId(batch, row))
@@ -99,18 +121,19 @@ final class SubmitCommand implements Callable<Integer> {
                         .setType(row.type())
                         .setRequestedAt(start)
                         .setLabels(row.labels())
+                        .setPriority(requestPriority)
                         .build();
                 producer.send(new ProducerRecord<>(TopicNames.REQUESTS, request.getRequestId(), request), (meta, e) -> {
                     if (e != null) {
                         failed.incrementAndGet();
                         firstFailure.compareAndSet(null, e);
                     }
-                    if (bar != null) {
-                        bar.step();
-                    }
+                    progress.sent(e == null);
                 });
             }
             producer.flush();
+        } finally {
+            progress.finish();
         }
         final Duration took = Duration.between(start, Instant.now());
         if (failed.get() > 0) {
@@ -120,19 +143,11 @@ final class SubmitCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        out.printf("Submitted %d request(s) of batch %s in %.1f s (%.0f/s).%n", result.rows().size(), batch,
+        out.printf("Submitted %d request(s) of batch %s with priority %s in %.1f s (%.0f/s).%n", result.rows().size(),
+                batch, requestPriority,
                 took.toMillis() / 1000.0, result.rows().size() / Math.max(0.001, took.toMillis() / 1000.0));
         out.printf("Follow it with: bin/stemflow status --batch %s --watch%n", batch);
         out.flush();
         return 0;
-    }
-
-    private ProgressBar progress(final int total) {
-        if (noProgress) {
-            return null;
-        }
-        return new ProgressBarBuilder().setTaskName("submitting").setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
     }
 }
