@@ -26,16 +26,26 @@ class InternalTopicsTest {
     @Test
     void shouldListEveryRepartitionTopicAndChangelogWithTheInputsPartitionsWhenTheTopologyIsDescribed() {
         // when
-        final List<NewTopic> topics = InternalTopics.of(description(), "app", t -> 6, (short) 1);
+        final List<NewTopic> topics = InternalTopics.of(description(), "app",
+                t -> t.equals(TopicNames.JOB_QUEUE) ? 1 : 6, (short) 1);
 
         // then
-        assertThat(topics).extracting(NewTopic::name).containsExactlyInAnyOrder(
-                "app-requests-by-id-repartition", "app-grants-by-account-repartition", "app-batch-status-repartition",
+        final List<String> scheduler = List.of("app-queue-jobs-changelog", "app-queue-lanes-changelog",
+                "app-queue-controls-changelog", "app-queue-shares-changelog", "app-queue-handed-changelog",
+                "app-queue-meta-changelog", "app-queue-sweeps-changelog");
+        final List<String> jobSide = List.of(
+                "app-requests-by-id-repartition", "app-requests-interactive-by-id-repartition",
+                "app-requests-bulk-by-id-repartition", "app-submissions-by-id-repartition",
+                "app-results-by-id-repartition", "app-grants-by-account-repartition", "app-batch-status-repartition",
                 "app-job-states-changelog", "app-job-deadlines-changelog", "app-credit-balances-changelog",
                 "app-credit-reservations-changelog", "app-throttled-jobs-changelog", "app-credit-grant-ids-changelog",
                 "app-batch-counts-changelog");
+        assertThat(topics).extracting(NewTopic::name)
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(jobSide.stream(),
+                        scheduler.stream()).toList());
         assertThat(topics).allSatisfy(t -> {
-            assertThat(t.numPartitions()).isEqualTo(6);
+            // the scheduler's stores follow its one-partition input
+            assertThat(t.numPartitions()).as(t.name()).isEqualTo(scheduler.contains(t.name()) ? 1 : 6);
             assertThat(t.replicationFactor()).isEqualTo((short) 1);
         });
         final Map<String, String> policies = topics.stream().collect(Collectors.toMap(NewTopic::name,
@@ -64,7 +74,8 @@ class InternalTopicsTest {
         // then the partition counts to look up are those of the topics it does not create
         assertThat(InternalTopics.inputTopics(description())).containsExactlyInAnyOrder(TopicNames.REQUESTS,
                 TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.JOB_DECISIONS, TopicNames.CREDIT_GRANTS,
-                TopicNames.CREDIT_COMMANDS, TopicNames.STATUS);
+                TopicNames.CREDIT_COMMANDS, TopicNames.STATUS, TopicNames.CONTROL, TopicNames.ACCOUNT_SHARES,
+                TopicNames.JOB_QUEUE, TopicNames.JOB_SCHEDULE);
     }
 
     @Test
