@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Music stem separation at scale, driven through Apache Kafka.",
-        subcommands = {DevCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, JobCommand.class, ReplayCommand.class,
-            CreditsCommand.class, RegistryCommand.class,
+        subcommands = {DevCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, JobCommand.class,
+            BatchCommand.class, AccountCommand.class, ReplayCommand.class, CreditsCommand.class, RegistryCommand.class,
             CommandLine.HelpCommand.class})
 public final class StemflowCli implements Runnable {
 

@@ -29,13 +29,13 @@ import picocli.CommandLine.Option;
 /** {@code stemflow submit}: a back-catalogue manifest onto separation-requests, idempotently. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = {"Submits every row of a manifest (CSV with a header, or JSON Lines) as a separation request.",
-            "The whole manifest is validated first; with any bad row nothing is submitted (unless --skip-invalid).",
-            "requestIds derive from (batch, taskId, audioId, type): submitting the same manifest again submits nothing twice.",
-            "Every request gets --priority, BULK unless told otherwise: a back catalogue gives way to interactive and",
-            "normal work (a request produced without the field is NORMAL)."},
+            "The whole manifest is validated first; with any bad row nothing is submitted (unless --skip-invalid). "
+                + "requestIds derive from (batch, taskId, audioId, type): submitting the same manifest again submits "
+                + "nothing twice. Every request gets --priority, BULK unless told otherwise: a back catalogue gives way "
+                + "to interactive and normal work (a request produced without the field is NORMAL)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:submitted (or nothing to do)", "1:a send failed", "2:bad usage",
-            "3:the manifest has bad rows (nothing submitted)", "5:no stack to talk to"})
+            "3:bad input: bad rows in the manifest, or a bad --batch, --type or --priority (nothing submitted)", "5:no stack to talk to"})
 final class SubmitCommand implements Callable<Integer> {
 
     @CommandLine.Spec
