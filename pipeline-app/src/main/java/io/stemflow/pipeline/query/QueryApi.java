@@ -6,6 +6,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.EndpointNotFound;
+import io.stemflow.pipeline.topology.QueueSummary;
 import io.stemflow.pipeline.topology.StoreNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,8 @@ final class QueryApi {
         routes.get("/batches/{batchId}", ctx -> byKey(ctx, "batch", "batchId", "batches", StoreNames.BATCH_COUNTS,
                 source::batch, tally -> BatchView.of(ctx.pathParam("batchId"), tally)));
         routes.get("/accounts", this::allAccounts);
+        routes.get("/queues", this::queues);
+        routes.get("/queues/batches/{batchId}", this::batchQueue);
         routes.get("/jobs", ctx -> error(ctx, 400, ErrorView.BAD_REQUEST, "requestId is required: GET /jobs/{requestId}"));
         routes.get("/batches", ctx -> error(ctx, 400, ErrorView.BAD_REQUEST, "batchId is required: GET /batches/{batchId}"));
 
@@ -157,6 +160,40 @@ final class QueryApi {
         }
         ctx.header(QueryHeaders.SERVED_BY, String.join(",", instances));
         json(ctx, 200, new AccountsView(List.copyOf(merged.values()), instances));
+    }
+
+    /**
+     * The scheduler's queues. The scheduler is one task (its input has one partition): the instance that runs
+     * it answers, any other forwards there once.
+     */
+    private void queues(final Context ctx) {
+        onScheduler(ctx, "/queues", summary -> summary);
+    }
+
+    /** One batch's place in the queues: its lanes, what waits ahead of it, its share. */
+    private void batchQueue(final Context ctx) {
+        final String batchId = ctx.pathParam("batchId");
+        if (batchId.isBlank()) {
+            error(ctx, 400, ErrorView.BAD_REQUEST, "batchId must not be blank");
+            return;
+        }
+        onScheduler(ctx, "/queues/batches/" + PathSegments.encode(batchId), s -> BatchQueueView.of(batchId, s));
+    }
+
+    private void onScheduler(final Context ctx, final String path, final Function<QueueSummary, Object> view) {
+        final HostInfo me = identity();
+        final KeyOwner owner = source.ownerOf(StoreNames.QUEUE_LANES, "queue");
+        if (!owner.host().equals(me)) {
+            final String forwarder = ctx.header(QueryHeaders.FORWARDED_BY);
+            if (forwarder != null) {
+                throw new StoreUnavailableException("the queues were asked here by " + forwarder + " but instance "
+                        + PeerClient.idOf(owner.host()) + " runs the scheduler now; partitions are moving");
+            }
+            relay(ctx, peers.get(owner.host(), path, PeerClient.idOf(me)));
+            return;
+        }
+        ctx.header(QueryHeaders.SERVED_BY, PeerClient.idOf(me));
+        json(ctx, 200, view.apply(source.queues()));
     }
 
     private AccountsView accountsOf(final PeerClient.PeerReply reply) {

@@ -2,6 +2,7 @@ package io.stemflow.pipeline.query;
 
 import io.stemflow.pipeline.topology.AccountState;
 import io.stemflow.pipeline.topology.BatchTally;
+import io.stemflow.pipeline.topology.QueueSummary;
 import io.stemflow.pipeline.topology.JobRecord;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,9 @@ interface StateSource {
     Optional<AccountState> account(String accountId, int partition);
 
     Optional<BatchTally> batch(String batchId, int partition);
+
+    /** The scheduler's queues, when this instance runs the scheduler (its one partition). */
+    QueueSummary queues();
 
     /** Every account in this instance's partitions of the credit store. */
     List<AccountState> localAccounts();

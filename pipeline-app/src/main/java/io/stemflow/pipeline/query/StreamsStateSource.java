@@ -2,6 +2,7 @@ package io.stemflow.pipeline.query;
 
 import io.stemflow.pipeline.topology.AccountState;
 import io.stemflow.pipeline.topology.BatchTally;
+import io.stemflow.pipeline.topology.QueueSummary;
 import io.stemflow.pipeline.topology.JobRecord;
 import io.stemflow.pipeline.topology.StoreNames;
 import java.util.ArrayList;
@@ -94,6 +95,22 @@ final class StreamsStateSource implements StateSource {
     @Override
     public Optional<BatchTally> batch(final String batchId, final int partition) {
         return get(StoreNames.BATCH_COUNTS, batchId, partition);
+    }
+
+    @Override
+    public QueueSummary queues() {
+        try {
+            return QueueSummary.read(local(StoreNames.QUEUE_LANES), local(StoreNames.QUEUE_CONTROLS),
+                    local(StoreNames.QUEUE_SHARES), local(StoreNames.QUEUE_META));
+        } catch (InvalidStateStoreException e) {
+            throw new StoreUnavailableException("the scheduler's stores cannot be read on this instance now (Kafka "
+                    + "Streams is " + streams.state() + ")", e);
+        }
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> local(final String storeName) {
+        return streams.store(StoreQueryParameters.fromNameAndType(storeName,
+                QueryableStoreTypes.<String, V>keyValueStore()).withPartition(0));
     }
 
     @Override

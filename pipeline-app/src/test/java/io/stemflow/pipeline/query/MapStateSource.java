@@ -2,6 +2,7 @@ package io.stemflow.pipeline.query;
 
 import io.stemflow.pipeline.topology.AccountState;
 import io.stemflow.pipeline.topology.BatchTally;
+import io.stemflow.pipeline.topology.QueueSummary;
 import io.stemflow.pipeline.topology.JobRecord;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ final class MapStateSource implements StateSource {
     final Map<String, AccountState> accounts = new ConcurrentHashMap<>();
     final Map<String, BatchTally> batches = new ConcurrentHashMap<>();
     final AtomicInteger reads = new AtomicInteger();
+    volatile QueueSummary queues = new QueueSummary(20, 0, 0, List.of(), List.of());
     private volatile KafkaStreams.State state = KafkaStreams.State.RUNNING;
     private volatile Function<String, HostInfo> owners = key -> null;
     private volatile Set<HostInfo> hosts = Set.of();
@@ -82,6 +84,12 @@ final class MapStateSource implements StateSource {
         check();
         reads.incrementAndGet();
         return Optional.ofNullable(batches.get(batchId));
+    }
+
+    @Override
+    public QueueSummary queues() {
+        check();
+        return queues;
     }
 
     @Override

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stemflow.avro.JobState;
 import io.stemflow.pipeline.topology.BatchTally;
+import io.stemflow.pipeline.topology.QueueSummary;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
@@ -46,6 +48,36 @@ class QueryServerTest {
         assertThat(answer.json().path("state").asText()).isEqualTo("COMPLETED");
         assertThat(answer.json().path("stems").size()).isEqualTo(2);
         assertThat(answer.json().path("history").get(3).path("at").asText()).isEqualTo("2026-11-24T10:01:00Z");
+    }
+
+    @Test
+    void shouldTellABatchWhatWaitsAheadOfItAndItsShareWhenItsJobsWait() {
+        // given 5 INTERACTIVE jobs, and in BULK the batch of an account of weight 3 beside one of weight 1,
+        // its account having a second, paused, batch
+        source.queues = new QueueSummary(20, 4, 205, List.of(
+                new QueueSummary.ClassQueue("INTERACTIVE", 5, List.of(new QueueSummary.AccountQueue("app", 5, 1, null,
+                        null, false, 1.0, List.of(new QueueSummary.BatchQueue(null, 5, false, false))))),
+                new QueueSummary.ClassQueue("NORMAL", 0, List.of()),
+                new QueueSummary.ClassQueue("BULK", 200, List.of(
+                        new QueueSummary.AccountQueue("label", 150, 3, null, null, false, 0.75, List.of(
+                                new QueueSummary.BatchQueue("cat-1", 100, false, false),
+                                new QueueSummary.BatchQueue("cat-2", 50, true, false))),
+                        new QueueSummary.AccountQueue("other", 50, 1, null, null, false, 0.25, List.of(
+                                new QueueSummary.BatchQueue("x", 50, false, false)))))),
+                List.of());
+
+        // when
+        final HttpProbe.Answer answer = http.get(server.url(), "/queues/batches/cat-1");
+        final HttpProbe.Answer all = http.get(server.url(), "/queues");
+
+        // then
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.json().path("waiting").asLong()).isEqualTo(100);
+        final com.fasterxml.jackson.databind.JsonNode lane = answer.json().path("lanes").get(0);
+        assertThat(lane.path("priority").asText()).isEqualTo("BULK");
+        assertThat(lane.path("ahead").asLong()).isEqualTo(5);
+        assertThat(lane.path("share").asDouble()).isEqualTo(0.75);
+        assertThat(all.json().path("classes").get(2).path("accounts").get(0).path("weight").asInt()).isEqualTo(3);
     }
 
     @Test

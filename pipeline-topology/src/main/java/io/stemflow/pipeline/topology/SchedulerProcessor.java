@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
 final class SchedulerProcessor implements Processor<String, QueueEvent, String, ScheduleEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerProcessor.class);
-    private static final String IN_FLIGHT = "in-flight";
+    /** Keys of queue-meta: released jobs without an outcome; the lead they are held to (for queries). */
+    static final String IN_FLIGHT = "in-flight";
+    static final String LEAD = "lead";
     private static final String SEQ = "seq";
     private static final String SWEEP_SEQ = "sweep-seq";
 
@@ -174,6 +176,10 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
 
     /** Releases jobs while the lead has room: highest class first, deficit round robin within it. */
     private void pump(final long now) {
+        final Long recordedLead = meta.get(LEAD);
+        if (recordedLead == null || recordedLead != lead) {
+            meta.put(LEAD, (long) lead);
+        }
         long inFlight = inFlight();
         while (inFlight < lead) {
             final Pick pick = next(now);

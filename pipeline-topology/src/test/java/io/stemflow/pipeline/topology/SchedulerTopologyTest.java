@@ -299,4 +299,41 @@ class SchedulerTopologyTest {
         assertThat(byJob.get("t-1")).containsExactly(JobState.REQUESTED, JobState.QUEUED, JobState.ADMITTED);
         assertThat(byJob.get("t-2")).containsExactly(JobState.REQUESTED, JobState.QUEUED);
     }
+
+    @Test
+    void shouldSummariseTheQueuesWithSharesAndControlsWhenJobsWait() {
+        // given
+        harness(1, 100);
+        h.share("heavy", 3, 10, 60_000L);
+        submitAll("h-", "heavy", "hb", Priority.BULK, 4);
+        submitAll("l-", "light", "lb", Priority.BULK, 3);
+        submitAll("i-", "app", null, Priority.INTERACTIVE, 2);
+        h.command("p1", ControlAction.PAUSE, ControlScope.BATCH, "lb", null);
+
+        // when
+        final QueueSummary summary = QueueSummary.read(h.driver.getKeyValueStore(StoreNames.QUEUE_LANES),
+                h.driver.getKeyValueStore(StoreNames.QUEUE_CONTROLS), h.driver.getKeyValueStore(StoreNames.QUEUE_SHARES),
+                h.driver.getKeyValueStore(StoreNames.QUEUE_META));
+
+        // then h-1 is at the gateway; the rest waits, per class and account, with shares and the pause
+        assertThat(summary.lead()).isEqualTo(1);
+        assertThat(summary.handedOn()).isEqualTo(1);
+        assertThat(summary.waiting()).isEqualTo(8);
+        assertThat(summary.classes()).extracting(QueueSummary.ClassQueue::priority, QueueSummary.ClassQueue::waiting)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("INTERACTIVE", 2L),
+                        org.assertj.core.groups.Tuple.tuple("NORMAL", 0L), org.assertj.core.groups.Tuple.tuple("BULK", 6L));
+        final List<QueueSummary.AccountQueue> bulk = summary.classes().get(2).accounts();
+        assertThat(bulk).extracting(QueueSummary.AccountQueue::accountId).containsExactly("heavy", "light");
+        assertThat(bulk.get(0).share()).isEqualTo(0.75);
+        assertThat(bulk.get(0).capCalls()).isEqualTo(10);
+        assertThat(bulk.get(1).batches()).singleElement().satisfies(b -> {
+            assertThat(b.batchId()).isEqualTo("lb");
+            assertThat(b.paused()).isTrue();
+        });
+        assertThat(summary.waitingAbove(Priority.BULK)).isEqualTo(2);
+        assertThat(summary.controls()).singleElement().satisfies(c -> {
+            assertThat(c.scope()).isEqualTo("BATCH");
+            assertThat(c.commandId()).isEqualTo("p1");
+        });
+    }
 }
