@@ -35,7 +35,12 @@ import org.slf4j.LoggerFactory;
  *       a platform fault (the registry) writes nothing and defers the whole commit by the retry time;</li>
  *   <li>a transaction that fails other than fatally is aborted and reported ({@link Aborted}): the caller rewinds
  *       every partition to its committed offset; a fatal error (fenced, not authorised) is thrown;</li>
- *   <li>commits at most once per commit interval, unless forced (rebalance, shutdown).</li>
+ *   <li>commits at most once per commit interval, unless forced (rebalance, shutdown);</li>
+ *   <li>the producer is open only while the loop holds partitions ({@link #open}, {@link #close}): its
+ *       transactional id is the ROLE's, shared by every instance, so opening it when taking the role over fences
+ *       the previous holder (a zombie can no longer commit) and aborts the transaction it may have left open
+ *       (which would otherwise hold back read_committed readers and the group's offsets until it times out); a
+ *       standby never opens it.</li>
  * </ul>
  * Owns the producer and the times of the last commit and of the next retry. Loop thread only.
  */
@@ -60,25 +65,27 @@ final class Committer<V> {
     }
 
     private final String role;
-    private final Producer<byte[], byte[]> producer;
+    private final Supplier<Producer<byte[], byte[]>> producers;
     private final Supplier<ConsumerGroupMetadata> group;
     private final SetAside setAside;
     private final GatewayMetrics metrics;
     private final long intervalNanos;
     private final long retryNanos;
+    private Producer<byte[], byte[]> producer;
     private long lastCommit;
     private long retryAt;
 
     /**
+     * @param producers  makes a transactional producer with the role's transactional id (not yet initialised)
      * @param group      the consumer's group metadata, sent with the offsets
      * @param retryNanos how long a commit waits after serialising failed for a platform fault
      * @param now        nano time now: the first commit is due one interval from now
      */
-    Committer(final String role, final Producer<byte[], byte[]> producer,
+    Committer(final String role, final Supplier<Producer<byte[], byte[]>> producers,
               final Supplier<ConsumerGroupMetadata> group, final SetAside setAside, final GatewayMetrics metrics,
               final Duration interval, final long retryNanos, final long now) {
         this.role = role;
-        this.producer = producer;
+        this.producers = producers;
         this.group = group;
         this.setAside = setAside;
         this.metrics = metrics;
@@ -88,12 +95,34 @@ final class Committer<V> {
         this.retryAt = now;
     }
 
-    void init() {
-        producer.initTransactions();
+    /**
+     * Opens the producer, if it is not open: {@code initTransactions} with the role's transactional id fences
+     * any other producer with that id and aborts its open transaction. Before the loop reads its partitions'
+     * committed offsets, which such a transaction would hold back.
+     */
+    void open() {
+        if (producer != null) {
+            return;
+        }
+        final Producer<byte[], byte[]> opened = producers.get();
+        try {
+            opened.initTransactions();
+        } catch (RuntimeException e) {
+            opened.close(Duration.ZERO);
+            throw e;
+        }
+        producer = opened;
+        LOG.info("{}: transactional producer open (previous holder of the role fenced)", role);
     }
 
+    /** Closes the producer, if open (no partition held any more, or shutdown). */
     void close() {
-        producer.close(Duration.ofSeconds(5));
+        if (producer == null) {
+            return;
+        }
+        final Producer<byte[], byte[]> open = producer;
+        producer = null;
+        open.close(Duration.ofSeconds(5));
     }
 
     /** Nanos until a commit is due, {@link Long#MAX_VALUE} when no job can be committed. */
@@ -111,8 +140,8 @@ final class Committer<V> {
      * them. {@code force}: regardless of the commit interval (rebalance, shutdown).
      */
     Outcome<V> commit(final Collection<PartitionLedger<V>> ledgers, final long now, final boolean force) {
-        if (!force && (now - lastCommit < intervalNanos || now - retryAt < 0)) {
-            return new Skipped<>();
+        if (producer == null || !force && (now - lastCommit < intervalNanos || now - retryAt < 0)) {
+            return new Skipped<>(); // no producer: no partition held, so nothing to commit
         }
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         final Map<PartitionLedger<V>, List<Job<V>>> prefixes = new HashMap<>();

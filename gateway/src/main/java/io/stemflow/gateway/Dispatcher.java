@@ -5,7 +5,6 @@ import io.stemflow.gateway.provider.ProviderReply;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,8 +22,12 @@ import org.slf4j.LoggerFactory;
  * The jobs of one {@link WorkLoop} waiting for a provider call, and the calls: which job goes next, the pool of
  * {@code window} workers the calls run on, and the queue their replies come back through. Invariants:
  * <ul>
- *   <li>jobs are dispatched in consumption order (lowest sequence first); a job called again keeps its sequence,
- *       so retries go before newer jobs;</li>
+ *   <li>jobs are dispatched in the {@link DispatchQueue}'s order: jobs waiting for another call (retries) first,
+ *       then never-started jobs by class (the submitter's INTERACTIVE, NORMAL, BULK), each in consumption order;</li>
+ *   <li>a never-started job that is not the first never-started job of its partition (it overtakes an earlier one)
+ *       starts only while it leaves a place of the window free: started jobs waiting for an earlier job of their
+ *       partition to start can then never fill the window, so the window cannot stall (its jobs are committed only
+ *       past their partition's leading done jobs);</li>
  *   <li>at most {@code window} calls are out at once, side calls included, and every call passes the
  *       {@link ProviderGate};</li>
  *   <li>at most {@code window} jobs are started (at least one call made) and neither committed nor abandoned, so
@@ -48,7 +51,7 @@ final class Dispatcher<V> {
     private final GatewayMetrics metrics;
     private final ExecutorService workers;
     private final BlockingQueue<Runnable> replies = new LinkedBlockingQueue<>();
-    private final TreeMap<Long, Job<V>> queued = new TreeMap<>();
+    private final DispatchQueue<V> queued = new DispatchQueue<>();
     private final AtomicInteger callsOut = new AtomicInteger();
     private final AtomicInteger startedUncommitted = new AtomicInteger();
     private final Control control = new Control();
@@ -69,9 +72,9 @@ final class Dispatcher<V> {
                 startedUncommitted::get, "loop", role);
     }
 
-    /** Puts a newly consumed job in line, behind every job consumed before it. */
+    /** Puts a newly consumed job in line (behind every job of its class consumed before it). */
     void enqueue(final Job<V> job) {
-        queued.put(job.sequence, job);
+        queued.add(job);
     }
 
     /** The handler's turn to make side calls (e.g. credit polls). */
@@ -87,15 +90,18 @@ final class Dispatcher<V> {
     /** Starts every job the window and the gate allow; returns a hint of how long until more may go. */
     long dispatch(final long now) {
         long hint = Long.MAX_VALUE;
-        final Iterator<Job<V>> it = queued.values().iterator();
+        final Iterator<Job<V>> it = queued.iterator();
         while (it.hasNext()) {
             final Job<V> job = it.next();
             if (job.notBefore - now > 0) {
                 hint = Math.min(hint, job.notBefore - now);
                 continue;
             }
-            if (!job.started && startedUncommitted.get() >= window) {
-                continue;
+            if (!job.started) {
+                final int free = window - startedUncommitted.get();
+                if (free < 1 || free < 2 && !queued.inOrder(job)) {
+                    continue;
+                }
             }
             if (callsOut.get() >= window) {
                 break;
@@ -162,7 +168,7 @@ final class Dispatcher<V> {
     void abandon(final Job<V> job) {
         committed(job);
         if (job.state == Job.State.QUEUED) {
-            queued.remove(job.sequence);
+            queued.remove(job);
         }
         job.state = Job.State.ABANDONED;
     }
@@ -226,11 +232,11 @@ final class Dispatcher<V> {
             job.state = Job.State.QUEUED;
             job.notBefore = now + retry.nanos();
             metrics.backoff("retry", retry.nanos());
-            queued.put(job.sequence, job);
+            queued.add(job);
         } else {
             job.state = Job.State.QUEUED;
             job.notBefore = now;
-            queued.put(job.sequence, job);
+            queued.add(job);
         }
     }
 
@@ -248,7 +254,7 @@ final class Dispatcher<V> {
 
         @Override
         public Optional<Job<V>> nextQueued() {
-            return queued.isEmpty() ? Optional.empty() : Optional.of(queued.firstEntry().getValue());
+            return queued.first();
         }
 
         @Override

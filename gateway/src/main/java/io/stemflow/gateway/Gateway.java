@@ -18,6 +18,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * The provider gateway: the submitter and the reconciler loops sharing one {@link ProviderGate}, the health state,
  * the metrics and the HTTP server. {@link #start} wires and starts everything; {@link #close} stops it cleanly
  * (calls out are awaited, done jobs committed).
+ *
+ * <p>Several instances may run against one provider key: both consumer groups use the {@link OneActiveAssignor},
+ * so one instance holds every partition of both and uses the whole limit ({@link ActiveRole}); the others are hot
+ * standbys that take over when its session times out.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -49,17 +54,19 @@ public final class Gateway implements AutoCloseable {
     private final GatewayHealth health;
     private final PrometheusMeterRegistry registry;
     private final ProviderGate gate;
+    private final ActiveRole role;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Gateway(final WorkLoop<AdmittedJob> submitter, final WorkLoop<ReconcileRequest> reconciler,
                     final GatewayHttpServer http, final GatewayHealth health, final PrometheusMeterRegistry registry,
-                    final ProviderGate gate) {
+                    final ProviderGate gate, final ActiveRole role) {
         this.submitter = submitter;
         this.reconciler = reconciler;
         this.http = http;
         this.health = health;
         this.registry = registry;
         this.gate = gate;
+        this.role = role;
     }
 
     /** Starts against the real provider over HTTP, on wall-clock time. */
@@ -81,6 +88,9 @@ public final class Gateway implements AutoCloseable {
         health.register("provider-config", gate::haltCondition);
         health.register("throttled", gate::throttleCondition);
         health.register("maintenance", gate::circuitCondition);
+        final ActiveRole role = new ActiveRole(config.kafka().instanceId(), SubmitHandler.ROLE,
+                List.of(SubmitHandler.ROLE, ReconcileHandler.ROLE), gate, config.rate().takeoverHold(),
+                config.kafka().sessionTimeout(), nanoTime, metrics);
         metrics.gauge("stemflow.gateway.health", "2 up, 1 degraded, 0 down",
                 () -> health.report().status().ordinal());
 
@@ -107,14 +117,14 @@ public final class Gateway implements AutoCloseable {
         final WorkLoop<AdmittedJob> submitter = new WorkLoop<>(
                 new WorkLoop.Settings(SubmitHandler.ROLE, config.topics().admitted(), config.flow().inFlight(),
                         config.flow().maxBuffered(), config.kafka().commitInterval(), grace),
-                consumer(config, SubmitHandler.ROLE), producer(config, SubmitHandler.ROLE), submit, deadLetters, gate,
-                nanoTime, metrics, health);
+                consumer(config, SubmitHandler.ROLE, role), () -> producer(config, SubmitHandler.ROLE), submit,
+                deadLetters, gate, role, nanoTime, metrics, health);
         final WorkLoop<ReconcileRequest> reconciler = new WorkLoop<>(
                 new WorkLoop.Settings(ReconcileHandler.ROLE, config.topics().reconcile(),
                         config.flow().reconcilerInFlight(), config.flow().maxBuffered(),
                         config.kafka().commitInterval(), grace),
-                consumer(config, ReconcileHandler.ROLE), producer(config, ReconcileHandler.ROLE), reconcile,
-                deadLetters, gate, nanoTime, metrics, health);
+                consumer(config, ReconcileHandler.ROLE, role), () -> producer(config, ReconcileHandler.ROLE),
+                reconcile, deadLetters, gate, role, nanoTime, metrics, health);
         final GatewayHttpServer http;
         try {
             http = GatewayHttpServer.start(config.http(), health, registry);
@@ -126,7 +136,7 @@ public final class Gateway implements AutoCloseable {
         submitter.start();
         reconciler.start();
         LOG.info("Provider gateway started; health and metrics on {}", http.url());
-        return new Gateway(submitter, reconciler, http, health, registry, gate);
+        return new Gateway(submitter, reconciler, http, health, registry, gate, role);
     }
 
     public GatewayHealth health() {
@@ -156,6 +166,15 @@ public final class Gateway implements AutoCloseable {
         return gate;
     }
 
+    /** Whether this instance is the active one (holds the submitter group's partitions and calls the provider). */
+    public boolean active() {
+        return role.mayCall();
+    }
+
+    ActiveRole role() {
+        return role;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -171,9 +190,18 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(final GatewayConfig config, final String role) {
+    /**
+     * The loop's consumer: classic group protocol with the {@link OneActiveAssignor} (a client-side assignor), the
+     * member's claim from {@code active}; static membership; heartbeats at most 1 s apart (a third of the session
+     * at most), so a standby hears of a rebalance soon after the holder's session ended.
+     */
+    private static KafkaConsumer<String, byte[]> consumer(final GatewayConfig config, final String role,
+                                                          final ActiveRole active) {
         final GatewayConfig.KafkaSettings kafka = config.kafka();
         final Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, OneActiveAssignor.class.getName());
+        c.put(OneActiveAssignor.CLAIMS_CONFIG, (OneActiveAssignor.Claims) () -> active.claim(role));
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId(role));
         c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, kafka.groupInstanceId(role));
@@ -183,7 +211,7 @@ public final class Gateway implements AutoCloseable {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.flow().maxBuffered()));
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) kafka.sessionTimeout().toMillis());
-        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.min(3000, kafka.sessionTimeout().toMillis() / 3));
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.min(1000, kafka.sessionTimeout().toMillis() / 3));
         return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's settings, parsed once from the environment ({@link #fromEnv(Map)}) and validated: every error
@@ -54,7 +56,12 @@ public record GatewayConfig(
     public static final String TOPIC_DLQ = "STEMFLOW_TOPIC_DLQ";
     public static final String APPLICATION_ID = "STEMFLOW_GATEWAY_APPLICATION_ID";
     public static final String INSTANCE_ID = "STEMFLOW_GATEWAY_INSTANCE_ID";
-    public static final String INSTANCES = "STEMFLOW_GATEWAY_INSTANCES";
+    /**
+     * Retired: instances used to split the limit into static shares. Now one active instance uses the whole limit;
+     * the variable is ignored with a warning saying so.
+     */
+    public static final String RETIRED_INSTANCES = "STEMFLOW_GATEWAY_INSTANCES";
+    public static final String TAKEOVER_HOLD = "STEMFLOW_GATEWAY_TAKEOVER_HOLD";
     public static final String TRANSACTIONAL_ID_PREFIX = "STEMFLOW_GATEWAY_TRANSACTIONAL_ID_PREFIX";
     public static final String SESSION_TIMEOUT = "STEMFLOW_GATEWAY_SESSION_TIMEOUT";
     public static final String COMMIT_INTERVAL = "STEMFLOW_GATEWAY_COMMIT_INTERVAL";
@@ -78,13 +85,14 @@ public record GatewayConfig(
             PROVIDER_REQUEST_TIMEOUT, PROVIDER_CONNECT_TIMEOUT, RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW,
             RATE_LIMIT_MARGIN, COST_SEPARATE_VOCAL, COST_SPLIT_STEM, CALLBACK_HMAC_KEY, CALLBACK_HMAC_KEY_FILE,
             BRIDGE_PUBLIC_URL, KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, TOPIC_ADMITTED, TOPIC_SUBMISSIONS,
-            TOPIC_RECONCILE, TOPIC_RESULTS, TOPIC_DLQ, APPLICATION_ID, INSTANCE_ID, INSTANCES,
-            TRANSACTIONAL_ID_PREFIX, SESSION_TIMEOUT, COMMIT_INTERVAL, IN_FLIGHT, RECONCILER_IN_FLIGHT, MAX_BUFFERED, RETRY_MAX_ATTEMPTS,
+            TOPIC_RECONCILE, TOPIC_RESULTS, TOPIC_DLQ, APPLICATION_ID, INSTANCE_ID, RETIRED_INSTANCES,
+            TAKEOVER_HOLD, TRANSACTIONAL_ID_PREFIX, SESSION_TIMEOUT, COMMIT_INTERVAL, IN_FLIGHT, RECONCILER_IN_FLIGHT, MAX_BUFFERED, RETRY_MAX_ATTEMPTS,
             RETRY_INITIAL_BACKOFF, RETRY_MULTIPLIER, RETRY_MAX_BACKOFF, RETRY_JITTER, THROTTLE_INITIAL_BACKOFF,
             THROTTLE_MAX_BACKOFF, MAINTENANCE_PROBE_INTERVAL, CREDIT_POLL_INTERVAL, CONFIG_PROBE_INTERVAL,
             HTTP_HOST, HTTP_PORT);
     /** Prefixes owned by the gateway: an unknown variable under them is most likely a typo. */
     private static final List<String> OWN_PREFIXES = List.of("STEMFLOW_GATEWAY_", "STEMFLOW_PROVIDER_");
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayConfig.class);
 
     public GatewayConfig {
         Objects.requireNonNull(provider, "provider");
@@ -107,6 +115,8 @@ public record GatewayConfig(
     public static GatewayConfig fromEnv(final Map<String, String> env) {
         final Settings r = new Settings("gateway", env);
         final String applicationId = r.text(APPLICATION_ID, "stemflow-gateway");
+        final Duration window = r.duration(RATE_LIMIT_WINDOW, Duration.ofSeconds(10), Duration.ofMillis(1));
+        final Duration margin = r.duration(RATE_LIMIT_MARGIN, Duration.ofMillis(50), Duration.ZERO);
         final GatewayConfig config = new GatewayConfig(
                 new ProviderSettings(
                         r.httpUrl(PROVIDER_BASE_URL),
@@ -130,9 +140,9 @@ public record GatewayConfig(
                         r.text(TOPIC_DLQ, TopicNames.DLQ)),
                 new RateSettings(
                         atLeast(r, RATE_LIMIT_REQUESTS, 20, 1),
-                        r.duration(RATE_LIMIT_WINDOW, Duration.ofSeconds(10), Duration.ofMillis(1)),
-                        atLeast(r, INSTANCES, 1, 1),
-                        r.duration(RATE_LIMIT_MARGIN, Duration.ofMillis(50), Duration.ZERO)),
+                        window,
+                        margin,
+                        r.duration(TAKEOVER_HOLD, window.plus(margin), Duration.ZERO)),
                 new FlowSettings(
                         atLeast(r, IN_FLIGHT, 16, 1),
                         atLeast(r, RECONCILER_IN_FLIGHT, 4, 1),
@@ -155,6 +165,9 @@ public record GatewayConfig(
         check(r, config);
         r.throwIfProblems();
         r.warnUnknown(OWN_PREFIXES, KNOWN);
+        r.optional(RETIRED_INSTANCES).ifPresent(value -> LOG.warn("{} is no longer used (set to {}): one active "
+                + "instance uses the whole limit ({} per {}), the others are hot standbys; remove the variable",
+                RETIRED_INSTANCES, value, config.rate().requests(), DurationText.format(config.rate().window())));
         return config;
     }
 
@@ -182,9 +195,6 @@ public record GatewayConfig(
     }
 
     private static void check(final Settings r, final GatewayConfig config) {
-        r.check(config.rate().globalRequests() >= config.rate().instances(), RATE_LIMIT_REQUESTS + " ("
-                + config.rate().globalRequests() + ") must be at least " + INSTANCES + " ("
-                + config.rate().instances() + "): every instance needs one permit");
         r.check(config.retry().maxBackoff().compareTo(config.retry().initialBackoff()) >= 0,
                 RETRY_MAX_BACKOFF + " must not be below " + RETRY_INITIAL_BACKOFF);
         r.check(config.pauses().throttleMaxBackoff().compareTo(config.pauses().throttleInitialBackoff()) >= 0,
@@ -196,9 +206,9 @@ public record GatewayConfig(
         return "provider " + provider.baseUrl() + " (key " + provider.apiKey().describe() + ", id "
                 + provider.apiKey().get().id() + "), bridge " + callback.bridgePublicUrl() + ", kafka "
                 + kafka.bootstrapServers() + ", registry " + kafka.registryUrl() + ", topics " + topics
-                + ", instance " + kafka.instanceId() + " of " + rate.instances() + ", rate " + rate.globalRequests()
-                + " per " + DurationText.format(rate.window()) + " global, " + rate.permitsPerInstance()
-                + " for this instance, in-flight " + flow.inFlight();
+                + ", instance " + kafka.instanceId() + ", rate " + rate.requests() + " per "
+                + DurationText.format(rate.window()) + " (all of it while this instance is the active one), takeover"
+                + " hold " + DurationText.format(rate.takeoverHold()) + ", in-flight " + flow.inFlight();
     }
 
     /** Provider connection. */
@@ -216,8 +226,12 @@ public record GatewayConfig(
 
     /**
      * Kafka identity. The group ids are {@code <applicationId>-submitter} and {@code <applicationId>-reconciler};
-     * the transactional ids and static group instance ids are {@code <prefix>-<instanceId>-<role>}, stable across
-     * restarts so a restarted instance fences its zombie and takes its partitions back at once.
+     * the static group instance ids are {@code <applicationId>-<instanceId>-<role>}, stable across restarts so a
+     * restarted instance takes its partitions back at once. The transactional ids are {@code <prefix>-<role>},
+     * one per role and NOT per instance: only the instance holding a role's partitions opens a producer with it
+     * (see {@link OneActiveAssignor}), so taking a role over fences the previous holder (a zombie cannot commit)
+     * and aborts the transaction it left open (which would otherwise hold back read_committed readers and the
+     * group's offsets until the transaction timeout).
      */
     public record KafkaSettings(String bootstrapServers, String registryUrl, String applicationId, String instanceId,
                                 String transactionalIdPrefix, Duration sessionTimeout, Duration commitInterval) {
@@ -227,7 +241,7 @@ public record GatewayConfig(
         }
 
         public String transactionalId(final String role) {
-            return transactionalIdPrefix + "-" + instanceId + "-" + role;
+            return transactionalIdPrefix + "-" + role;
         }
 
         public String groupInstanceId(final String role) {
@@ -244,18 +258,21 @@ public record GatewayConfig(
     }
 
     /**
-     * The provider's limit and this instance's share of it.
+     * The provider's limit, used whole by the one active instance.
      *
-     * @param globalRequests requests the provider allows per window per API key, over every gateway instance
-     * @param window         the provider's (sliding) window
-     * @param instances      how many gateway instances share the key
-     * @param margin         extra time a permit stays used after its call completed, against clock skew
+     * @param requests     requests the provider allows per window per API key, over every gateway instance
+     * @param window       the provider's (sliding) window
+     * @param margin       extra time a permit stays used after its call completed, against clock skew
+     * @param takeoverHold how long an instance that takes the active role over makes no call (every slot of its
+     *                     guard busy), because the previous holder may have called within the last window;
+     *                     zero disables it. Not applied when the group never committed an offset (fresh deployment)
      */
-    public record RateSettings(int globalRequests, Duration window, int instances, Duration margin) {
+    public record RateSettings(int requests, Duration window, Duration margin, Duration takeoverHold) {
 
-        /** {@code floor(globalRequests / instances)}: the sum over all instances never exceeds the global limit. */
-        public int permitsPerInstance() {
-            return globalRequests / instances;
+        public RateSettings {
+            Objects.requireNonNull(window, "window");
+            Objects.requireNonNull(margin, "margin");
+            Objects.requireNonNull(takeoverHold, "takeoverHold");
         }
     }
 

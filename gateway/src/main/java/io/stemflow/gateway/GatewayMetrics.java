@@ -85,6 +85,17 @@ public final class GatewayMetrics {
                 .tag("loop", loop).register(registry).increment();
     }
 
+    /**
+     * This instance took the active role over: {@code stemflow_gateway_takeovers_total{hold}}, {@code hold} one of
+     * {@code applied} (every call held for the takeover hold), {@code fresh-group} (no committed offset: nobody
+     * ever submitted, no hold) or {@code disabled} (hold set to 0).
+     */
+    void takeover(final String hold) {
+        Counter.builder("stemflow.gateway.takeovers")
+                .description("Times this instance became the active one, by whether it held its calls first")
+                .tag("hold", hold).register(registry).increment();
+    }
+
     void transactionAborted(final String loop) {
         Counter.builder("stemflow.gateway.transactions.aborted").tag("loop", loop).register(registry).increment();
     }

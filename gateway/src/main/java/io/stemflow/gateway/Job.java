@@ -26,6 +26,8 @@ final class Job<V> {
     final TopicPartition partition;
     final long offset;
     final long sequence;
+    /** Dispatch class among never-started jobs, lower first ({@link JobHandler.Accept#rank}). */
+    final int rank;
     final String key;
     final V value;
     /** The record's raw value (null for a tombstone), for a dead letter if handling it throws. */
@@ -44,11 +46,12 @@ final class Job<V> {
     /** Resilience4j retry state for 500s, timeouts and connection errors; created on the first one. */
     Retry.AsyncContext<ProviderReply<?>> retry;
 
-    Job(final TopicPartition partition, final long offset, final long sequence, final String key, final V value,
-        final byte[] raw) {
+    Job(final TopicPartition partition, final long offset, final long sequence, final int rank, final String key,
+        final V value, final byte[] raw) {
         this.partition = partition;
         this.offset = offset;
         this.sequence = sequence;
+        this.rank = rank;
         this.key = key;
         this.value = value;
         this.raw = raw;

@@ -44,7 +44,7 @@ interface JobHandler<V> {
     /** What a handler may ask of its loop from {@link #tick}. */
     interface LoopControl<V> {
 
-        /** The job that would be dispatched next (lowest sequence waiting), if any. */
+        /** The job that would be dispatched next (see {@link DispatchQueue} for the order), if any. */
         Optional<Job<V>> nextQueued();
 
         /** Jobs waiting for a call (never called, or waiting to be called again). */
@@ -61,10 +61,23 @@ interface JobHandler<V> {
     sealed interface Intake<V> permits Accept, Immediate, Stall {
     }
 
-    /** A job to run. */
-    record Accept<V>(V value) implements Intake<V> {
+    /**
+     * A job to run.
+     *
+     * @param rank its dispatch class: among jobs never started, a lower rank is called first (then consumption
+     *             order); {@link #SOLE_CLASS} for a handler without classes
+     */
+    record Accept<V>(V value, int rank) implements Intake<V> {
+
+        static final int SOLE_CLASS = 0;
+
         public Accept {
             Objects.requireNonNull(value, "value");
+        }
+
+        /** A job of a handler without dispatch classes. */
+        public Accept(final V value) {
+            this(value, SOLE_CLASS);
         }
     }
 

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the gateway is not halted by a 401/404 (then one probe call per config-probe interval);</li>
  *   <li>no gateway-wide backoff after a 430/405 is running;</li>
  *   <li>the circuit breaker (opened by a 455) permits it (one probe call when half-open);</li>
- *   <li>the {@link SlidingWindowGuard} has a free slot (no 430 against a sliding window);</li>
+ *   <li>the {@link SlidingWindowGuard} has a free slot (no 430 against a sliding window) and no takeover hold
+ *       runs ({@link #holdEverySlot});</li>
  *   <li>the Resilience4j {@link RateLimiter} ({@code limitForPeriod} per {@code limitRefreshPeriod}) has a permit.</li>
  * </ol>
  * Every admitted call must be {@linkplain #complete completed} with its reply, which updates the guard, the
@@ -82,7 +83,7 @@ public final class ProviderGate {
                         final LongSupplier nanoTime, final Clock clock, final GatewayMetrics metrics) {
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        final int permits = rate.permitsPerInstance();
+        final int permits = rate.requests();
         this.limiter = RateLimiter.of("provider", RateLimiterConfig.custom()
                 .limitForPeriod(permits)
                 .limitRefreshPeriod(rate.window())
@@ -113,8 +114,8 @@ public final class ProviderGate {
                 () -> limiter.getMetrics().getAvailablePermissions());
         metrics.gauge("stemflow.gateway.limiter.window.free",
                 "Free slots of the sliding-window guard", () -> guard.available(nanoTime.getAsLong()));
-        metrics.gauge("stemflow.gateway.limiter.permits.per.window", "This instance's share of the provider limit",
-                () -> permits);
+        metrics.gauge("stemflow.gateway.limiter.permits.per.window",
+                "The provider limit per window, used whole by the active instance", () -> permits);
         metrics.gauge("stemflow.gateway.backoff.remaining.seconds", "Time left of the gateway-wide backoff",
                 () -> backoffRemainingNanos() / 1e9);
         metrics.gauge("stemflow.gateway.circuit.state",
@@ -155,6 +156,14 @@ public final class ProviderGate {
             metrics.permitGranted(endpoint);
             return new Admission(new Permit(endpoint, now, probe), null);
         }
+    }
+
+    /**
+     * No call until {@code hold} from now, whatever the slots: the takeover hold of an instance that has just
+     * become the active one (the previous holder's calls of the last window are unknown here).
+     */
+    public void holdEverySlot(final Duration hold) {
+        guard.holdAll(nanoTime.getAsLong() + hold.toNanos());
     }
 
     /** Records the reply of an admitted call. Call exactly once per permit, from any thread. */

@@ -13,6 +13,10 @@ import java.util.PriorityQueue;
  * network latency. The price is that each slot cycles every {@code window + latency + margin} instead of every
  * {@code window}; with a few milliseconds of latency that is over 99% of the limit.
  *
+ * <p>A {@linkplain #holdAll hold} makes every slot busy until a given time, whatever the calls: an instance that
+ * takes the active role over does not know when the previous holder's calls were made, only that they were made
+ * before it took over, so it waits one {@code window + margin} before its first call.
+ *
  * <p>Thread-safe; time is a nano-time value passed in by the caller, so tests drive it.
  */
 final class SlidingWindowGuard {
@@ -22,6 +26,8 @@ final class SlidingWindowGuard {
     /** When each released slot becomes free again (nano time), earliest first. */
     private final PriorityQueue<Long> busyUntil = new PriorityQueue<>();
     private int inUse;
+    private boolean held;
+    private long heldUntil;
 
     SlidingWindowGuard(final int permits, final long windowNanos, final long marginNanos) {
         if (permits < 1) {
@@ -34,7 +40,7 @@ final class SlidingWindowGuard {
     /** Takes a slot when one is free at {@code now}. */
     synchronized boolean tryAcquire(final long now) {
         purge(now);
-        if (inUse + busyUntil.size() >= permits) {
+        if (holding(now) || inUse + busyUntil.size() >= permits) {
             return false;
         }
         inUse++;
@@ -55,23 +61,43 @@ final class SlidingWindowGuard {
         }
     }
 
+    /**
+     * Makes every slot busy until {@code until} (nano time), on top of what calls hold; a later hold extends an
+     * earlier one, an earlier one never shortens it.
+     */
+    synchronized void holdAll(final long until) {
+        if (!held || until - heldUntil > 0) {
+            heldUntil = until;
+        }
+        held = true;
+    }
+
     /** Free slots at {@code now}. */
     synchronized int available(final long now) {
         purge(now);
-        return permits - inUse - busyUntil.size();
+        return holding(now) ? 0 : permits - inUse - busyUntil.size();
     }
 
     /** Nanos until a slot frees: 0 when one is free, -1 when every slot is held by a call still in flight. */
     synchronized long nanosUntilFree(final long now) {
         purge(now);
-        if (inUse + busyUntil.size() < permits) {
-            return 0;
+        final boolean full = inUse + busyUntil.size() >= permits;
+        final long callsFree = !full ? 0 : busyUntil.isEmpty() ? -1 : busyUntil.peek() - now;
+        if (!holding(now)) {
+            return callsFree;
         }
-        return busyUntil.isEmpty() ? -1 : busyUntil.peek() - now;
+        return callsFree < 0 ? -1 : Math.max(callsFree, heldUntil - now);
     }
 
     int permits() {
         return permits;
+    }
+
+    private boolean holding(final long now) {
+        if (held && now - heldUntil >= 0) {
+            held = false;
+        }
+        return held;
     }
 
     private void purge(final long now) {

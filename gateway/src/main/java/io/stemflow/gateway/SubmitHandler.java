@@ -3,6 +3,7 @@ package io.stemflow.gateway;
 import io.github.resilience4j.retry.Retry;
 import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The submitter: one generate call per admitted job (with its per-job callback URL), one
- * {@link SubmissionOutcome} per job. Handles the answers as the contract says:
+ * {@link SubmissionOutcome} per job. Among the jobs it holds and has not started, the request's priority class
+ * goes first ({@link #rank}: INTERACTIVE, NORMAL, BULK). Handles the answers as the contract says:
  * <ul>
  *   <li>200: ACCEPTED with the provider task id;</li>
  *   <li>400, 413 (and other 4xx): REJECTED at once with the provider's code and message;</li>
@@ -131,7 +133,22 @@ final class SubmitHandler implements JobHandler<AdmittedJob> {
         if (record.key() == null) {
             metrics.keyless(ROLE);
         }
-        return new Accept<>(job);
+        return new Accept<>(job, rank(request.getPriority()));
+    }
+
+    /**
+     * The dispatch class of a priority: INTERACTIVE (a user waits) before NORMAL before BULK; UNKNOWN (a symbol
+     * newer than this reader) and a missing value count as NORMAL.
+     */
+    static int rank(final Priority priority) {
+        if (priority == null) {
+            return 1;
+        }
+        return switch (priority) {
+            case INTERACTIVE -> 0;
+            case NORMAL, UNKNOWN -> 1;
+            case BULK -> 2;
+        };
     }
 
     @Override

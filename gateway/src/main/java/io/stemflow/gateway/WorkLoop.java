@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -37,9 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>this loop: consumes, decodes and tracks the jobs of each assigned partition ({@link PartitionLedger});
  *       the consumer is polled every turn (at most {@value #MAX_POLL_MILLIS} ms apart), also while the gate holds
  *       every call, so the group membership never lapses; when too much is buffered the partitions are paused;</li>
- *   <li>the {@link Dispatcher}: jobs are dispatched in consumption order (lowest sequence first), retries before
- *       newer jobs; at most {@code window} jobs are started (at least one call made) and not yet committed, so
- *       after a crash at most {@code window} jobs are submitted to the provider again;</li>
+ *   <li>the {@link Dispatcher}: retries first, then the more urgent class first, each in consumption order; at most
+ *       {@code window} jobs are started (at least one call made) and not yet committed, so after a crash at most
+ *       {@code window} jobs are submitted to the provider again;</li>
  *   <li>the {@link Committer}: a job's outputs are written in the same Kafka transaction as the offset just past
  *       it, and only when every earlier job of its partition is done: a crash never loses an output nor re-reads
  *       a job whose output was written.</li>
@@ -47,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * A transaction that fails (other than fatally) is aborted and every partition is rewound to its committed
  * offset; jobs whose calls were still out are abandoned (their replies ignored). All three run on the loop
  * thread; only the provider calls run on the dispatcher's workers.
+ *
+ * <p>One active instance ({@link ActiveRole}, {@link OneActiveAssignor}): the group gives all partitions to one
+ * member. The loop dispatches only while its instance is the active one; when it gets partitions after having
+ * none it opens the role's transactional producer (fencing the previous holder) before reading their offsets, and
+ * tells the role (which may hold every call for the takeover hold); when partitions are revoked it first awaits
+ * the calls out (bounded), so their jobs are committed instead of being called again by the next holder. It
+ * rejoins its group when the role asks (the instance's two loops disagree).
  *
  * <p>A record is never the loop's problem: when handling one record throws (decoding it, deciding whether to
  * start it, handling its reply, serialising its outputs), that record is {@link SetAside set aside} as a
@@ -65,6 +73,7 @@ final class WorkLoop<V> implements AutoCloseable {
     private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a platform fault (the registry) holds a partition's decoding or the commit. */
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(30);
 
     /** Settings of one loop. */
     record Settings(String role, String inputTopic, int window, int maxBuffered, Duration commitInterval,
@@ -85,6 +94,7 @@ final class WorkLoop<V> implements AutoCloseable {
     private final Dispatcher<V> dispatcher;
     private final Committer<V> committer;
     private final LongSupplier nanoTime;
+    private final ActiveRole role;
     private final Map<TopicPartition, PartitionLedger<V>> ledgers = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> stalledUntil = new HashMap<>();
     private final AtomicInteger tracked = new AtomicInteger();
@@ -95,21 +105,26 @@ final class WorkLoop<V> implements AutoCloseable {
     private long sequence;
     private boolean pausedForBuffer;
 
+    /**
+     * @param producers makes the transactional producer of this loop's role; called each time the loop takes
+     *                  the role over
+     */
     WorkLoop(final Settings settings, final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
-             final Producer<byte[], byte[]> producer, final JobHandler<V> handler,
-             final GatewayDeadLetters deadLetters, final ProviderGate gate, final LongSupplier nanoTime,
-             final GatewayMetrics metrics, final GatewayHealth health) {
+             final Supplier<Producer<byte[], byte[]>> producers, final JobHandler<V> handler,
+             final GatewayDeadLetters deadLetters, final ProviderGate gate, final ActiveRole role,
+             final LongSupplier nanoTime, final GatewayMetrics metrics, final GatewayHealth health) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
-        Objects.requireNonNull(producer, "producer");
+        this.role = Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(producers, "producers");
         Objects.requireNonNull(gate, "gate");
         Objects.requireNonNull(metrics, "metrics");
         final String loop = settings.role();
         this.setAside = new SetAside(loop, deadLetters);
         this.dispatcher = new Dispatcher<>(loop, settings.window(), handler, gate, setAside, nanoTime, metrics);
-        this.committer = new Committer<>(loop, producer, consumer::groupMetadata, setAside, metrics,
+        this.committer = new Committer<>(loop, producers, consumer::groupMetadata, setAside, metrics,
                 settings.commitInterval(), STALL_NANOS, nanoTime.getAsLong());
         this.thread = new Thread(this::run, "stemflow-" + loop);
         metrics.gauge("stemflow.gateway.buffered", "Jobs consumed and not yet committed", tracked::get, "loop", loop);
@@ -146,7 +161,6 @@ final class WorkLoop<V> implements AutoCloseable {
 
     private void run() {
         try {
-            committer.init();
             consumer.subscribe(List.of(settings.inputTopic()), new Rebalance());
             LOG.info("{} consuming {} (window {})", settings.role(), settings.inputTopic(), settings.window());
             while (running) {
@@ -155,8 +169,8 @@ final class WorkLoop<V> implements AutoCloseable {
             dispatcher.awaitCalls(nanoTime.getAsLong() + settings.shutdownGrace().toNanos());
             commit(nanoTime.getAsLong(), true);
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            fail("fenced by another instance using the same transactional id (" + e.getClass().getSimpleName()
-                    + ")", e);
+            fail("fenced: another instance took this role's transactional id over ("
+                    + e.getClass().getSimpleName() + ")", e);
         } catch (RuntimeException e) {
             fail(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         } finally {
@@ -169,10 +183,18 @@ final class WorkLoop<V> implements AutoCloseable {
 
     private void turn() {
         long now = nanoTime.getAsLong();
+        if (role.takeRejoin(settings.role(), now)) {
+            LOG.info("{}: rejoining its group, the instance's loops disagree about holding partitions",
+                    settings.role());
+            consumer.enforceRebalance("the instance's loops disagree about holding partitions");
+        }
         dispatcher.drainReplies();
         resumeStalled(now);
-        dispatcher.tick(now);
-        final long dispatchHint = dispatcher.dispatch(now);
+        final boolean mayCall = role.mayCall();
+        if (mayCall) {
+            dispatcher.tick(now);
+        }
+        final long dispatchHint = mayCall ? dispatcher.dispatch(now) : Long.MAX_VALUE;
         commit(now, false);
         applyBackpressure();
         now = nanoTime.getAsLong();
@@ -210,8 +232,10 @@ final class WorkLoop<V> implements AutoCloseable {
                     stalledUntil.put(partition, nanoTime.getAsLong() + STALL_NANOS);
                     break;
                 }
-                final Job<V> job = new Job<>(partition, record.offset(), sequence++, record.key(),
-                        intake instanceof JobHandler.Accept<V> accept ? accept.value() : null, record.value());
+                final JobHandler.Accept<V> accept = intake instanceof JobHandler.Accept<V> a ? a : null;
+                final Job<V> job = new Job<>(partition, record.offset(), sequence++,
+                        accept != null ? accept.rank() : JobHandler.Accept.SOLE_CLASS, record.key(),
+                        accept != null ? accept.value() : null, record.value());
                 ledger.append(job);
                 tracked.incrementAndGet();
                 if (intake instanceof JobHandler.Immediate<V> immediate) {
@@ -310,7 +334,10 @@ final class WorkLoop<V> implements AutoCloseable {
         }
     }
 
-    /** Commits before partitions go, forgets lost ones, starts ledgers for new ones. */
+    /**
+     * Commits before partitions go (after awaiting the calls out), forgets lost ones, starts ledgers for new ones;
+     * takes the role over when it gets partitions after having none, and gives it up when none is left.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
 
         @Override
@@ -318,7 +345,8 @@ final class WorkLoop<V> implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            dispatcher.drainReplies();
+            // the next holder would call these jobs again: let their calls finish and commit them first
+            dispatcher.awaitCalls(nanoTime.getAsLong() + settings.shutdownGrace().toNanos());
             commit(nanoTime.getAsLong(), true);
             forget(partitions);
         }
@@ -330,6 +358,14 @@ final class WorkLoop<V> implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(final Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return; // COOPERATIVE: called after every rebalance, also when nothing is added
+            }
+            final boolean takeover = ledgers.isEmpty();
+            if (takeover) {
+                committer.open(); // fences the previous holder, whose open transaction would hold the offsets back
+            }
+            final boolean groupCommitted = takeover && groupCommitted(partitions);
             for (final TopicPartition partition : partitions) {
                 ledgers.put(partition, new PartitionLedger<>(partition, consumer.position(partition)));
             }
@@ -337,6 +373,21 @@ final class WorkLoop<V> implements AutoCloseable {
                 consumer.pause(partitions);
             }
             LOG.info("{}: assigned {}", settings.role(), partitions);
+            if (takeover) {
+                role.gained(settings.role(), partitions.size(), groupCommitted);
+            }
+        }
+
+        /** Whether the group has a committed offset on any of them; true when that cannot be read (hold, to be safe). */
+        private boolean groupCommitted(final Collection<TopicPartition> partitions) {
+            try {
+                return consumer.committed(new HashSet<>(partitions), COMMITTED_TIMEOUT).values().stream()
+                        .anyMatch(Objects::nonNull);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: cannot read the group's committed offsets ({}); taking over as if it had some",
+                        settings.role(), e.toString());
+                return true;
+            }
         }
 
         private void forget(final Collection<TopicPartition> partitions) {
@@ -348,6 +399,10 @@ final class WorkLoop<V> implements AutoCloseable {
                 stalledUntil.remove(partition);
             }
             LOG.info("{}: gave up {}", settings.role(), partitions);
+            if (ledgers.isEmpty()) {
+                closeQuietly(committer::close, "producer");
+                role.lost(settings.role());
+            }
         }
     }
 }

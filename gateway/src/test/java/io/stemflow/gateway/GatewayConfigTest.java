@@ -26,15 +26,16 @@ class GatewayConfigTest {
         final GatewayConfig config = GatewayConfig.fromEnv(required());
 
         // then
-        assertThat(config.rate().globalRequests()).isEqualTo(20);
+        assertThat(config.rate().requests()).isEqualTo(20);
         assertThat(config.rate().window()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.rate().permitsPerInstance()).isEqualTo(20);
+        assertThat(config.rate().takeoverHold()).isEqualTo(Duration.ofMillis(10_050));
         assertThat(config.flow().inFlight()).isEqualTo(16);
         assertThat(config.topics().admitted()).isEqualTo("separation-admitted");
         assertThat(config.topics().submissions()).isEqualTo("separation-submissions");
         assertThat(config.costs().costOf(SeparationType.SPLIT_STEM)).isEqualTo(50);
         assertThat(config.costs().costOf(SeparationType.SEPARATE_VOCAL)).isEqualTo(10);
-        assertThat(config.kafka().transactionalId("submitter")).isEqualTo("stemflow-gateway-0-submitter");
+        assertThat(config.kafka().transactionalId("submitter")).isEqualTo("stemflow-gateway-submitter");
+        assertThat(config.kafka().groupInstanceId("submitter")).isEqualTo("stemflow-gateway-0-submitter");
         assertThat(config.kafka().groupId("reconciler")).isEqualTo("stemflow-gateway-reconciler");
         assertThat(config.provider().apiKey().get().reveal()).isEqualTo(API_KEY);
         assertThat(config.describe()).doesNotContain(API_KEY).doesNotContain(HMAC);
@@ -42,13 +43,46 @@ class GatewayConfigTest {
     }
 
     @Test
-    void shouldGiveEachInstanceItsShareWhenSeveralInstancesShareTheKey() {
+    void shouldFollowWindowAndMarginWhenTakeoverHoldIsNotSet() {
         // given
         final Map<String, String> env = required();
-        env.put(GatewayConfig.INSTANCES, "3");
+        env.put(GatewayConfig.RATE_LIMIT_WINDOW, "2s");
+        env.put(GatewayConfig.RATE_LIMIT_MARGIN, "20ms");
 
-        // when / then: floor(20 / 3) = 6 each, 18 <= 20 together
-        assertThat(GatewayConfig.fromEnv(env).rate().permitsPerInstance()).isEqualTo(6);
+        // when / then
+        assertThat(GatewayConfig.fromEnv(env).rate().takeoverHold()).isEqualTo(Duration.ofMillis(2020));
+    }
+
+    @Test
+    void shouldDisableTheHoldWhenTakeoverHoldIsZero() {
+        // given
+        final Map<String, String> env = required();
+        env.put(GatewayConfig.TAKEOVER_HOLD, "0s");
+
+        // when / then
+        assertThat(GatewayConfig.fromEnv(env).rate().takeoverHold()).isZero();
+    }
+
+    @Test
+    void shouldWarnThatItIsNoLongerUsedWhenTheRetiredInstancesVariableIsSet() {
+        // given
+        final Map<String, String> env = required();
+        env.put(GatewayConfig.RETIRED_INSTANCES, "3");
+
+        // when
+        final GatewayConfig config;
+        final java.util.List<String> lines;
+        try (LogCapture logs = LogCapture.open()) {
+            config = GatewayConfig.fromEnv(env);
+            lines = logs.lines();
+        }
+
+        // then: the whole limit, and one clear warning (not the generic "typo?" one)
+        assertThat(config.rate().requests()).isEqualTo(20);
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("WARN")
+                .contains(GatewayConfig.RETIRED_INSTANCES + " is no longer used")
+                .contains("one active instance uses the whole limit"));
+        assertThat(lines).noneSatisfy(line -> assertThat(line).contains("typo?"));
     }
 
     @Test
@@ -58,7 +92,7 @@ class GatewayConfigTest {
         env.remove(GatewayConfig.KAFKA_BOOTSTRAP_SERVERS);
         env.put(GatewayConfig.RATE_LIMIT_WINDOW, "ten seconds");
         env.put(GatewayConfig.IN_FLIGHT, "0");
-        env.put(GatewayConfig.INSTANCES, "30");
+        env.put(GatewayConfig.TAKEOVER_HOLD, "soon");
         env.put(GatewayConfig.PROVIDER_BASE_URL, "ftp://provider");
 
         // when / then
@@ -67,7 +101,7 @@ class GatewayConfigTest {
                 .hasMessageContaining(GatewayConfig.KAFKA_BOOTSTRAP_SERVERS + " is required")
                 .hasMessageContaining(GatewayConfig.RATE_LIMIT_WINDOW)
                 .hasMessageContaining(GatewayConfig.IN_FLIGHT + " must be at least 1")
-                .hasMessageContaining(GatewayConfig.INSTANCES)
+                .hasMessageContaining(GatewayConfig.TAKEOVER_HOLD + " must be a duration")
                 .hasMessageContaining(GatewayConfig.PROVIDER_BASE_URL);
     }
 

@@ -13,7 +13,7 @@ class ProviderGateTest {
 
     private final FakeTime time = new FakeTime();
     private final ProviderGate gate = new ProviderGate(
-            new GatewayConfig.RateSettings(3, Duration.ofSeconds(1), 1, Duration.ZERO),
+            new GatewayConfig.RateSettings(3, Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)),
             new GatewayConfig.PauseSettings(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(500),
                     Duration.ofSeconds(1), Duration.ofSeconds(2)),
             time::nanoTime, time, new GatewayMetrics(new SimpleMeterRegistry()));
@@ -114,6 +114,24 @@ class ProviderGateTest {
         assertThat(gate.halt()).hasValueSatisfying(r -> assertThat(r).contains("check the provider base URL"));
         time.advance(Duration.ofMillis(1999));
         assertThat(gate.tryAdmit(Endpoint.GENERATE).denial()).isEqualTo(ProviderGate.Denial.HALTED);
+    }
+
+    @Test
+    void shouldAdmitNothingUntilTheHoldEndsWhenEverySlotIsHeld() {
+        // when: a takeover hold of 1 s
+        gate.holdEverySlot(Duration.ofSeconds(1));
+
+        // then: refused as rate limited, with a hint of the hold's remaining time; then the whole limit
+        assertThat(gate.tryAdmit(Endpoint.GENERATE).denial()).isEqualTo(ProviderGate.Denial.RATE_LIMITED);
+        time.advance(Duration.ofMillis(400));
+        assertThat(gate.nanosUntilRetry(ProviderGate.Denial.RATE_LIMITED)).isEqualTo(Duration.ofMillis(600).toNanos());
+        time.advance(Duration.ofMillis(599));
+        assertThat(gate.tryAdmit(Endpoint.GENERATE).denial()).isEqualTo(ProviderGate.Denial.RATE_LIMITED);
+        time.advance(Duration.ofMillis(1));
+        for (int i = 0; i < 3; i++) {
+            gate.complete(admit(Endpoint.GENERATE), ok());
+        }
+        assertThat(gate.tryAdmit(Endpoint.GENERATE).denial()).isEqualTo(ProviderGate.Denial.RATE_LIMITED);
     }
 
     private ProviderGate.Permit admit(final Endpoint endpoint) {

@@ -100,4 +100,36 @@ class SlidingWindowGuardTest {
         assertThat(guard.nanosUntilFree(10 * MS)).isEqualTo(1000 * MS);
         assertThat(guard.tryAcquire(1010 * MS)).isTrue();
     }
+
+    @Test
+    void shouldRefuseEverySlotUntilTheHoldEndsWhenHeld() {
+        // given: three free slots
+        final SlidingWindowGuard guard = new SlidingWindowGuard(3, 1000 * MS, 0);
+
+        // when: held for 1020 ms from 0
+        guard.holdAll(1020 * MS);
+
+        // then
+        assertThat(guard.available(0)).isZero();
+        assertThat(guard.tryAcquire(1019 * MS)).isFalse();
+        assertThat(guard.nanosUntilFree(20 * MS)).isEqualTo(1000 * MS);
+        assertThat(guard.tryAcquire(1020 * MS)).isTrue();
+        assertThat(guard.available(1020 * MS)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepTheLaterEndWhenHeldTwice() {
+        // given
+        final SlidingWindowGuard guard = new SlidingWindowGuard(1, 1000 * MS, 0);
+        guard.holdAll(500 * MS);
+
+        // when: a shorter hold does not cut the running one short, a longer one extends it
+        guard.holdAll(200 * MS);
+        assertThat(guard.tryAcquire(300 * MS)).isFalse();
+        guard.holdAll(800 * MS);
+
+        // then
+        assertThat(guard.tryAcquire(799 * MS)).isFalse();
+        assertThat(guard.tryAcquire(800 * MS)).isTrue();
+    }
 }

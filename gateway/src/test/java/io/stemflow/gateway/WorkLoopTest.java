@@ -199,15 +199,17 @@ class WorkLoopTest {
     private void start(final int window) {
         final GatewayMetrics metrics = new GatewayMetrics(meters);
         final ProviderGate gate = new ProviderGate(
-                new GatewayConfig.RateSettings(1000, Duration.ofSeconds(1), 1, Duration.ZERO),
+                new GatewayConfig.RateSettings(1000, Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO),
                 new GatewayConfig.PauseSettings(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 System::nanoTime, Clock.systemUTC(), metrics);
         consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+        final ActiveRole role = new ActiveRole("0", "test", List.of("test"), gate, Duration.ZERO,
+                Duration.ofSeconds(15), System::nanoTime, metrics);
         loop = new WorkLoop<>(new WorkLoop.Settings("test", PARTITION.topic(), window, 100, Duration.ZERO,
-                Duration.ofSeconds(1)), consumer, producer, new LatchHandler(),
+                Duration.ofSeconds(1)), consumer, () -> producer, new LatchHandler(),
                 new GatewayDeadLetters(new Topic<>(DLQ, Serdes.String(), deadLetterSerde), Clock.systemUTC()), gate,
-                System::nanoTime, metrics, health);
+                role, System::nanoTime, metrics, health);
         consumer.schedulePollTask(() -> consumer.rebalance(List.of(PARTITION)));
         loop.start();
     }
