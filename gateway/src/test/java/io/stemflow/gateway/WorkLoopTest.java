@@ -46,6 +46,7 @@ import org.junit.jupiter.api.Test;
 class WorkLoopTest {
 
     private static final TopicPartition PARTITION = new TopicPartition("in", 0);
+    private static final TopicPartition OTHER_PARTITION = new TopicPartition("in", 1);
     private static final Topic<String, String> OUT = new Topic<>("out", Serdes.String(), Serdes.String());
     private static final String DLQ = "dlq";
     /** Values the handler throws on: while decoding, while handling the reply, once as a registry failure. */
@@ -58,6 +59,7 @@ class WorkLoopTest {
             new ByteArraySerializer());
     private final Map<String, CountDownLatch> release = new ConcurrentHashMap<>();
     private final AtomicInteger started = new AtomicInteger();
+    private final List<String> calledInOrder = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger registryFailures = new AtomicInteger();
     private final Serde<DeadLetter> deadLetterSerde = AvroSerdes.specific(DeadLetter.class,
             new InMemorySchemaRegistryClient(), Map.of(), false);
@@ -184,6 +186,55 @@ class WorkLoopTest {
         assertThat(loop.alive()).isTrue();
     }
 
+    @Test
+    void shouldCallTheInteractiveJobsFirstWhenBulkJobsAreBuffered() {
+        // given: a window of 3; BULK jobs on one partition, consumed before INTERACTIVE ones on another
+        start(3, PARTITION, OTHER_PARTITION);
+
+        // when: all consumed in one poll
+        final List<String> bulk = List.of("bulk-a", "bulk-b", "bulk-c", "bulk-d");
+        final List<String> interactive = List.of("interactive-a", "interactive-b", "interactive-c");
+        bulk.forEach(v -> release.put(v, new CountDownLatch(1)));
+        interactive.forEach(v -> release.put(v, new CountDownLatch(1)));
+        consumer.schedulePollTask(() -> {
+            for (int i = 0; i < bulk.size(); i++) {
+                consumer.addRecord(record(PARTITION, i, bulk.get(i)));
+            }
+            for (int i = 0; i < interactive.size(); i++) {
+                consumer.addRecord(record(OTHER_PARTITION, i, interactive.get(i)));
+            }
+        });
+
+        // then: the three calls are the INTERACTIVE jobs, and no BULK job goes while they hold the window
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 3);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> started.get() == 3);
+        assertThat(calledInOrder).containsExactlyInAnyOrder("interactive-a", "interactive-b", "interactive-c");
+
+        // when: one is done and committed
+        finish("interactive-a");
+
+        // then: the first BULK job follows
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 4);
+        assertThat(calledInOrder.get(3)).isEqualTo("bulk-a");
+    }
+
+    @Test
+    void shouldCommitEveryJobWhenInteractiveJobsOvertakeABulkJobOfTheirPartition() {
+        // given: a window of 2 and, on one partition, a BULK job before three INTERACTIVE ones, all answered at once
+        start(2);
+        final List<String> values = List.of("bulk-a", "interactive-a", "interactive-b", "interactive-c");
+        feed(values.toArray(String[]::new));
+        values.forEach(this::finish);
+
+        // then: an INTERACTIVE job goes first, but the BULK one is not starved of the window: everything is
+        // committed (were both places taken by INTERACTIVE jobs waiting for the BULK one's commit, none would be)
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastCommittedOffset() == 4);
+        assertThat(calledInOrder.get(0)).isEqualTo("interactive-a");
+        assertThat(calledInOrder).containsExactlyInAnyOrderElementsOf(values);
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("bulk-a-done", "interactive-a-done", "interactive-b-done", "interactive-c-done");
+    }
+
     private long lastCommittedOffset() {
         final List<Map<String, Map<TopicPartition, OffsetAndMetadata>>> offsets =
                 producer.consumerGroupOffsetsHistory();
@@ -196,21 +247,24 @@ class WorkLoopTest {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private void start(final int window) {
+    private void start(final int window, final TopicPartition... partitions) {
         final GatewayMetrics metrics = new GatewayMetrics(meters);
         final ProviderGate gate = new ProviderGate(
                 new GatewayConfig.RateSettings(1000, Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO),
                 new GatewayConfig.PauseSettings(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 System::nanoTime, Clock.systemUTC(), metrics);
-        consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+        final List<TopicPartition> assigned = partitions.length == 0 ? List.of(PARTITION) : List.of(partitions);
+        final Map<TopicPartition, Long> beginning = new java.util.HashMap<>();
+        assigned.forEach(p -> beginning.put(p, 0L));
+        consumer.updateBeginningOffsets(beginning);
         final ActiveRole role = new ActiveRole("0", "test", List.of("test"), gate, Duration.ZERO,
                 Duration.ofSeconds(15), System::nanoTime, metrics);
         loop = new WorkLoop<>(new WorkLoop.Settings("test", PARTITION.topic(), window, 100, Duration.ZERO,
                 Duration.ofSeconds(1)), consumer, () -> producer, new LatchHandler(),
                 new GatewayDeadLetters(new Topic<>(DLQ, Serdes.String(), deadLetterSerde), Clock.systemUTC()), gate,
                 role, System::nanoTime, metrics, health);
-        consumer.schedulePollTask(() -> consumer.rebalance(List.of(PARTITION)));
+        consumer.schedulePollTask(() -> consumer.rebalance(assigned));
         loop.start();
     }
 
@@ -227,7 +281,12 @@ class WorkLoopTest {
     }
 
     private static ConsumerRecord<String, byte[]> record(final long offset, final String value) {
-        return new ConsumerRecord<>(PARTITION.topic(), PARTITION.partition(), offset, value,
+        return record(PARTITION, offset, value);
+    }
+
+    private static ConsumerRecord<String, byte[]> record(final TopicPartition partition, final long offset,
+                                                         final String value) {
+        return new ConsumerRecord<>(partition.topic(), partition.partition(), offset, value,
                 value.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -253,7 +312,8 @@ class WorkLoopTest {
                 throw new RegistryFailureException("registry unreachable",
                         new SchemaRegistryException("connection refused", 0, 0));
             }
-            return new Accept<>(value);
+            // dispatch classes as the submitter ranks them: interactive-* first, bulk-* last
+            return new Accept<>(value, value.startsWith("interactive") ? 0 : value.startsWith("bulk") ? 2 : 1);
         }
 
         @Override
@@ -263,6 +323,7 @@ class WorkLoopTest {
 
         @Override
         public ProviderReply<?> call(final String value) {
+            calledInOrder.add(value);
             started.incrementAndGet();
             try {
                 release.get(value).await(10, TimeUnit.SECONDS);
