@@ -29,13 +29,22 @@ final class Producers {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        return new KafkaProducer<>(p, new StringSerializer(),
-                new AvroSerializer<>(new RestSchemaRegistryClient(RegistryClientConfig.of(connection.registryUrl()))));
+        return new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry(connection)));
     }
 
     /** The topic catalogue with serdes on the connection's schema registry (one client for all). */
     static Topics topics(final Connection connection) {
-        return Topics.create(new RestSchemaRegistryClient(RegistryClientConfig.of(connection.registryUrl())), Map.of());
+        return Topics.create(registry(connection), Map.of());
+    }
+
+    /** The connection's schema registry; a URL it cannot use is bad usage (exit 2), as in registry configure. */
+    private static RestSchemaRegistryClient registry(final Connection connection) {
+        try {
+            return new RestSchemaRegistryClient(RegistryClientConfig.of(connection.registryUrl()));
+        } catch (IllegalArgumentException e) {
+            // RegistryClientConfig's messages never show a credential
+            throw new CliException(2, "Bad schema registry URL: " + e.getMessage());
+        }
     }
 
     /**
