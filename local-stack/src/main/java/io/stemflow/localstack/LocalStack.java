@@ -3,6 +3,7 @@ package io.stemflow.localstack;
 import io.stemflow.emulator.EmulatorConfig;
 import io.stemflow.emulator.ProcessingTime;
 import io.stemflow.emulator.ProviderEmulator;
+import io.stemflow.emulator.RateLimit;
 import io.stemflow.kafka.KafkaTopics;
 import io.stemflow.kafka.embedded.EmbeddedKafka;
 import io.stemflow.kafka.embedded.EmbeddedKafkaConfig;
@@ -17,6 +18,7 @@ import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.registry.RegistryConfig;
 import io.stemflow.schemas.TopicSpec;
+import io.stemflow.service.DurationText;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -136,6 +138,7 @@ public final class LocalStack implements AutoCloseable {
                         .port(ports.emulator())
                         .apiKey(secrets.providerApiKey())
                         .processingTime(ProcessingTime.uniform(Duration.ofSeconds(2), Duration.ofSeconds(6)))
+                        .rateLimit(providerLimit(config.gateway()))
                         .seed(42)
                         .build());
                 started.push(emulator);
@@ -181,6 +184,7 @@ public final class LocalStack implements AutoCloseable {
                 gatewayEnv.put(GatewayConfig.SCHEMA_REGISTRY_URL, registryUrl);
                 gatewayEnv.put(GatewayConfig.HTTP_HOST, "127.0.0.1");
                 gatewayEnv.put(GatewayConfig.HTTP_PORT, Integer.toString(ports.gateway()));
+                gatewayEnv.putAll(config.gateway());
                 final Gateway gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv));
                 started.push(gateway);
                 final SupervisedChild supervisedBridge = bridge;
@@ -297,6 +301,15 @@ public final class LocalStack implements AutoCloseable {
             final List<NewTopic> topics = TopicSpec.all(partitions).stream().map(spec -> spec.toNewTopic((short) 1)).toList();
             KafkaTopics.createAndAwait(admin, topics, TOPIC_TIMEOUT);
         }
+    }
+
+    /** The provider's limit as the gateway is told it: the emulator stands in for the provider, so it enforces the same. */
+    private static RateLimit providerLimit(final Map<String, String> gateway) {
+        final RateLimit d = RateLimit.PROVIDER_DEFAULT;
+        final String requests = gateway.get(GatewayConfig.RATE_LIMIT_REQUESTS);
+        final String window = gateway.get(GatewayConfig.RATE_LIMIT_WINDOW);
+        return new RateLimit(requests == null ? d.requests() : Integer.parseInt(requests.trim()),
+                window == null ? d.window() : DurationText.parse(window), d.refusalCode());
     }
 
     private static int freePort() {

@@ -2,6 +2,7 @@ package io.stemflow.localstack;
 
 import io.stemflow.pipeline.topology.TopologyConfig;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,9 +16,11 @@ import java.util.Objects;
  *                   gateway, query API); false runs only the broker, the registry and the topics
  * @param topology   the topology's business settings (credits, timeouts)
  * @param external   a Kafka cluster and schema registry to use instead of the embedded ones, or null
+ * @param gateway    extra settings of the gateway ({@code STEMFLOW_PROVIDER_*}, {@code STEMFLOW_GATEWAY_*}), e.g.
+ *                   a fast provider window that the emulator is given too
  */
 public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline,
-                               TopologyConfig topology, External external) {
+                               TopologyConfig topology, External external, Map<String, String> gateway) {
 
     /** Services that already run elsewhere (containers, a shared cluster). */
     public record External(String bootstrapServers, String registryUrl) {
@@ -38,8 +41,17 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
         this(dataDir, ports, partitions, fresh, pipeline, topology, null);
     }
 
+    public LocalStackConfig(final Path dataDir, final StackPorts ports, final int partitions, final boolean fresh,
+                            final boolean pipeline, final TopologyConfig topology, final External external) {
+        this(dataDir, ports, partitions, fresh, pipeline, topology, external, Map.of());
+    }
+
     public LocalStackConfig withExternal(final External services) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway);
+    }
+
+    public LocalStackConfig withGateway(final Map<String, String> settings) {
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings);
     }
 
     public static final int DEFAULT_PARTITIONS = 6;
@@ -48,6 +60,7 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(ports, "ports");
         Objects.requireNonNull(topology, "topology");
+        gateway = gateway == null ? Map.of() : Map.copyOf(gateway);
         if (partitions < 1 || partitions > 1000) {
             throw new IllegalArgumentException("partitions must be between 1 and 1000, was " + partitions);
         }

@@ -30,6 +30,7 @@ public final class Contract {
     static {
         final Map<String, Schema> m = new LinkedHashMap<>();
         m.put(TopicNames.REQUESTS, SeparationRequest.getClassSchema());
+        m.put(TopicNames.REQUESTS_BULK, SeparationRequest.getClassSchema());
         m.put(TopicNames.ADMITTED, AdmittedJob.getClassSchema());
         m.put(TopicNames.SUBMISSIONS, SubmissionOutcome.getClassSchema());
         m.put(TopicNames.RESULTS, SeparationResult.getClassSchema());

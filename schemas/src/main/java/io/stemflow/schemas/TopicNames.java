@@ -1,5 +1,6 @@
 package io.stemflow.schemas;
 
+import io.stemflow.avro.Priority;
 import java.util.List;
 
 /** Names of stemflow's topics: kebab-case nouns, never renamed (consumers and changelogs depend on them). */
@@ -7,6 +8,12 @@ public final class TopicNames {
 
     /** {@code SeparationRequest}, key requestId: what callers want separated. */
     public static final String REQUESTS = "separation-requests";
+    /**
+     * {@code SeparationRequest}, key requestId: big BULK runs (manifests). A Kafka partition is read in order,
+     * so requests produced behind a million others wait for them; runs of that size come here, and every
+     * request of this topic is scheduled as BULK, so they never hold up {@link #REQUESTS}.
+     */
+    public static final String REQUESTS_BULK = "separation-requests-bulk";
     /** {@code AdmittedJob}, key requestId: jobs with credits reserved, for the submitter. */
     public static final String ADMITTED = "separation-admitted";
     /** {@code SubmissionOutcome}, key requestId: what the provider answered to each submission. */
@@ -47,13 +54,37 @@ public final class TopicNames {
     public static final String JOB_QUEUE = "job-queue";
     /** Internal to the topology, JSON values: the scheduler's decisions back to the job side, key requestId. */
     public static final String JOB_SCHEDULE = "job-schedule";
+    /**
+     * The NORMAL and BULK lanes of {@link #CREDIT_COMMANDS} and {@link #JOB_QUEUE} ({@link #lane}): a topic is
+     * read in order, so each class of new work has a topic of its own and never waits behind another's
+     * backlog; the base topic carries INTERACTIVE work and everything about jobs already under way.
+     */
+    public static final String CREDIT_COMMANDS_NORMAL = "credit-commands-normal";
+    public static final String CREDIT_COMMANDS_BULK = "credit-commands-bulk";
+    public static final String JOB_QUEUE_NORMAL = "job-queue-normal";
+    public static final String JOB_QUEUE_BULK = "job-queue-bulk";
 
     /** Every topic of the pipeline, in flow order. */
-    public static final List<String> ALL = List.of(REQUESTS, ADMITTED, SUBMISSIONS, RESULTS, STEMS, STATUS,
+    public static final List<String> ALL = List.of(REQUESTS, REQUESTS_BULK, ADMITTED, SUBMISSIONS, RESULTS, STEMS, STATUS,
             RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER, CREDIT_BALANCES, CONTROL, ACCOUNT_SHARES);
 
     /** Topics the topology keeps for itself (created with the others; the same partition count but {@link #JOB_QUEUE}'s one). */
-    public static final List<String> INTERNAL = List.of(CREDIT_COMMANDS, JOB_DECISIONS, JOB_QUEUE, JOB_SCHEDULE);
+    public static final List<String> INTERNAL = List.of(CREDIT_COMMANDS, CREDIT_COMMANDS_NORMAL, CREDIT_COMMANDS_BULK,
+            JOB_DECISIONS, JOB_QUEUE, JOB_QUEUE_NORMAL, JOB_QUEUE_BULK, JOB_SCHEDULE);
+
+    /** The lane of {@code topic} ({@link #CREDIT_COMMANDS} or {@link #JOB_QUEUE}) for work of class {@code priority}. */
+    public static String lane(final String topic, final Priority priority) {
+        return switch (priority) {
+            case NORMAL -> topic + "-normal";
+            case BULK -> topic + "-bulk";
+            default -> topic;
+        };
+    }
+
+    /** Whether {@code topic} is one of the scheduler's inputs, which have one partition. */
+    public static boolean schedulerInput(final String topic) {
+        return topic.equals(JOB_QUEUE) || topic.equals(JOB_QUEUE_NORMAL) || topic.equals(JOB_QUEUE_BULK);
+    }
 
     private TopicNames() {
     }

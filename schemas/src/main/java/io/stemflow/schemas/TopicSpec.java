@@ -47,7 +47,7 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
             specs.add(new TopicSpec(name, partitions, configsOf(name)));
         }
         for (final String name : TopicNames.INTERNAL) {
-            specs.add(new TopicSpec(name, TopicNames.JOB_QUEUE.equals(name) ? 1 : partitions, configsOf(name)));
+            specs.add(new TopicSpec(name, TopicNames.schedulerInput(name) ? 1 : partitions, configsOf(name)));
         }
         return List.copyOf(specs);
     }

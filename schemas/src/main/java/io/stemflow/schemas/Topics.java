@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public record Topics(
         Topic<String, SeparationRequest> requests,
+        Topic<String, SeparationRequest> requestsBulk,
         Topic<String, AdmittedJob> admitted,
         Topic<String, SubmissionOutcome> submissions,
         Topic<String, SeparationResult> results,
@@ -52,6 +53,7 @@ public record Topics(
         final Serde<String> key = Serdes.String();
         return new Topics(
                 new Topic<>(TopicNames.REQUESTS, key, serdes.valueSerde(SeparationRequest.class)),
+                new Topic<>(TopicNames.REQUESTS_BULK, key, serdes.valueSerde(SeparationRequest.class)),
                 new Topic<>(TopicNames.ADMITTED, key, serdes.valueSerde(AdmittedJob.class)),
                 new Topic<>(TopicNames.SUBMISSIONS, key, serdes.valueSerde(SubmissionOutcome.class)),
                 new Topic<>(TopicNames.RESULTS, key, serdes.valueSerde(SeparationResult.class)),
@@ -78,7 +80,7 @@ public record Topics(
 
     /** Every topic, in the order of {@link TopicNames#ALL}. */
     public List<Topic<String, ?>> all() {
-        return List.of(requests, admitted, submissions, results, stems, status, reconcile, deadLetters,
+        return List.of(requests, requestsBulk, admitted, submissions, results, stems, status, reconcile, deadLetters,
                 creditGrants, creditLedger, creditBalances, control, accountShares);
     }
 }

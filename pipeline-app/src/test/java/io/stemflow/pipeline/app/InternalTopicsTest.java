@@ -27,7 +27,7 @@ class InternalTopicsTest {
     void shouldListEveryRepartitionTopicAndChangelogWithTheInputsPartitionsWhenTheTopologyIsDescribed() {
         // when
         final List<NewTopic> topics = InternalTopics.of(description(), "app",
-                t -> t.equals(TopicNames.JOB_QUEUE) ? 1 : 6, (short) 1);
+                t -> TopicNames.schedulerInput(t) ? 1 : 6, (short) 1);
 
         // then
         final List<String> scheduler = List.of("app-queue-jobs-changelog", "app-queue-lanes-changelog",
@@ -35,7 +35,8 @@ class InternalTopicsTest {
                 "app-queue-meta-changelog", "app-queue-sweeps-changelog");
         final List<String> jobSide = List.of(
                 "app-requests-by-id-repartition", "app-requests-interactive-by-id-repartition",
-                "app-requests-bulk-by-id-repartition", "app-submissions-by-id-repartition",
+                "app-requests-bulk-by-id-repartition", "app-requests-bulk-intake-by-id-repartition",
+                "app-submissions-by-id-repartition",
                 "app-results-by-id-repartition", "app-grants-by-account-repartition", "app-batch-status-repartition",
                 "app-job-states-changelog", "app-job-deadlines-changelog", "app-credit-balances-changelog",
                 "app-credit-reservations-changelog", "app-throttled-jobs-changelog", "app-credit-grant-ids-changelog",
@@ -75,7 +76,9 @@ class InternalTopicsTest {
         assertThat(InternalTopics.inputTopics(description())).containsExactlyInAnyOrder(TopicNames.REQUESTS,
                 TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.JOB_DECISIONS, TopicNames.CREDIT_GRANTS,
                 TopicNames.CREDIT_COMMANDS, TopicNames.STATUS, TopicNames.CONTROL, TopicNames.ACCOUNT_SHARES,
-                TopicNames.JOB_QUEUE, TopicNames.JOB_SCHEDULE);
+                TopicNames.JOB_QUEUE, TopicNames.JOB_SCHEDULE, TopicNames.REQUESTS_BULK,
+                TopicNames.CREDIT_COMMANDS_NORMAL, TopicNames.CREDIT_COMMANDS_BULK, TopicNames.JOB_QUEUE_NORMAL,
+                TopicNames.JOB_QUEUE_BULK);
     }
 
     @Test

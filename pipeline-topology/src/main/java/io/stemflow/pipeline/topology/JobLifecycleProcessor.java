@@ -7,6 +7,7 @@ import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.avro.JobState;
 import io.stemflow.avro.JobStatus;
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.StemReady;
@@ -131,8 +132,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         final JobRecord job = fresh.moved(entry, config.historyLimit());
         jobs.put(job.requestId(), job);
         emitStatus(job, entry);
-        forward(job.accountId(), command(CreditCommand.Kind.RESERVE, job.accountId(), job.requestId(),
-                job.attempt(), credits, now), stamp);
+        forward(job.accountId(), command(CreditCommand.Kind.RESERVE, job, credits, now), stamp);
     }
 
     // ---- admission decisions ----------------------------------------------------------------
@@ -154,7 +154,8 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 // Credits are reserved: the job waits in the scheduler's queue for its turn.
                 move(job, JobState.QUEUED, null, null, now);
                 forward(job.requestId(), new JobOutput.Queue(new QueueEvent.Enqueue(new QueuedJob(job.requestId(),
-                        job.attempt(), job.accountId(), job.batchId(), job.priority()))), now);
+                        job.attempt(), job.accountId(), job.batchId(), job.priority())), job.priority()),
+                        WorkOrder.newRequest(job.priority(), now));
             }
             case THROTTLED -> {
                 if (job.state() != JobState.REQUESTED) {
@@ -177,8 +178,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 if (!waiting) {
                     // Not handed on: its place in the lead is free again.
                     metrics.count(Event.STALE_SCHEDULE);
-                    forward(event.requestId(), new JobOutput.Queue(new QueueEvent.Settled(event.requestId(),
-                            event.attempt())), now);
+                    forward(event.requestId(), settled(event.requestId(), event.attempt()), WorkOrder.followUp(now));
                     return;
                 }
                 final JobRecord admitted = move(job, JobState.ADMITTED, null, null, now);
@@ -201,8 +201,8 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                     return;
                 }
                 move(job, JobState.CANCELLED, event.reason(), null, now);
-                forward(job.accountId(), command(CreditCommand.Kind.RELEASE, job.accountId(), job.requestId(),
-                        job.attempt(), job.credits(), now), WorkOrder.followUp(now));
+                forward(job.accountId(), command(CreditCommand.Kind.RELEASE, job, job.credits(), now),
+                        WorkOrder.followUp(now));
             }
         }
     }
@@ -222,7 +222,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
             return;
         }
         // The job has its outcome: its place in the scheduler's lead is free.
-        forward(job.requestId(), new JobOutput.Queue(new QueueEvent.Settled(job.requestId(), job.attempt())), now);
+        forward(job.requestId(), settled(job.requestId(), job.attempt()), WorkOrder.followUp(now));
         if (outcome.getStatus() == SubmissionStatus.ACCEPTED && outcome.getProviderTaskId() != null) {
             final long deadline = now + config.resultTimeout().toMillis();
             final JobRecord submitted = job.submitted(outcome.getProviderTaskId(), now, deadline);
@@ -318,8 +318,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                     .setLabels(job.labels())
                     .build()), now);
         }
-        forward(job.accountId(), command(CreditCommand.Kind.CAPTURE, job.accountId(), job.requestId(),
-                job.attempt(), job.credits(), now), WorkOrder.followUp(now));
+        forward(job.accountId(), command(CreditCommand.Kind.CAPTURE, job, job.credits(), now), WorkOrder.followUp(now));
     }
 
     private void fail(final JobRecord job, final DeadLetterKind kind, final String reason, final Integer code,
@@ -329,8 +328,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         clearDeadline(job);
         final DeadLetter letter = DeadLetters.ofJob(job, kind, reason, code, sourceTopic, now);
         forward(job.requestId(), new JobOutput.Dead(letter), DeadLetterHeaders.headersOf(letter), now);
-        forward(job.accountId(), command(CreditCommand.Kind.RELEASE, job.accountId(), job.requestId(),
-                job.attempt(), job.credits(), now), WorkOrder.followUp(now));
+        forward(job.accountId(), command(CreditCommand.Kind.RELEASE, job, job.credits(), now), WorkOrder.followUp(now));
     }
 
     // ---- timeouts ---------------------------------------------------------------------------
@@ -446,9 +444,15 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
         return s == null || s.isBlank() ? null : s;
     }
 
-    private static JobOutput command(final CreditCommand.Kind kind, final String accountId, final String requestId,
-                                     final int attempt, final long credits, final long at) {
-        return new JobOutput.Command(new CreditCommand(kind, accountId, requestId, attempt, credits, at));
+    /** A credit command: a RESERVE in the lane of the job's class, anything else in the fast lane. */
+    private static JobOutput command(final CreditCommand.Kind kind, final JobRecord job, final long credits,
+                                     final long at) {
+        return new JobOutput.Command(new CreditCommand(kind, job.accountId(), job.requestId(), job.attempt(), credits,
+                at), kind == CreditCommand.Kind.RESERVE ? job.priority() : Priority.INTERACTIVE);
+    }
+
+    private static JobOutput settled(final String requestId, final int attempt) {
+        return new JobOutput.Queue(new QueueEvent.Settled(requestId, attempt), Priority.INTERACTIVE);
     }
 
     private static JobOutput reconcile(final String requestId, final int attempt, final String providerTaskId,

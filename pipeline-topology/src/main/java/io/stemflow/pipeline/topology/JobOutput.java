@@ -3,6 +3,7 @@ package io.stemflow.pipeline.topology;
 import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.JobStatus;
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.StemReady;
 
@@ -29,11 +30,14 @@ sealed interface JobOutput {
     record Reconcile(ReconcileRequest value) implements JobOutput {
     }
 
-    /** To the internal {@code credit-commands} topic, keyed by accountId. */
-    record Command(CreditCommand value) implements JobOutput {
+    /**
+     * To the internal {@code credit-commands} topic of {@code lane} (TopicNames.lane), keyed by accountId: a
+     * new job's RESERVE in its class's lane, anything about a job under way in the INTERACTIVE (fast) lane.
+     */
+    record Command(CreditCommand value, Priority lane) implements JobOutput {
     }
 
-    /** To the internal {@code job-queue} topic (the scheduler). */
-    record Queue(QueueEvent value) implements JobOutput {
+    /** To the internal {@code job-queue} topic of {@code lane} (the scheduler), the same way. */
+    record Queue(QueueEvent value, Priority lane) implements JobOutput {
     }
 }

@@ -8,6 +8,7 @@ import io.stemflow.avro.SeparationRequest;
 import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.Topics;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -65,7 +66,6 @@ public final class PipelineTopology {
         final Serde<JobDecision> decisionSerde = JsonSerde.of(JobDecision.class);
         final Serde<QueueEvent> queueSerde = JsonSerde.of(QueueEvent.class);
         final Serde<ScheduleEvent> scheduleSerde = JsonSerde.of(ScheduleEvent.class);
-        final Topic<String, QueueEvent> queueTopic = new Topic<>(TopicNames.JOB_QUEUE, keys, queueSerde);
 
         // ---- job lifecycle, keyed by requestId ----
         // Requests and grants come from other teams' producers, whose partitioner may not be Kafka's
@@ -83,12 +83,19 @@ public final class PipelineTopology {
                 .branch((k, v) -> WorkOrder.classOf(v) == Priority.INTERACTIVE, Branched.as("interactive"))
                 .branch((k, v) -> WorkOrder.classOf(v) == Priority.BULK, Branched.as("bulk"))
                 .defaultBranch(Branched.as("normal"));
+        // Big runs come on a topic of their own, so they never hold up separation-requests: all BULK.
+        final KStream<String, SeparationRequest> bulkIntake = screened(builder, topics.requestsBulk(),
+                "requests-bulk", InputRule.requests(), (v, now) -> WorkOrder.newRequest(Priority.BULK, now),
+                topics, metrics)
+                .mapValues(PipelineTopology::asBulk, Named.as("as-bulk"));
         final KStream<String, JobEvent> requests = byId(byClass.get("requests-class-interactive"),
                 StoreNames.INTERACTIVE_REQUESTS_REPARTITION, topics.requests().valueSerde())
                 .merge(byId(byClass.get("requests-class-normal"), StoreNames.REQUESTS_BY_ID_REPARTITION,
                         topics.requests().valueSerde()), Named.as("merge-normal-requests"))
                 .merge(byId(byClass.get("requests-class-bulk"), StoreNames.BULK_REQUESTS_REPARTITION,
                         topics.requests().valueSerde()), Named.as("merge-bulk-requests"))
+                .merge(byId(bulkIntake, StoreNames.BULK_INTAKE_REPARTITION, topics.requests().valueSerde()),
+                        Named.as("merge-bulk-intake"))
                 .mapValues(v -> (JobEvent) new JobEvent.Requested(v), Named.as("wrap-requests"));
         final KStream<String, JobEvent> outcomes = byId(screened(builder, topics.submissions(), "submissions",
                 InputRule.submissions(), followUp(), topics, metrics), StoreNames.SUBMISSIONS_REPARTITION,
@@ -122,21 +129,27 @@ public final class PipelineTopology {
                 "as-job-dead-letter", "write-job-dead-letters");
         route(jobOutput, JobOutput.Reconcile.class, JobOutput.Reconcile::value, topics.reconcile(), "reconcile",
                 "as-reconcile", "write-reconcile");
-        route(jobOutput, JobOutput.Command.class, JobOutput.Command::value,
-                new Topic<>(TopicNames.CREDIT_COMMANDS, keys, commandSerde), "commands",
-                "as-command", "write-credit-commands");
-        route(jobOutput, JobOutput.Queue.class, JobOutput.Queue::value, queueTopic, "queue", "as-queue-event",
-                "write-job-queue");
+        for (final Priority lane : LANES) {
+            final String suffix = lane.name().toLowerCase(java.util.Locale.ROOT);
+            routeLane(jobOutput, JobOutput.Command.class, c -> c.lane() == lane, JobOutput.Command::value,
+                    new Topic<>(TopicNames.lane(TopicNames.CREDIT_COMMANDS, lane), keys, commandSerde),
+                    "commands-" + suffix, "as-command-" + suffix, "write-credit-commands-" + suffix);
+            routeLane(jobOutput, JobOutput.Queue.class, q -> q.lane() == lane, JobOutput.Queue::value,
+                    new Topic<>(TopicNames.lane(TopicNames.JOB_QUEUE, lane), keys, queueSerde),
+                    "queue-" + suffix, "as-queue-event-" + suffix, "write-job-queue-" + suffix);
+        }
         jobOutput.noDefaultBranch();
 
         // ---- the scheduler: one task over the whole queue ----
-        screened(builder, topics.control(), "control", InputRule.control(), (v, now) -> now, topics, metrics)
+        screened(builder, topics.control(), "control", InputRule.control(), followUp(), topics, metrics)
                 .mapValues(PipelineTopology::controlEvent, Named.as("as-control-event"))
                 .to(TopicNames.JOB_QUEUE, Produced.with(keys, queueSerde).withName("write-control"));
-        screened(builder, topics.accountShares(), "shares", InputRule.shares(), (v, now) -> now, topics, metrics)
+        screened(builder, topics.accountShares(), "shares", InputRule.shares(), followUp(), topics, metrics)
                 .mapValues(PipelineTopology::shareEvent, Named.as("as-share-event"))
                 .to(TopicNames.JOB_QUEUE, Produced.with(keys, queueSerde).withName("write-shares"));
-        builder.stream(TopicNames.JOB_QUEUE, Consumed.with(keys, queueSerde).withName("read-job-queue"))
+        // Its lanes have one partition each, so they are read by one task, which takes the fast lane's
+        // records first (their stamps are older): freed slots and commands never wait behind a backlog.
+        lanes(builder, TopicNames.JOB_QUEUE, queueSerde, "job-queue")
                 .process(scheduler(config, metrics), Named.as(SCHEDULER))
                 .to(TopicNames.JOB_SCHEDULE, Produced.with(keys, scheduleSerde).withName("write-schedule"));
 
@@ -146,8 +159,8 @@ public final class PipelineTopology {
                 .repartition(Repartitioned.<String, CreditGrant>as(StoreNames.GRANTS_BY_ACCOUNT_REPARTITION)
                         .withKeySerde(keys).withValueSerde(topics.creditGrants().valueSerde()))
                 .mapValues(v -> (AccountEvent) new AccountEvent.Granted(v), Named.as("wrap-grants"));
-        final KStream<String, AccountEvent> commands = builder
-                .stream(TopicNames.CREDIT_COMMANDS, Consumed.with(keys, commandSerde).withName("read-credit-commands"))
+        final KStream<String, AccountEvent> commands = lanes(builder, TopicNames.CREDIT_COMMANDS, commandSerde,
+                "credit-commands")
                 .mapValues(v -> (AccountEvent) new AccountEvent.Commanded(v), Named.as("wrap-commands"));
 
         final BranchedKStream<String, AccountOutput> accountOutput = grants
@@ -222,6 +235,37 @@ public final class PipelineTopology {
                         memoryStore(StoreNames.QUEUE_SWEEPS, JsonSerde.of(QueueSweep.class)));
             }
         };
+    }
+
+    /** The work lanes, fast one first: its topic is the base topic (see TopicNames#lane). */
+    private static final List<Priority> LANES = List.of(Priority.INTERACTIVE, Priority.NORMAL, Priority.BULK);
+
+    /** The lanes of an internal topic, read as one stream (one sub-topology: a task picks by timestamp). */
+    private static <V> KStream<String, V> lanes(final StreamsBuilder builder, final String base, final Serde<V> serde,
+                                                 final String name) {
+        KStream<String, V> merged = null;
+        for (final Priority lane : LANES) {
+            final String suffix = lane.name().toLowerCase(java.util.Locale.ROOT);
+            final KStream<String, V> one = builder.stream(TopicNames.lane(base, lane),
+                    Consumed.with(Serdes.String(), serde).withName("read-" + name + "-" + suffix));
+            merged = merged == null ? one : merged.merge(one, Named.as("merge-" + name + "-" + suffix));
+        }
+        return merged;
+    }
+
+    private static SeparationRequest asBulk(final SeparationRequest r) {
+        return r.getPriority() == Priority.BULK ? r : SeparationRequest.newBuilder(r).setPriority(Priority.BULK).build();
+    }
+
+    private static <O, T extends O, V> void routeLane(final BranchedKStream<String, O> split, final Class<T> kind,
+                                                      final java.util.function.Predicate<T> inLane,
+                                                      final Function<T, V> unwrap, final Topic<String, V> topic,
+                                                      final String branch, final String unwrapName,
+                                                      final String sinkName) {
+        split.branch((k, v) -> kind.isInstance(v) && inLane.test(kind.cast(v)), Branched.withConsumer(
+                s -> s.mapValues(v -> unwrap.apply(kind.cast(v)), Named.as(unwrapName))
+                        .to(topic.name(), produced(topic, sinkName)),
+                branch));
     }
 
     private static QueueEvent controlEvent(final ControlCommand c) {

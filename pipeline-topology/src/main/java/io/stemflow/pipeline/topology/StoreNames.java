@@ -34,6 +34,8 @@ public final class StoreNames {
      */
     public static final String INTERACTIVE_REQUESTS_REPARTITION = "requests-interactive-by-id";
     public static final String BULK_REQUESTS_REPARTITION = "requests-bulk-by-id";
+    /** Requests from {@code separation-requests-bulk}, all BULK. */
+    public static final String BULK_INTAKE_REPARTITION = "requests-bulk-intake-by-id";
     /** Submission outcomes and results, re-stamped as follow-up work (see WorkOrder) on their way in. */
     public static final String SUBMISSIONS_REPARTITION = "submissions-by-id";
     public static final String RESULTS_REPARTITION = "results-by-id";

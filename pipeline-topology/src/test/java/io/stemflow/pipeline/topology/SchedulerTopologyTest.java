@@ -86,6 +86,23 @@ class SchedulerTopologyTest {
     }
 
     @Test
+    void shouldScheduleEveryRequestOfTheBulkTopicAsBulkWhenItSaysOtherwise() {
+        // given a bulk backlog at the gateway's door
+        harness(1, 100);
+        submitAll("n-", "team", "b", Priority.NORMAL, 2);
+        assertThat(values(h.admitted)).hasSize(1);
+
+        // when a request claiming INTERACTIVE comes on the bulk topic
+        final io.stemflow.avro.SeparationRequest claimed = request("claims", "team", "run", Priority.INTERACTIVE);
+        h.requestsBulk.pipeInput(claimed.getRequestId(), claimed);
+        h.accept("n-1", 1);
+
+        // then it is BULK: the waiting NORMAL job goes first
+        assertThat(h.job("claims").priority()).isEqualTo(Priority.BULK);
+        assertThat(h.drainAdmitted(10)).containsExactly("n-2", "claims");
+    }
+
+    @Test
     void shouldHandOnThreeJobsOfTheHeavierAccountPerJobOfTheOtherWhenWeightsAreThreeAndOne() {
         // given two deep backlogs and weights 3 and 1
         harness(1, 100);

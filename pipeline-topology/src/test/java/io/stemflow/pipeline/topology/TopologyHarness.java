@@ -52,6 +52,7 @@ final class TopologyHarness implements AutoCloseable {
     final TopologyMetrics metrics = TopologyMetrics.inMemory();
     final TopologyTestDriver driver;
     final TestInputTopic<String, SeparationRequest> requests;
+    final TestInputTopic<String, SeparationRequest> requestsBulk;
     final TestInputTopic<String, SubmissionOutcome> submissions;
     final TestInputTopic<String, SeparationResult> results;
     final TestInputTopic<String, CreditGrant> grants;
@@ -84,6 +85,7 @@ final class TopologyHarness implements AutoCloseable {
         ErrorHandlers.configure(props, topics, metrics);
         this.driver = new TopologyTestDriver(PipelineTopology.build(config, topics, metrics), props, T0);
         this.requests = input(topics.requests());
+        this.requestsBulk = input(topics.requestsBulk());
         this.submissions = input(topics.submissions());
         this.results = input(topics.results());
         this.grants = input(topics.creditGrants());

@@ -53,13 +53,16 @@ class TopologyNamingTest {
         assertThat(sources).containsExactlyInAnyOrder(TopicNames.REQUESTS, TopicNames.SUBMISSIONS, TopicNames.RESULTS,
                 TopicNames.JOB_DECISIONS, TopicNames.CREDIT_GRANTS, TopicNames.CREDIT_COMMANDS, TopicNames.STATUS,
                 TopicNames.CONTROL, TopicNames.ACCOUNT_SHARES, TopicNames.JOB_QUEUE, TopicNames.JOB_SCHEDULE,
+                TopicNames.REQUESTS_BULK, TopicNames.CREDIT_COMMANDS_NORMAL, TopicNames.CREDIT_COMMANDS_BULK,
+                TopicNames.JOB_QUEUE_NORMAL, TopicNames.JOB_QUEUE_BULK, "requests-bulk-intake-by-id-repartition",
                 "batch-status-repartition", "requests-by-id-repartition", "grants-by-account-repartition",
                 "requests-interactive-by-id-repartition", "requests-bulk-by-id-repartition",
                 "submissions-by-id-repartition", "results-by-id-repartition");
         assertThat(sinks).containsExactlyInAnyOrder(TopicNames.ADMITTED, TopicNames.STATUS, TopicNames.STEMS,
                 TopicNames.DLQ, TopicNames.RECONCILE, TopicNames.CREDIT_COMMANDS, TopicNames.CREDIT_LEDGER,
                 TopicNames.CREDIT_BALANCES, TopicNames.JOB_DECISIONS, TopicNames.JOB_QUEUE, TopicNames.JOB_SCHEDULE,
-                "batch-status-repartition", "requests-by-id-repartition", "grants-by-account-repartition",
+                TopicNames.CREDIT_COMMANDS_NORMAL, TopicNames.CREDIT_COMMANDS_BULK, TopicNames.JOB_QUEUE_NORMAL,
+                TopicNames.JOB_QUEUE_BULK, "requests-bulk-intake-by-id-repartition", "batch-status-repartition", "requests-by-id-repartition", "grants-by-account-repartition",
                 "requests-interactive-by-id-repartition", "requests-bulk-by-id-repartition",
                 "submissions-by-id-repartition", "results-by-id-repartition");
     }
