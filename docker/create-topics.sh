@@ -2,9 +2,10 @@
 # One-shot (the `topics` service of docker-compose.yml, in the apache/kafka image): creates every
 # stemflow topic, as io.stemflow.schemas.TopicSpec.all(partitions) does for the local stack, and
 # checks that all of them have the same partition count (the topology joins its input and internal
-# topics by key, so they must be co-partitioned). Existing topics are left as they are.
+# topics by key, so they must be co-partitioned), but the scheduler's inputs (job-queue*), which
+# have one (the scheduler sees the whole queue). Existing topics are left as they are.
 #
-# Usage: create-topics.sh [--list]
+# Usage: create-topics.sh [--list]   (--list: "<topic> <partitions: P or 1> <config>" per topic)
 # Environment: KAFKA_BOOTSTRAP      (default kafka:9092)
 #              PARTITIONS           partitions of every topic (default 6, as bin/stemflow dev)
 #              REPLICATION_FACTOR   (default 1: one broker)
@@ -25,6 +26,7 @@ COMPACT="cleanup.policy=compact"     # one balance per account
 # topic, then its config (TopicSpec.configsOf)
 specs=(
   separation-requests    "$JOBS"
+  separation-requests-bulk "$JOBS"
   separation-admitted    "$JOBS"
   separation-submissions "$JOBS"
   separation-results     "$JOBS"
@@ -35,16 +37,33 @@ specs=(
   credit-grants          "$FOREVER"
   credit-ledger          "$FOREVER"
   credit-balances        "$COMPACT"
+  separation-control     "$FOREVER"
+  account-shares         "$COMPACT"
   # internal to the topology (JSON values), created with the others
   credit-commands        "$JOBS"
+  credit-commands-normal "$JOBS"
+  credit-commands-bulk   "$JOBS"
   job-decisions          "$JOBS"
+  job-queue              "$JOBS"
+  job-queue-normal       "$JOBS"
+  job-queue-bulk         "$JOBS"
+  job-schedule           "$JOBS"
 )
+
+# partitions of a topic: one for the scheduler's inputs, $partitions for every other
+partitions_of() {
+  case "$1" in
+    job-queue|job-queue-normal|job-queue-bulk) echo 1 ;;
+    *) echo "$partitions" ;;
+  esac
+}
 
 # --list: print "<topic> <config>" per topic and exit, without Kafka (TopicScriptsTest compares it
 # with TopicSpec.all)
 if [[ "${1:-}" == "--list" ]]; then
   for ((i = 0; i < ${#specs[@]}; i += 2)); do
-    echo "${specs[i]} ${specs[i + 1]}"
+    count="$(partitions="P" partitions_of "${specs[i]}")"
+    echo "${specs[i]} $count ${specs[i + 1]}"
   done
   exit 0
 fi
@@ -52,7 +71,7 @@ fi
 for ((i = 0; i < ${#specs[@]}; i += 2)); do
   topic="${specs[i]}" config="${specs[i + 1]}"
   "$kafka_topics" --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$topic" \
-    --partitions "$partitions" --replication-factor "$replication" --config "$config"
+    --partitions "$(partitions_of "$topic")" --replication-factor "$replication" --config "$config"
 done
 
 # One describe of every topic: "Topic: <name>  TopicId: ...  PartitionCount: <n>  ...".
@@ -62,12 +81,13 @@ mismatch=0
 for ((i = 0; i < ${#specs[@]}; i += 2)); do
   topic="${specs[i]}"
   count="$(awk -v t="$topic" '$1 == t { print $2 }' <<< "$counts")"
-  if [[ "$count" != "$partitions" ]]; then
-    echo "create-topics: $topic has ${count:-no} partitions, expected $partitions: the topics must be co-partitioned" >&2
+  expected="$(partitions_of "$topic")"
+  if [[ "$count" != "$expected" ]]; then
+    echo "create-topics: $topic has ${count:-no} partitions, expected $expected: the topics must be co-partitioned" >&2
     mismatch=1
   fi
 done
 if [[ "$mismatch" == 0 ]]; then
-  echo "create-topics: $(( ${#specs[@]} / 2 )) topics ready, $partitions partitions each, replication factor $replication"
+  echo "create-topics: $(( ${#specs[@]} / 2 )) topics ready, $partitions partitions each (the scheduler's inputs one), replication factor $replication"
 fi
 exit "$mismatch"
