@@ -7,28 +7,41 @@ import java.util.Optional;
 /**
  * When the last waiting job of a batch should reach the provider, counted down between redraws.
  *
- * <p>Invariants: an estimate is made only when the number of waiting jobs changes (or is first seen), as
- * {@code now + waiting / pace}; between changes the deadline stays put and the time left shrinks with the
- * clock. (Recomputing {@code waiting / limit} at every redraw, as status did, showed the same figure until
- * the next burst of provider calls: "0m10s" from the start of a 40-job batch to its end.) The pace is the
- * batch's own (jobs that left the waiting count per second since the watch began) once it has been watched
- * for at least {@code minimumSpan} and jobs have left; until then, and never more than, the provider's
- * limit: the best case, since with fair sharing a batch may get only part of it. Jobs held by a pause or
- * for want of credits do not move by themselves; the caller does not count them as waiting.
+ * <p>Invariants: an estimate is made only when its inputs change (the number of waiting jobs, or the
+ * scheduler's figure), or when they are first seen; between changes the deadline stays put and the time
+ * left shrinks with the clock. (Recomputing {@code waiting / limit} at every redraw, as status did, showed
+ * the same figure until the next burst of provider calls: "0m10s" from the start of a 40-job batch to its
+ * end.) An estimate rests on, in order: the scheduler's queues when the query API has them (jobs of higher
+ * classes ahead, then the batch's share of the calls: {@code GET /queues/batches/{id}}); else the batch's
+ * own pace (jobs that left the waiting count per second since the watch began) once it has been watched
+ * for at least {@code minimumSpan} and jobs have left, never taken above the provider's limit; else the
+ * limit itself, the best case. Jobs held by a pause or for want of credits do not move by themselves; the
+ * caller does not count them as waiting.
  */
 final class BatchEta {
 
-    /** The time left (negative: the estimate has passed), and whether it comes from the batch's own pace. */
-    record Estimate(Duration left, boolean measured) {
+    /** What an estimate rests on. */
+    enum Basis {
+        /** The provider's limit, as if the batch had the provider to itself. */
+        LIMIT,
+        /** The batch's own pace since the watch began. */
+        PACE,
+        /** The scheduler's queues: jobs of higher classes ahead, then the batch's share of the calls. */
+        QUEUE
+    }
+
+    /** The time left (negative: the estimate has passed), and what it rests on. */
+    record Estimate(Duration left, Basis basis) {
     }
 
     private final double limitPerSecond;
     private final Duration minimumSpan;
     private Instant firstSeen;
     private long lastWaiting;
+    private Optional<Double> lastQueueSeconds = Optional.empty();
     private long left;
     private Instant deadline;
-    private boolean measured;
+    private Basis basis;
 
     /**
      * @param limitPerSecond the provider's limit: the pace until the batch's own is known, and its upper bound
@@ -41,6 +54,16 @@ final class BatchEta {
 
     /** The estimate at {@code now} with {@code waiting} jobs still to reach the provider; empty when none wait. */
     Optional<Estimate> update(final long waiting, final Instant now) {
+        return update(waiting, Optional.empty(), now);
+    }
+
+    /**
+     * The estimate at {@code now} with {@code waiting} jobs still to reach the provider; empty when none wait.
+     *
+     * @param queueSeconds what the scheduler's queues say (the time until the batch's last queued job is handed on
+     *                     at the current shares), when known: it is the estimate whenever it or {@code waiting} changes
+     */
+    Optional<Estimate> update(final long waiting, final Optional<Double> queueSeconds, final Instant now) {
         if (waiting <= 0) {
             firstSeen = null;
             return Optional.empty();
@@ -48,19 +71,28 @@ final class BatchEta {
         if (firstSeen == null) {
             firstSeen = now;
             lastWaiting = -1;
+            lastQueueSeconds = Optional.empty();
             left = 0;
         }
-        if (waiting != lastWaiting) {
+        if (waiting != lastWaiting || !queueSeconds.equals(lastQueueSeconds)) {
             if (lastWaiting > waiting) {
                 left += lastWaiting - waiting; // more jobs submitted meanwhile only add to waiting
             }
             lastWaiting = waiting;
+            lastQueueSeconds = queueSeconds;
             final double watched = Duration.between(firstSeen, now).toNanos() / 1e9;
-            measured = watched >= minimumSpan.toNanos() / 1e9 && left > 0;
-            final double pace = measured ? Math.min(limitPerSecond, left / watched) : limitPerSecond;
-            deadline = now.plusNanos((long) Math.ceil(waiting / pace * 1e9));
+            final boolean paced = watched >= minimumSpan.toNanos() / 1e9 && left > 0;
+            final double seconds;
+            if (queueSeconds.isPresent()) {
+                basis = Basis.QUEUE;
+                seconds = queueSeconds.get();
+            } else {
+                basis = paced ? Basis.PACE : Basis.LIMIT;
+                seconds = waiting / (paced ? Math.min(limitPerSecond, left / watched) : limitPerSecond);
+            }
+            deadline = now.plusNanos((long) Math.ceil(seconds * 1e9));
         }
-        return Optional.of(new Estimate(Duration.between(now, deadline), measured));
+        return Optional.of(new Estimate(Duration.between(now, deadline), basis));
     }
 
     /** {@code 4h10m}, {@code 2m05s}, {@code 0m38s} (seconds rounded up, so a job never looks due early). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The ETA counts down between redraws instead of repeating waiting / limit. */
@@ -30,7 +31,7 @@ class BatchEtaTest {
         assertThat(BatchEta.format(first.left())).isEqualTo("0m10s");
         assertThat(BatchEta.format(later.left())).isEqualTo("0m08s");
         assertThat(BatchEta.format(latest.left())).isEqualTo("0m02s");
-        assertThat(first.measured()).as("nothing measured yet: the provider's limit").isFalse();
+        assertThat(first.basis()).as("nothing measured yet").isEqualTo(BatchEta.Basis.LIMIT);
     }
 
     @Test
@@ -57,9 +58,9 @@ class BatchEtaTest {
         final BatchEta.Estimate measured = eta.update(90, at(20)).orElseThrow();
 
         // then before a window has passed the limit is assumed; after it, the batch's pace (10 jobs in 20 s)
-        assertThat(early.measured()).isFalse();
+        assertThat(early.basis()).isEqualTo(BatchEta.Basis.LIMIT);
         assertThat(early.left()).isEqualTo(Duration.ofMillis(47_500));
-        assertThat(measured.measured()).isTrue();
+        assertThat(measured.basis()).isEqualTo(BatchEta.Basis.PACE);
         assertThat(measured.left()).isEqualTo(Duration.ofSeconds(180));
     }
 
@@ -74,6 +75,26 @@ class BatchEtaTest {
 
         // then
         assertThat(estimate.left()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldTakeTheQueuesFigureWhenTheSchedulerGivesOneAndCountItDownUntilItChanges() {
+        // given
+        final BatchEta eta = new BatchEta(2.0, WINDOW);
+
+        // when the queues say 150 s (300 jobs of higher classes ahead, then a quarter of the calls for 0 jobs...)
+        final BatchEta.Estimate first = eta.update(20, Optional.of(150.0), at(0)).orElseThrow();
+        final BatchEta.Estimate same = eta.update(20, Optional.of(150.0), at(4)).orElseThrow();
+        final BatchEta.Estimate moved = eta.update(20, Optional.of(140.0), at(6)).orElseThrow();
+        final BatchEta.Estimate gone = eta.update(20, Optional.empty(), at(8)).orElseThrow();
+
+        // then
+        assertThat(first.basis()).isEqualTo(BatchEta.Basis.QUEUE);
+        assertThat(first.left()).isEqualTo(Duration.ofSeconds(150));
+        assertThat(same.left()).isEqualTo(Duration.ofSeconds(146));
+        assertThat(moved.left()).isEqualTo(Duration.ofSeconds(140));
+        assertThat(gone.basis()).as("the queues no longer answer: the limit").isEqualTo(BatchEta.Basis.LIMIT);
+        assertThat(gone.left()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test

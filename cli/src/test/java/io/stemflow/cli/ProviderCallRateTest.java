@@ -6,13 +6,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
- * The provider call rate from the gateway's Prometheus text. The three samples are real: scraped from a local
- * stack's gateway ({@code /metrics}) during a 40-job batch, at 0 s, 8.136 s and 10.164 s; the gateway made
- * the batch's second twenty generate calls in one burst between the last two.
+ * The provider call rate from the gateway's Prometheus text. The four samples are real: scraped from a local
+ * stack's gateway ({@code /metrics}) every 2 s during a 40-job batch, at 0 s, 2.025 s, 8.136 s and 10.164 s (the
+ * ones between, at 4 s and 6 s, read the same as at 2 s and 8 s); the gateway made the batch's second twenty
+ * generate calls in one burst between the last two.
  */
 class ProviderCallRateTest {
 
@@ -36,19 +39,53 @@ class ProviderCallRateTest {
         // given
         final ProviderCallRate rate = new ProviderCallRate(null, WINDOW);
 
-        // when the three real samples are added at the times they were taken
+        // when the real samples are added at the times they were taken
         final var first = rate.add(0, ProviderCallRate.total(sample("gateway-metrics-0s.prom")));
+        final var second = rate.add(2_025 * MS, ProviderCallRate.total(sample("gateway-metrics-2s.prom")));
         final var beforeBurst = rate.add(8_136 * MS, ProviderCallRate.total(sample("gateway-metrics-8s.prom")));
         final var afterBurst = rate.add(10_164 * MS, ProviderCallRate.total(sample("gateway-metrics-10s.prom")));
 
-        // then no rate until the samples span the provider's window, then 20 calls in 10.164 s; the difference
-        // of the last two samples alone would say 9.9 calls/s, and 0.0 for the two before (what status showed)
+        // then no rate until the samples cover the provider's window, then 20 calls in it; the difference of
+        // the last two samples alone would say 9.9 calls/s, and 0.0 for those before (what status showed)
         assertThat(first).isEmpty();
+        assertThat(second).isEmpty();
         assertThat(beforeBurst).isEmpty();
-        assertThat(afterBurst).hasValueSatisfying(r -> {
-            assertThat(r.perSecond()).isCloseTo(1.97, org.assertj.core.data.Offset.offset(0.01));
-            assertThat(r.over()).isEqualTo(Duration.ofMillis(10_164));
+        assertThat(afterBurst).contains(new ProviderCallRate.Rate(2.0, WINDOW));
+    }
+
+    @Test
+    void shouldNeverShowMoreThanTheLimitWhenBurstsFallJustInsideTheSamples() {
+        // given a gateway that makes 20 calls at 1 s, 11 s, 21 s ... (its limit: 20 per 10 s), sampled every 2 s
+        // from 0 s: a span of 12 s holds two bursts, 40 calls in 12 s would read 3.3 calls/s
+        final ProviderCallRate rate = new ProviderCallRate(null, WINDOW);
+        Optional<ProviderCallRate.Rate> last = Optional.empty();
+        for (int s = 0; s <= 120; s += 2) {
+            last = rate.add(s * 1000 * MS, OptionalDouble.of(20.0 * ((s + 9) / 10)));
+            assertThat(last.map(ProviderCallRate.Rate::perSecond).orElse(0.0)).as("at %d s", s).isLessThanOrEqualTo(2.0);
+        }
+
+        // then over the minute the rate is the limit's, within a burst
+        assertThat(last).hasValueSatisfying(r -> {
+            assertThat(r.over()).isEqualTo(ProviderCallRate.HORIZON);
+            assertThat(r.perSecond()).isBetween(1.66, 2.0);
         });
+    }
+
+    @Test
+    void shouldMeasureOnlyWhatTheSamplesCoverWhenTheGatewayWentUnreadAWhile() {
+        // given samples at 0 s and, after a gap, at 100 s and 102 s
+        final ProviderCallRate rate = new ProviderCallRate(null, WINDOW);
+        rate.add(0, OptionalDouble.of(0));
+        rate.add(100_000 * MS, OptionalDouble.of(300));
+
+        // when
+        final var afterGap = rate.add(102_000 * MS, OptionalDouble.of(310));
+        rate.add(106_000 * MS, OptionalDouble.of(330));
+        final var aWindowLater = rate.add(110_000 * MS, OptionalDouble.of(340));
+
+        // then 2 s of calls are not spread over a minute; a window after the gap, the window's calls
+        assertThat(afterGap).isEmpty();
+        assertThat(aWindowLater).contains(new ProviderCallRate.Rate(4.0, WINDOW));
     }
 
     @Test
@@ -63,10 +100,10 @@ class ProviderCallRateTest {
         // when
         final var now = rate.add(92_000 * MS, OptionalDouble.of(80));
 
-        // then the rate covers the last 60 s only (from the sample at 32 s): 80 calls
+        // then the rate covers the last 60 s only (from the sample at 32 s): 80 calls in six windows
         assertThat(now).hasValueSatisfying(r -> {
             assertThat(r.over()).isEqualTo(Duration.ofSeconds(60));
-            assertThat(r.perSecond()).isCloseTo(80 / 60.0, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(r.perSecond()).isCloseTo(80 / 60.0, Offset.offset(1e-9));
         });
     }
 
