@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
                 "2:bad usage", "5:no stack configured (see the connection options)"})
 final class DemoCommand implements Callable<Integer> {
 
-    /** The provider's window (20 calls per 10 s): the call rate is shown once its samples span it. */
-    private static final Duration PROVIDER_WINDOW = Duration.ofSeconds(10);
+    /** The provider's documented limit: the call rate is measured over its windows and bounded by it. */
+    private static final CallLimit PROVIDER_LIMIT = new CallLimit(20, Duration.ofSeconds(10));
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -70,9 +70,10 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static Supplier<String> providerLine(final String gatewayUrl) {
-        final ProviderCallRate rate = new ProviderCallRate(gatewayUrl, PROVIDER_WINDOW);
+        final ProviderCallRate rate = new ProviderCallRate(gatewayUrl, PROVIDER_LIMIT);
         return () -> rate.sample()
-                .map(r -> String.format(Locale.ROOT, "provider calls %.1f/s (last %ds)", r.perSecond(), r.over().toSeconds()))
+                .map(r -> String.format(Locale.ROOT, "provider calls %s%.1f/s (last %ds)", r.atLeast() ? ">=" : "",
+                        r.perSecond(), r.over().toSeconds()))
                 .orElse("provider calls -");
     }
 }

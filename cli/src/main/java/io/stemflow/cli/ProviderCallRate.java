@@ -24,14 +24,16 @@ import java.util.regex.Pattern;
  * per 10 s, twenty generate calls within a moment, then none until the next period). The difference of two
  * samples taken 2 s apart is therefore 0 four times out of five and five times the limit once;
  * {@code status --watch} showed "provider 0.0 calls/s" through a whole 40-job batch while the gateway
- * counted 40 calls. So the rate is the calls counted over the last {@code k} whole windows of the limit
- * (as many as the samples cover, up to {@link #HORIZON}), divided by {@code k} windows: from the oldest
- * sample taken within them to the newest. The gateway never makes more than the limit's calls in any
- * window, so the figure never exceeds the limit unless the gateway did; it may read a little low (by the
- * calls of the moments before the oldest sample: at most a sampling interval in {@code k} windows, and the
- * oldest sample must lie in the first half of the first window). There is no rate until the samples cover
- * one window. The rate is a display aid: a gateway that cannot be read,
- * answers other than 200, or serves no gateway metrics gives no sample, never an error and never a made-up 0.
+ * counted 40 calls. Any span of samples holds one burst more or less than its length says, so the rate is
+ * measured over {@code k} whole windows of the limit (as many as the samples cover, up to {@link #HORIZON}):
+ * the calls since the newest sample taken at least {@code k} windows ago (and less than half a window more;
+ * otherwise fewer windows, or none: a gap in the samples), at most {@code k} times the limit's calls, over
+ * {@code k} windows. With the provider kept busy that reads the limit, steadily, where counting from a
+ * sample inside the windows would drop a whole burst each time one fell just before it (seen: 0.0, then 1.0
+ * over 20 s, 1.3 over 30 s); a gateway that made more calls than the limit allows reads as
+ * {@link Rate#atLeast}. There is no rate until the samples cover one window. The rate is a display aid: a
+ * gateway that cannot be read, answers other than 200, or serves no gateway metrics gives no sample, never
+ * an error and never a made-up 0.
  */
 final class ProviderCallRate {
 
@@ -41,8 +43,13 @@ final class ProviderCallRate {
     private static final Pattern SERIES =
             Pattern.compile("^stemflow_provider_calls_total(?:\\{[^}]*})?\\s+(\\S+)(?:\\s+\\d+)?\\s*$");
 
-    /** A rate and the time it was measured over. */
-    record Rate(double perSecond, Duration over) {
+    /**
+     * A rate and the time it was measured over.
+     *
+     * @param atLeast more calls were made in that time than the limit allows: the rate shown is the limit's, the
+     *                real one is higher (the limit given is lower than the gateway's)
+     */
+    record Rate(double perSecond, Duration over, boolean atLeast) {
     }
 
     private record Sample(long nanos, double calls) {
@@ -50,6 +57,7 @@ final class ProviderCallRate {
 
     private final Deque<Sample> samples = new ArrayDeque<>();
     private final long window;
+    private final int callsPerWindow;
     private final long horizon;
     private final HttpClient http;
     private final URI metrics;
@@ -57,16 +65,17 @@ final class ProviderCallRate {
 
     /**
      * @param gatewayUrl the gateway's health/metrics base URL ({@code /metrics} is appended); null: not read
-     * @param window     the provider limit's window: the rate is measured over whole windows
+     * @param limit      the provider's limit: the rate is measured over whole windows of it, and bounded by it
      */
-    ProviderCallRate(final String gatewayUrl, final Duration window) {
-        this(gatewayUrl, window, System::nanoTime);
+    ProviderCallRate(final String gatewayUrl, final CallLimit limit) {
+        this(gatewayUrl, limit, System::nanoTime);
     }
 
-    ProviderCallRate(final String gatewayUrl, final Duration window, final LongSupplier nanoTime) {
+    ProviderCallRate(final String gatewayUrl, final CallLimit limit, final LongSupplier nanoTime) {
         this.metrics = gatewayUrl == null ? null : URI.create(gatewayUrl.replaceAll("/+$", "") + "/metrics");
         this.http = gatewayUrl == null ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        this.window = window.toNanos();
+        this.window = limit.window().toNanos();
+        this.callsPerWindow = limit.calls();
         this.horizon = this.window * Math.max(1, HORIZON.toNanos() / this.window);
         this.nanoTime = nanoTime;
     }
@@ -93,13 +102,23 @@ final class ProviderCallRate {
         while (samples.size() > 2 && nanos - second().nanos() >= horizon) {
             samples.removeFirst();
         }
-        // the most whole windows (up to the horizon) whose oldest sample within them covers more than all but half
-        // a window of them: a gap in the samples (the gateway unread a while) must not stretch a few seconds of calls
         for (long k = Math.min(horizon, nanos - samples.peekFirst().nanos()) / window; k >= 1; k--) {
             final long span = k * window;
-            final Sample base = samples.stream().filter(s -> nanos - s.nanos() <= span).findFirst().orElseThrow();
-            if (nanos - base.nanos() > span - window / 2) {
-                return Optional.of(new Rate((calls.getAsDouble() - base.calls()) / (span / 1e9), Duration.ofNanos(span)));
+            Sample over = null; // the newest sample at least k windows old: its count covers the k windows
+            Sample within = null; // the oldest sample less than k windows old: its count lies inside them
+            for (final Sample s : samples) {
+                if (nanos - s.nanos() >= span) {
+                    over = s;
+                } else if (within == null) {
+                    within = s;
+                }
+            }
+            if (over != null && nanos - over.nanos() < span + window / 2) {
+                final double allowed = (double) k * callsPerWindow;
+                final double atMost = calls.getAsDouble() - over.calls();
+                final double atLeast = calls.getAsDouble() - within.calls();
+                return Optional.of(new Rate(Math.min(atMost, allowed) / (span / 1e9), Duration.ofNanos(span),
+                        atLeast > allowed));
             }
         }
         return Optional.empty();

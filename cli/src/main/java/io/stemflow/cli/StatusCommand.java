@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
             "The queues (jobs of higher classes ahead, the batch's share of the provider's calls, standing pauses and "
                 + "cancels) come from the query API's GET /queues/batches/{id} where it has them. --watch redraws every "
                 + "2 s until every job has ended, with the provider's call rate (from the gateway's metrics, over the "
-                + "last minute). Jobs held by a pause or for credits are shown apart: they wait for someone. On a "
+                + "last minute) and what the gateway says is wrong when it is not UP. Jobs held by a pause or for credits are shown apart: they wait for someone. On a "
                 + "terminal the lines are redrawn in place and wrapped to its width (COLUMNS, else stty size, else 80); "
                 + "elsewhere (a pipe, a log) each redraw is printed as plain lines."},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:shown", "1:the query API failed", "2:bad usage",
@@ -53,21 +53,22 @@ final class StatusCommand implements Callable<Integer> {
         if (!watch) {
             final JsonNode b = query.get("/batches", batch);
             final Optional<JsonNode> queue = queueOf(query);
-            StatusView.lines(batch, new StatusView.Seen(b, queue, false, Optional.empty()), limit,
+            StatusView.lines(batch, new StatusView.Seen(b, queue, false, Optional.empty(), Optional.empty()), limit,
                     eta.update(StatusView.count(b, StatusView.WAITING), StatusView.queueSeconds(queue, limit.perSecond()),
                             clock.instant())).forEach(out::println);
             out.flush();
             return 0;
         }
         final Optional<String> gateway = connection.gatewayUrl();
-        final ProviderCallRate rate = new ProviderCallRate(gateway.orElse(null), limit.window());
+        final ProviderCallRate rate = new ProviderCallRate(gateway.orElse(null), limit);
+        final Optional<GatewayProbe> probe = gateway.map(GatewayProbe::new);
         final boolean redraw = Terminal.redraws();
         final LiveLines screen = new LiveLines(out, redraw, redraw ? Terminal::width : () -> Terminal.DEFAULT_WIDTH);
         while (true) {
             final JsonNode b = query.get("/batches", batch);
             final Optional<JsonNode> queue = queueOf(query);
             final StatusView.Seen seen = new StatusView.Seen(b, queue, gateway.isPresent(),
-                    gateway.isPresent() ? rate.sample() : Optional.empty());
+                    gateway.isPresent() ? rate.sample() : Optional.empty(), probe.flatMap(GatewayProbe::problem));
             screen.draw(StatusView.lines(batch, seen, limit, eta.update(StatusView.count(b, StatusView.WAITING),
                     StatusView.queueSeconds(queue, limit.perSecond()), clock.instant())));
             if (StatusView.allEnded(b)) {

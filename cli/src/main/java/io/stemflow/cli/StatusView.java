@@ -32,8 +32,10 @@ final class StatusView {
      * @param queue        {@code GET /queues/batches/{id}}, when the query API answers it
      * @param gatewayKnown whether the gateway's metrics are read at all (without it, no provider rate is shown)
      * @param rate         the provider call rate, when measured
+     * @param gatewayProblem what the gateway says is wrong with it, when it is not UP
      */
-    record Seen(JsonNode batch, Optional<JsonNode> queue, boolean gatewayKnown, Optional<ProviderCallRate.Rate> rate) {
+    record Seen(JsonNode batch, Optional<JsonNode> queue, boolean gatewayKnown, Optional<ProviderCallRate.Rate> rate,
+                Optional<String> gatewayProblem) {
     }
 
     private StatusView() {
@@ -98,10 +100,12 @@ final class StatusView {
             lines.add(credits);
         } else {
             lines.add(credits + seen.rate().map(r -> String.format(Locale.ROOT,
-                    " | provider %.1f calls/s over the last %ds, of %.1f allowed (%s)", r.perSecond(),
-                    r.over().toSeconds(), limit.perSecond(), limit))
+                    " | provider %s%.1f calls/s over the last %ds, of %.1f allowed (%s)%s", r.atLeast() ? "over " : "",
+                    r.perSecond(), r.over().toSeconds(), limit.perSecond(), limit,
+                    r.atLeast() ? ": more than --provider-limit says the gateway makes" : ""))
                     .orElse(" | provider calls/s: not yet measured (takes " + limit.window().toSeconds() + "s)"));
         }
+        seen.gatewayProblem().ifPresent(problem -> lines.add("gateway " + problem));
         seen.queue().ifPresent(queue -> {
             final List<String> lanes = new ArrayList<>();
             for (final JsonNode lane : queue.path("lanes")) {

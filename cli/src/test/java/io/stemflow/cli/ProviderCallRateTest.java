@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class ProviderCallRateTest {
 
     private static final Duration WINDOW = Duration.ofSeconds(10);
+    private static final CallLimit LIMIT = new CallLimit(20, WINDOW);
     private static final long MS = 1_000_000L;
 
     private static String sample(final String name) throws IOException {
@@ -37,7 +38,7 @@ class ProviderCallRateTest {
     @Test
     void shouldMeasureTheLimitsRateOverAWindowWhenTheGatewayCallsInBursts() throws IOException {
         // given
-        final ProviderCallRate rate = new ProviderCallRate(null, WINDOW);
+        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
 
         // when the real samples are added at the times they were taken
         final var first = rate.add(0, ProviderCallRate.total(sample("gateway-metrics-0s.prom")));
@@ -50,48 +51,66 @@ class ProviderCallRateTest {
         assertThat(first).isEmpty();
         assertThat(second).isEmpty();
         assertThat(beforeBurst).isEmpty();
-        assertThat(afterBurst).contains(new ProviderCallRate.Rate(2.0, WINDOW));
+        assertThat(afterBurst).contains(new ProviderCallRate.Rate(2.0, WINDOW, false));
     }
 
     @Test
-    void shouldNeverShowMoreThanTheLimitWhenBurstsFallJustInsideTheSamples() {
-        // given a gateway that makes 20 calls at 1 s, 11 s, 21 s ... (its limit: 20 per 10 s), sampled every 2 s
-        // from 0 s: a span of 12 s holds two bursts, 40 calls in 12 s would read 3.3 calls/s
-        final ProviderCallRate rate = new ProviderCallRate(null, WINDOW);
-        Optional<ProviderCallRate.Rate> last = Optional.empty();
-        for (int s = 0; s <= 120; s += 2) {
-            last = rate.add(s * 1000 * MS, OptionalDouble.of(20.0 * ((s + 9) / 10)));
-            assertThat(last.map(ProviderCallRate.Rate::perSecond).orElse(0.0)).as("at %d s", s).isLessThanOrEqualTo(2.0);
+    void shouldReadTheLimitSteadilyWhenTheGatewayKeepsTheProviderBusyInBursts() {
+        // given a gateway that makes 20 calls (its limit: 20 per 10 s) at 0.5 s, 10.5 s, 20.5 s ..., sampled every
+        // 2.1 s (redraw plus requests), so that bursts fall on every side of the samples in turn
+        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
+        final java.util.List<Double> shown = new java.util.ArrayList<>();
+        for (int i = 0; i <= 60; i++) {
+            final double t = i * 2.1;
+            final var r = rate.add((long) (t * 1000) * MS, OptionalDouble.of(20.0 * Math.floor((t + 9.5) / 10)));
+            r.ifPresent(x -> {
+                shown.add(x.perSecond());
+                assertThat(x.atLeast()).isFalse();
+            });
         }
 
-        // then over the minute the rate is the limit's, within a burst
-        assertThat(last).hasValueSatisfying(r -> {
-            assertThat(r.over()).isEqualTo(ProviderCallRate.HORIZON);
-            assertThat(r.perSecond()).isBetween(1.66, 2.0);
-        });
+        // then once the samples cover a window, the limit's rate at every redraw: no burst dropped or counted twice
+        assertThat(shown).hasSizeGreaterThan(50).containsOnly(2.0);
+    }
+
+    @Test
+    void shouldSayAtLeastTheLimitWhenTheGatewayCallsFasterThanTheLimitGiven() {
+        // given a gateway whose real limit is 40 per 10 s, watched with the default 20/10s
+        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
+        for (int s = 0; s < 30; s += 2) {
+            rate.add(s * 1000 * MS, OptionalDouble.of(4.0 * s));
+        }
+
+        // when
+        final var r = rate.add(30_000 * MS, OptionalDouble.of(120));
+
+        // then
+        assertThat(r).contains(new ProviderCallRate.Rate(2.0, Duration.ofSeconds(30), true));
     }
 
     @Test
     void shouldMeasureOnlyWhatTheSamplesCoverWhenTheGatewayWentUnreadAWhile() {
         // given samples at 0 s and, after a gap, at 100 s and 102 s
-        final ProviderCallRate rate = new ProviderCallRate(null, WINDOW);
+        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
         rate.add(0, OptionalDouble.of(0));
         rate.add(100_000 * MS, OptionalDouble.of(300));
 
         // when
-        final var afterGap = rate.add(102_000 * MS, OptionalDouble.of(310));
-        rate.add(106_000 * MS, OptionalDouble.of(330));
-        final var aWindowLater = rate.add(110_000 * MS, OptionalDouble.of(340));
+        final var afterGap = rate.add(102_000 * MS, OptionalDouble.of(304));
+        final var stillShort = rate.add(106_000 * MS, OptionalDouble.of(312));
+        final var aWindowLater = rate.add(110_000 * MS, OptionalDouble.of(316));
 
-        // then 2 s of calls are not spread over a minute; a window after the gap, the window's calls
+        // then the 300 calls of an unwatched 100 s are not taken for the last minute's; a window after the gap,
+        // the window's calls
         assertThat(afterGap).isEmpty();
-        assertThat(aWindowLater).contains(new ProviderCallRate.Rate(4.0, WINDOW));
+        assertThat(stillShort).isEmpty();
+        assertThat(aWindowLater).contains(new ProviderCallRate.Rate(1.6, WINDOW, false));
     }
 
     @Test
     void shouldForgetSamplesOlderThanTheHorizonWhenMeasuring() {
         // given a counter at 0 for a minute and a half, then 20 calls in each of the last 30 s's three windows
-        final ProviderCallRate rate = new ProviderCallRate(null, WINDOW);
+        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
         for (int s = 0; s <= 90; s += 2) {
             final double calls = s <= 60 ? 0 : 20.0 * ((s - 60 + 9) / 10);
             rate.add(s * 1000 * MS, OptionalDouble.of(calls));
@@ -110,7 +129,7 @@ class ProviderCallRateTest {
     @Test
     void shouldStartAfreshWhenTheCounterGoesDownBecauseTheGatewayRestarted() {
         // given
-        final ProviderCallRate rate = new ProviderCallRate(null, WINDOW);
+        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
         rate.add(0, OptionalDouble.of(500));
         rate.add(12_000 * MS, OptionalDouble.of(520));
 
@@ -146,6 +165,6 @@ class ProviderCallRateTest {
         assertThat(ProviderCallRate.total("<html><body>Not Found</body></html>")).isEmpty();
         assertThat(ProviderCallRate.total("# TYPE stemflow_pipeline_records_total counter\n"
                 + "stemflow_pipeline_records_total 12.0\n")).isEmpty();
-        assertThat(new ProviderCallRate(null, WINDOW).add(0, OptionalDouble.empty())).isEmpty();
+        assertThat(new ProviderCallRate(null, LIMIT).add(0, OptionalDouble.empty())).isEmpty();
     }
 }

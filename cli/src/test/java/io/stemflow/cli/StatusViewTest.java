@@ -39,7 +39,7 @@ class StatusViewTest {
 
         // when
         final var lines = StatusView.lines("b1", new StatusView.Seen(b, Optional.empty(), true,
-                        Optional.of(new ProviderCallRate.Rate(1.97, Duration.ofMillis(10_164)))), LIMIT,
+                        Optional.of(new ProviderCallRate.Rate(1.97, Duration.ofMillis(10_164), false)), Optional.empty()), LIMIT,
                 Optional.of(new BatchEta.Estimate(Duration.ofSeconds(8), BatchEta.Basis.LIMIT)));
 
         // then
@@ -52,9 +52,34 @@ class StatusViewTest {
     @Test
     void shouldSayTheRateIsNotYetMeasuredWhenTheGatewayIsKnownButSampledTooShortly() throws Exception {
         final var lines = StatusView.lines("b1", new StatusView.Seen(batch("\"SUBMITTED\":2", 2), Optional.empty(), true,
-                Optional.empty()), LIMIT, Optional.empty());
+                Optional.empty(), Optional.empty()), LIMIT, Optional.empty());
         assertThat(lines).containsExactly("batch b1: 2 jobs | SUBMITTED 2",
                 "credits reserved 340, spent 60 | provider calls/s: not yet measured (takes 10s)");
+    }
+
+    @Test
+    void shouldSayTheGatewayCallsFasterThanTheLimitGivenWhenTheRateIsAtLeastIt() throws Exception {
+        final var lines = StatusView.lines("b1", new StatusView.Seen(batch("\"SUBMITTED\":2", 2), Optional.empty(), true,
+                Optional.of(new ProviderCallRate.Rate(2.0, Duration.ofSeconds(30), true)), Optional.empty()), LIMIT,
+                Optional.empty());
+        assertThat(lines).contains("credits reserved 340, spent 60 | provider over 2.0 calls/s over the last 30s, of 2.0"
+                + " allowed (20/10s): more than --provider-limit says the gateway makes");
+    }
+
+    @Test
+    void shouldSayWhatTheGatewayReportsWhenItIsNotUp() throws Exception {
+        // given what a local stack's gateway answered on /health once the provider's own credits ran out
+        final String health = "{\"status\":\"DEGRADED\",\"reason\":\"provider out of credits (429): 20 jobs waiting,"
+                + " balance 0, next job needs 10\",\"conditions\":{\"credits\":\"provider out of credits (429)\"}}";
+
+        // when
+        final var lines = StatusView.lines("b1", new StatusView.Seen(batch("\"QUEUED\":200", 200), Optional.empty(), true,
+                Optional.empty(), GatewayProbe.problem(health)), LIMIT, Optional.empty());
+
+        // then
+        assertThat(lines).contains("gateway DEGRADED: provider out of credits (429): 20 jobs waiting, balance 0, next job needs 10");
+        assertThat(GatewayProbe.problem("{\"status\":\"UP\",\"reason\":null,\"conditions\":{}}")).isEmpty();
+        assertThat(GatewayProbe.problem("<html>Not Found</html>")).isEmpty();
     }
 
     @Test
@@ -63,7 +88,7 @@ class StatusViewTest {
         final JsonNode b = batch("\"PAUSED\":30,\"THROTTLED\":2,\"QUEUED\":4,\"COMPLETED\":4", 40);
 
         // when
-        final var lines = StatusView.lines("b1", new StatusView.Seen(b, Optional.empty(), false, Optional.empty()), LIMIT,
+        final var lines = StatusView.lines("b1", new StatusView.Seen(b, Optional.empty(), false, Optional.empty(), Optional.empty()), LIMIT,
                 Optional.of(new BatchEta.Estimate(Duration.ofSeconds(-75), BatchEta.Basis.PACE)));
 
         // then
@@ -84,7 +109,7 @@ class StatusViewTest {
                         + "(command c-1): masters late\",\"at\":1796527035000}");
 
         // when
-        final var lines = StatusView.lines("b1", new StatusView.Seen(b, Optional.of(q), false, Optional.empty()), LIMIT,
+        final var lines = StatusView.lines("b1", new StatusView.Seen(b, Optional.of(q), false, Optional.empty(), Optional.empty()), LIMIT,
                 Optional.of(new BatchEta.Estimate(Duration.ofSeconds(350), BatchEta.Basis.QUEUE)));
 
         // then
