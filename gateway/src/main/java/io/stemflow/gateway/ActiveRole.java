@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  *       before the first call; not when the group has no committed offset on those partitions (a fresh
  *       deployment: nobody ever submitted), nor when the hold is 0. One INFO line and one count
  *       ({@code stemflow_gateway_takeovers_total{hold}}) per takeover;</li>
- *   <li>CONVERGENCE: each loop's assignor claims whether the OTHER loop holds partitions; when one loop's holding
- *       changes and the loops now disagree (one holds, the other not), the other loop is asked to rejoin its
- *       group, so its assignor decides on fresh claims; while they still disagree, again every recheck interval.</li>
+ *   <li>CONVERGENCE: each loop's assignor claims whether the OTHER loop holds partitions. When the loops disagree
+ *       (one holds, the other not) for longer than the settle time (the other group's own rebalance normally ends
+ *       well within it), the loop asks its group for a rebalance, so its assignor decides on fresh claims; while
+ *       they still disagree, again every recheck interval. Only then: a rebalance costs its group a pause in
+ *       fetching.</li>
  * </ul>
  * Thread-safe: each loop thread reports for itself; the assignor reads claims on the loop's thread too.
  */
@@ -34,8 +36,28 @@ final class ActiveRole {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActiveRole.class);
 
-    /** A takeover: when (nano time), how long every call was held, and why ({@code applied}, {@code fresh-group}, {@code disabled}). */
-    record Takeover(long atNanos, Duration hold, String kind) {
+    /** Whether a takeover held the calls, and why not; {@link #label} is the metric's {@code hold} tag. */
+    enum Hold {
+        /** Every call held for the takeover hold. */
+        APPLIED("applied"),
+        /** No hold: the group never committed an offset on its partitions (nobody ever submitted). */
+        FRESH_GROUP("fresh-group"),
+        /** No hold: the takeover hold is set to 0. */
+        DISABLED("disabled");
+
+        private final String label;
+
+        Hold(final String label) {
+            this.label = label;
+        }
+
+        String label() {
+            return label;
+        }
+    }
+
+    /** A takeover: when (nano time), how long every call was held, and whether it was. */
+    record Takeover(long atNanos, Duration hold, Hold kind) {
     }
 
     private final String instanceId;
@@ -43,11 +65,13 @@ final class ActiveRole {
     private final List<String> loops;
     private final ProviderGate gate;
     private final Duration hold;
+    private final long settleNanos;
     private final long recheckNanos;
     private final LongSupplier nanoTime;
     private final GatewayMetrics metrics;
     private final Map<String, Boolean> holds = new HashMap<>();
-    private final Map<String, Boolean> rejoinAsked = new HashMap<>();
+    /** Per loop, while it disagrees with the other: when that was first seen, and its last rejoin since. */
+    private final Map<String, Long> disagreeingSince = new HashMap<>();
     private final Map<String, Long> lastRejoin = new HashMap<>();
     private volatile boolean active;
     private volatile Takeover lastTakeover;
@@ -55,10 +79,11 @@ final class ActiveRole {
     /**
      * @param loops   the roles of this gateway's loops, the primary among them
      * @param hold    the takeover hold; zero disables it
-     * @param recheck how often a loop rejoins while the loops still disagree
+     * @param settle  how long the loops may disagree before one asks its group for a rebalance
+     * @param recheck how often it asks again while they still disagree
      */
     ActiveRole(final String instanceId, final String primary, final List<String> loops, final ProviderGate gate,
-               final Duration hold, final Duration recheck, final LongSupplier nanoTime,
+               final Duration hold, final Duration settle, final Duration recheck, final LongSupplier nanoTime,
                final GatewayMetrics metrics) {
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
         this.primary = Objects.requireNonNull(primary, "primary");
@@ -68,14 +93,12 @@ final class ActiveRole {
         }
         this.gate = Objects.requireNonNull(gate, "gate");
         this.hold = Objects.requireNonNull(hold, "hold");
+        this.settleNanos = settle.toNanos();
         this.recheckNanos = recheck.toNanos();
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        final long now = nanoTime.getAsLong();
         for (final String loop : this.loops) {
             holds.put(loop, false);
-            rejoinAsked.put(loop, false);
-            lastRejoin.put(loop, now);
         }
         metrics.gauge("stemflow.gateway.active", "1 while this instance is the one that calls the provider",
                 () -> active ? 1 : 0);
@@ -103,27 +126,22 @@ final class ActiveRole {
      */
     synchronized void gained(final String loop, final int partitions, final boolean groupCommitted) {
         if (loop.equals(primary)) {
-            final String kind;
-            if (hold.isZero()) {
-                kind = "disabled";
-            } else if (!groupCommitted) {
-                kind = "fresh-group";
-            } else {
-                kind = "applied";
+            final Hold kind = hold.isZero() ? Hold.DISABLED : groupCommitted ? Hold.APPLIED : Hold.FRESH_GROUP;
+            if (kind == Hold.APPLIED) {
                 gate.holdEverySlot(hold);
             }
-            lastTakeover = new Takeover(nanoTime.getAsLong(), kind.equals("applied") ? hold : Duration.ZERO, kind);
-            metrics.takeover(kind);
+            lastTakeover = new Takeover(nanoTime.getAsLong(), kind == Hold.APPLIED ? hold : Duration.ZERO, kind);
+            metrics.takeover(kind.label());
             LOG.info("Instance {} is now the active one ({} {} partitions): {}", instanceId, partitions, loop,
                     switch (kind) {
-                        case "applied" -> "no provider call for the takeover hold of " + DurationText.format(hold)
+                        case APPLIED -> "no provider call for the takeover hold of " + DurationText.format(hold)
                                 + ", the previous holder may have called within the last window";
-                        case "fresh-group" -> "no hold, the group never committed an offset (fresh deployment)";
-                        default -> "no hold (takeover hold disabled)";
+                        case FRESH_GROUP -> "no hold, the group never committed an offset (fresh deployment)";
+                        case DISABLED -> "no hold (takeover hold disabled)";
                     });
             active = true;
         }
-        changed(loop, true);
+        holds.put(loop, true);
     }
 
     /** {@code loop} holds no partition any more (revoked or lost). */
@@ -133,35 +151,34 @@ final class ActiveRole {
             LOG.info("Instance {} is no longer the active one ({} gave up its partitions): a hot standby now",
                     instanceId, loop);
         }
-        changed(loop, false);
+        holds.put(loop, false);
     }
 
     /**
-     * Whether {@code loop} should rejoin its group now: asked after the other loop changed, or the loops still
-     * disagree one recheck interval after its last rejoin. Consumes the request.
+     * Whether {@code loop} should rejoin its group now: once the loops have disagreed for the settle time, then
+     * once per recheck interval while they still do. Called every turn of the loop.
      */
     synchronized boolean takeRejoin(final String loop, final long now) {
-        final boolean disagree = holds.get(loop) != othersHold(loop);
-        if (rejoinAsked.get(loop) || disagree && now - lastRejoin.get(loop) >= recheckNanos) {
-            rejoinAsked.put(loop, false);
-            lastRejoin.put(loop, now);
-            return true;
+        if (holds.get(loop) == othersHold(loop)) {
+            disagreeingSince.remove(loop);
+            lastRejoin.remove(loop);
+            return false;
         }
-        return false;
+        final Long since = disagreeingSince.putIfAbsent(loop, now);
+        if (since == null || now - since < settleNanos) {
+            return false;
+        }
+        final Long last = lastRejoin.get(loop);
+        if (last != null && now - last < recheckNanos) {
+            return false;
+        }
+        lastRejoin.put(loop, now);
+        return true;
     }
 
     /** The last takeover of the active role by this instance, if any. */
     Optional<Takeover> lastTakeover() {
         return Optional.ofNullable(lastTakeover);
-    }
-
-    private void changed(final String loop, final boolean nowHolds) {
-        holds.put(loop, nowHolds);
-        for (final String other : loops) {
-            if (!other.equals(loop) && holds.get(other) != othersHold(other)) {
-                rejoinAsked.put(other, true);
-            }
-        }
     }
 
     private boolean othersHold(final String loop) {

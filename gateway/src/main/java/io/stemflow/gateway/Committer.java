@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
@@ -35,6 +36,12 @@ import org.slf4j.LoggerFactory;
  *       a platform fault (the registry) writes nothing and defers the whole commit by the retry time;</li>
  *   <li>a transaction that fails other than fatally is aborted and reported ({@link Aborted}): the caller rewinds
  *       every partition to its committed offset; a fatal error (fenced, not authorised) is thrown;</li>
+ *   <li>except when the group rebalanced under the transaction ({@link CommitFailedException}: its offsets
+ *       carried the previous generation, as a member learns the new one only in its next poll; with COOPERATIVE
+ *       rebalancing the active instance keeps working while a standby joins). Then the transaction is aborted and
+ *       nothing is rewound: the done jobs keep their outputs and are committed by a later transaction, after the
+ *       consumer has rejoined ({@link Skipped}); rewinding would call the provider again for jobs it has
+ *       accepted, i.e. charge them twice. Partitions the rebalance took away are forgotten by the loop as usual;</li>
  *   <li>commits at most once per commit interval, unless forced (rebalance, shutdown);</li>
  *   <li>the producer is open only while the loop holds partitions ({@link #open}, {@link #close}): its
  *       transactional id is the ROLE's, shared by every instance, so opening it when taking the role over fences
@@ -47,12 +54,17 @@ import org.slf4j.LoggerFactory;
 final class Committer<V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Committer.class);
+    /** Least wait before committing again after the group rebalanced under a transaction (the rejoin's poll). */
+    private static final long REJOIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** What a commit did. */
     sealed interface Outcome<V> permits Skipped, Committed, Aborted {
     }
 
-    /** Nothing written: not due, nothing done yet, or serialising failed for a platform fault (retried later). */
+    /**
+     * Nothing written: not due, nothing done yet, serialising failed for a platform fault, or the group rebalanced
+     * under the transaction (both retried later, the jobs untouched).
+     */
     record Skipped<V>() implements Outcome<V> {
     }
 
@@ -167,7 +179,12 @@ final class Committer<V> {
         if (offsets.isEmpty()) {
             return new Skipped<>();
         }
-        if (!transact(records, offsets)) {
+        final Transaction result = transact(records, offsets);
+        if (result == Transaction.REBALANCED) {
+            retryAt = now + Math.max(intervalNanos, REJOIN_RETRY_NANOS);
+            return new Skipped<>();
+        }
+        if (result == Transaction.ABORTED) {
             return new Aborted<>();
         }
         final List<Job<V>> committed = new ArrayList<>();
@@ -188,9 +205,12 @@ final class Committer<V> {
         return new Committed<>(committed);
     }
 
-    /** Writes the records and the offsets in one transaction; false when it failed and was aborted. */
-    private boolean transact(final List<ProducerRecord<byte[], byte[]>> records,
-                             final Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /** How a transaction ended. */
+    private enum Transaction { COMMITTED, REBALANCED, ABORTED }
+
+    /** Writes the records and the offsets in one transaction. */
+    private Transaction transact(final List<ProducerRecord<byte[], byte[]>> records,
+                                 final Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
             producer.beginTransaction();
             for (final ProducerRecord<byte[], byte[]> record : records) {
@@ -198,16 +218,23 @@ final class Committer<V> {
             }
             producer.sendOffsetsToTransaction(offsets, group.get());
             producer.commitTransaction(); // flushes: throws if any send was not acknowledged
-            return true;
+            return Transaction.COMMITTED;
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException fatal) {
             throw fatal;
+        } catch (CommitFailedException e) {
+            LOG.warn("{}: the group rebalanced under the transaction ({}); aborted, its {} records are written again"
+                    + " with their offsets after the rejoin (no job is called again)", role, e.getMessage(),
+                    records.size());
+            metrics.transactionAborted(role);
+            producer.abortTransaction();
+            return Transaction.REBALANCED;
         } catch (KafkaException e) {
             LOG.warn("{}: transaction failed ({}: {}); aborting and rewinding to the committed offsets", role,
                     e.getClass().getSimpleName(), e.getMessage());
             metrics.transactionAborted(role);
             producer.abortTransaction();
-            return false;
+            return Transaction.ABORTED;
         }
     }
 

@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** How long the two loops may disagree about holding partitions before one asks for a rebalance. */
+    private static final Duration ROLES_SETTLE = Duration.ofSeconds(2);
 
     private final WorkLoop<AdmittedJob> submitter;
     private final WorkLoop<ReconcileRequest> reconciler;
@@ -90,7 +92,7 @@ public final class Gateway implements AutoCloseable {
         health.register("maintenance", gate::circuitCondition);
         final ActiveRole role = new ActiveRole(config.kafka().instanceId(), SubmitHandler.ROLE,
                 List.of(SubmitHandler.ROLE, ReconcileHandler.ROLE), gate, config.rate().takeoverHold(),
-                config.kafka().sessionTimeout(), nanoTime, metrics);
+                ROLES_SETTLE, config.kafka().sessionTimeout(), nanoTime, metrics);
         metrics.gauge("stemflow.gateway.health", "2 up, 1 degraded, 0 down",
                 () -> health.report().status().ordinal());
 

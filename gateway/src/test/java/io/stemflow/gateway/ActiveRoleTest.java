@@ -10,14 +10,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The active role on driven time: only the submitter's holder calls; taking over holds every call for the
- * takeover hold unless the group never committed (or the hold is 0); the loops' claims, and a rejoin asked of the
- * loop that disagrees with its sibling.
+ * takeover hold unless the group never committed (or the hold is 0); the loops' claims, and a rejoin of a loop
+ * that still disagrees with the other after the settle time.
  */
 class ActiveRoleTest {
 
     private static final String SUBMITTER = "submitter";
     private static final String RECONCILER = "reconciler";
     private static final Duration HOLD = Duration.ofMillis(1020);
+    private static final Duration SETTLE = Duration.ofSeconds(2);
     private static final Duration RECHECK = Duration.ofSeconds(6);
 
     private final FakeTime time = new FakeTime();
@@ -46,7 +47,7 @@ class ActiveRoleTest {
         time.advance(Duration.ofMillis(1));
         assertThat(gate.tryAdmit(Endpoint.GENERATE).granted()).isTrue();
         assertThat(role.lastTakeover()).hasValueSatisfying(t -> {
-            assertThat(t.kind()).isEqualTo("applied");
+            assertThat(t.kind()).isEqualTo(ActiveRole.Hold.APPLIED);
             assertThat(t.hold()).isEqualTo(HOLD);
         });
         assertThat(takeovers("applied")).isEqualTo(1.0);
@@ -63,7 +64,8 @@ class ActiveRoleTest {
 
         // then
         assertThat(gate.tryAdmit(Endpoint.GENERATE).granted()).isTrue();
-        assertThat(role.lastTakeover()).hasValueSatisfying(t -> assertThat(t.kind()).isEqualTo("fresh-group"));
+        assertThat(role.lastTakeover()).hasValueSatisfying(t ->
+                assertThat(t.kind()).isEqualTo(ActiveRole.Hold.FRESH_GROUP));
         assertThat(takeovers("fresh-group")).isEqualTo(1.0);
     }
 
@@ -103,7 +105,7 @@ class ActiveRoleTest {
     }
 
     @Test
-    void shouldAskTheOtherLoopToRejoinWhenTheLoopsDisagree() {
+    void shouldRejoinWhenTheLoopsStillDisagreeAfterTheSettleTime() {
         // given
         final ActiveRole role = role(HOLD);
         assertThat(role.claim(RECONCILER).holdsOtherRole()).isFalse();
@@ -111,21 +113,34 @@ class ActiveRoleTest {
         // when: the submitter takes its partitions, the reconciler holds none
         role.gained(SUBMITTER, 2, false);
 
-        // then: the reconciler's claim says so, and it is asked once to rejoin
+        // then: the claims say so; nobody rejoins before the settle time
         assertThat(role.claim(RECONCILER)).isEqualTo(new OneActiveAssignor.Claim("7", true));
         assertThat(role.claim(SUBMITTER).holdsOtherRole()).isFalse();
-        final long now = time.nanoTime();
-        assertThat(role.takeRejoin(RECONCILER, now)).isTrue();
-        assertThat(role.takeRejoin(RECONCILER, now)).isFalse();
-        assertThat(role.takeRejoin(SUBMITTER, now)).isFalse();
+        assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isFalse();
+        assertThat(role.takeRejoin(SUBMITTER, time.nanoTime())).isFalse();
+        time.advance(SETTLE.minusMillis(1));
+        assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isFalse();
 
-        // when: still disagreeing one recheck interval later
-        time.advance(RECHECK);
+        // when: they still disagree at the settle time
+        time.advance(Duration.ofMillis(1));
 
-        // then: asked again
+        // then: both loops' groups rebalance (each disagrees), once, then again one recheck interval later
         assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isTrue();
+        assertThat(role.takeRejoin(SUBMITTER, time.nanoTime())).isTrue();
+        assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isFalse();
+        time.advance(RECHECK);
+        assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isTrue();
+    }
 
-        // when: the reconciler gets its partitions: they agree, nobody is asked
+    @Test
+    void shouldNotRejoinWhenTheOtherLoopFollowsWithinTheSettleTime() {
+        // given
+        final ActiveRole role = role(HOLD);
+        role.gained(SUBMITTER, 2, false);
+        assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isFalse();
+
+        // when: the reconciler's own rebalance gives it partitions soon after
+        time.advance(Duration.ofMillis(300));
         role.gained(RECONCILER, 1, false);
         time.advance(RECHECK);
 
@@ -133,16 +148,18 @@ class ActiveRoleTest {
         assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isFalse();
         assertThat(role.takeRejoin(SUBMITTER, time.nanoTime())).isFalse();
 
-        // when: the submitter loses its partitions, the reconciler is asked to rejoin (and let them go)
+        // when: the submitter loses its partitions and the reconciler keeps its own past the settle time
         role.lost(SUBMITTER);
+        assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isFalse();
+        time.advance(SETTLE);
 
-        // then
+        // then: the reconciler asks its group to decide again (and let them go)
         assertThat(role.takeRejoin(RECONCILER, time.nanoTime())).isTrue();
     }
 
     private ActiveRole role(final Duration hold) {
-        return new ActiveRole("7", SUBMITTER, List.of(SUBMITTER, RECONCILER), gate, hold, RECHECK, time::nanoTime,
-                metrics);
+        return new ActiveRole("7", SUBMITTER, List.of(SUBMITTER, RECONCILER), gate, hold, SETTLE, RECHECK,
+                time::nanoTime, metrics);
     }
 
     private double takeovers(final String hold) {

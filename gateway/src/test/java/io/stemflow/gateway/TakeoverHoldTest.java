@@ -42,7 +42,7 @@ class TakeoverHoldTest {
             final long firstCallAfter = log.calls().get(0).sentNanos() - takeover.atNanos();
             FIGURES.info("fresh group: first call {} ms after becoming active (hold {})",
                     firstCallAfter / 1_000_000, takeover.kind());
-            assertThat(takeover.kind()).isEqualTo("fresh-group");
+            assertThat(takeover.kind()).isEqualTo(ActiveRole.Hold.FRESH_GROUP);
             assertThat(firstCallAfter).isLessThan(Duration.ofSeconds(5).toNanos());
             assertThat(takeovers(gateway, "applied")).isZero();
             assertThat(takeovers(gateway, "fresh-group")).isEqualTo(1.0);
@@ -74,7 +74,7 @@ class TakeoverHoldTest {
             FIGURES.info("takeover: active {} ms after the previous instance stopped; first call {} ms after"
                     + " becoming active (hold {} of {} ms)", (takeover.atNanos() - stopped) / 1_000_000,
                     firstCallAfter / 1_000_000, takeover.kind(), takeover.hold().toMillis());
-            assertThat(takeover.kind()).isEqualTo("applied");
+            assertThat(takeover.kind()).isEqualTo(ActiveRole.Hold.APPLIED);
             assertThat(takeover.hold()).isEqualTo(HOLD);
             assertThat(firstCallAfter).isGreaterThanOrEqualTo(HOLD.toNanos())
                     .isLessThan(HOLD.plusSeconds(5).toNanos());

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -235,6 +236,30 @@ class WorkLoopTest {
                 .containsExactly("bulk-a-done", "interactive-a-done", "interactive-b-done", "interactive-c-done");
     }
 
+    @Test
+    void shouldCallNoJobAgainWhenTheGroupRebalancesUnderATransaction() {
+        // given: the next transactions fail as when the group's generation moved on under them
+        start(8);
+        producer.sendOffsetsToTransactionException = new CommitFailedException(
+                "Transaction offset Commit failed due to consumer group metadata mismatch");
+        feed("a", "b", "c");
+        finish("a");
+        finish("b");
+        finish("c");
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.find("stemflow.gateway.transactions.aborted")
+                .counter() != null && meters.get("stemflow.gateway.transactions.aborted").counter().count() >= 1);
+
+        // when: the consumer has rejoined, commits go through again
+        producer.sendOffsetsToTransactionException = null;
+
+        // then: the three outputs are written once, with the offset past them, and no job was called twice
+        await().atMost(Duration.ofSeconds(5)).until(() -> lastCommittedOffset() == 3);
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("a-done", "b-done", "c-done");
+        assertThat(started.get()).isEqualTo(3);
+        assertThat(calledInOrder).containsExactlyInAnyOrder("a", "b", "c");
+    }
+
     private long lastCommittedOffset() {
         final List<Map<String, Map<TopicPartition, OffsetAndMetadata>>> offsets =
                 producer.consumerGroupOffsetsHistory();
@@ -259,7 +284,7 @@ class WorkLoopTest {
         assigned.forEach(p -> beginning.put(p, 0L));
         consumer.updateBeginningOffsets(beginning);
         final ActiveRole role = new ActiveRole("0", "test", List.of("test"), gate, Duration.ZERO,
-                Duration.ofSeconds(15), System::nanoTime, metrics);
+                Duration.ofSeconds(2), Duration.ofSeconds(15), System::nanoTime, metrics);
         loop = new WorkLoop<>(new WorkLoop.Settings("test", PARTITION.topic(), window, 100, Duration.ZERO,
                 Duration.ofSeconds(1)), consumer, () -> producer, new LatchHandler(),
                 new GatewayDeadLetters(new Topic<>(DLQ, Serdes.String(), deadLetterSerde), Clock.systemUTC()), gate,
