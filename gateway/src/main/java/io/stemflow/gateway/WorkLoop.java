@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *       a job whose output was written.</li>
  * </ul>
  * A transaction that fails (other than fatally) is aborted and every partition is rewound to its committed
- * offset; jobs whose calls were still out are abandoned (their replies ignored). All three run on the loop
- * thread; only the provider calls run on the dispatcher's workers.
+ * offset; jobs whose calls were still out are abandoned (their replies ignored). Not when the group rebalanced
+ * under the transaction: then the done jobs stay and are committed after the rejoin ({@link Committer}). All
+ * three run on the loop thread; only the provider calls run on the dispatcher's workers.
  *
  * <p>One active instance ({@link ActiveRole}, {@link OneActiveAssignor}): the group gives all partitions to one
  * member. The loop dispatches only while its instance is the active one; when it gets partitions after having

@@ -13,6 +13,7 @@ import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.emulator.RateLimit;
 import io.stemflow.gateway.provider.HttpProviderClient;
 import io.stemflow.gateway.provider.ProviderClient;
+import io.stemflow.schemas.Contract;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.testing.TestStack;
 import java.time.Clock;
@@ -55,6 +56,13 @@ final class GatewayFixture implements AutoCloseable {
     final String dlq;
     final String applicationId;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+
+    static {
+        // the builders below fill defaults (e.g. the Priority enum) through Avro's class check, which trusts only
+        // JDK classes unless told otherwise; producers do this through Topics.create, the gateway reads through
+        // its serdes. Without it the first test class of a JVM to build a request failed (GatewayCrashTest).
+        Contract.trustGeneratedClasses();
+    }
 
     private GatewayFixture(final TestStack stack, final ProviderEmulator emulator, final int partitions) {
         this.stack = stack;

@@ -13,6 +13,7 @@ import io.stemflow.emulator.ProcessingTime;
 import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.emulator.RateLimit;
 import io.stemflow.gateway.GatewayConfig;
+import io.stemflow.schemas.Contract;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.testing.RepositoryFiles;
 import io.stemflow.testing.TestStack;
@@ -202,6 +203,7 @@ class GatewayFailoverTest {
     }
 
     private static void admit(final TestStack stack, final String topic, final int jobs) {
+        Contract.trustGeneratedClasses(); // the builder fills the Priority default through Avro's class check
         try (KafkaProducer<String, AdmittedJob> producer = new KafkaProducer<>(stack.producerConfig(),
                 new StringSerializer(), AvroSerdes.specific(AdmittedJob.class, stack.serdeConfig(), false)
                 .serializer())) {
