@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +72,7 @@ class GatewayConfigTest {
 
         // when
         final GatewayConfig config;
-        final java.util.List<String> lines;
+        final List<String> lines;
         try (LogCapture logs = LogCapture.open()) {
             config = GatewayConfig.fromEnv(env);
             lines = logs.lines();

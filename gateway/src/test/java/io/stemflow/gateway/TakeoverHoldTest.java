@@ -3,10 +3,12 @@ package io.stemflow.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Counter;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.testing.TestStack;
 import io.stemflow.testing.WithKafkaStack;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -85,12 +87,12 @@ class TakeoverHoldTest {
     }
 
     private static double takeovers(final Gateway gateway, final String hold) {
-        final var counter = gateway.meterRegistry().find("stemflow.gateway.takeovers").tag("hold", hold).counter();
+        final Counter counter = gateway.meterRegistry().find("stemflow.gateway.takeovers").tag("hold", hold).counter();
         return counter == null ? 0 : counter.count();
     }
 
     private static Map<String, String> with(final Map<String, String> settings, final String instance) {
-        final Map<String, String> env = new java.util.HashMap<>(settings);
+        final Map<String, String> env = new HashMap<>(settings);
         env.put(GatewayConfig.INSTANCE_ID, instance);
         return env;
     }

@@ -18,9 +18,11 @@ import io.stemflow.serde.registry.SchemaRegistryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,7 +62,7 @@ class WorkLoopTest {
             new ByteArraySerializer());
     private final Map<String, CountDownLatch> release = new ConcurrentHashMap<>();
     private final AtomicInteger started = new AtomicInteger();
-    private final List<String> calledInOrder = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> calledInOrder = new CopyOnWriteArrayList<>();
     private final AtomicInteger registryFailures = new AtomicInteger();
     private final Serde<DeadLetter> deadLetterSerde = AvroSerdes.specific(DeadLetter.class,
             new InMemorySchemaRegistryClient(), Map.of(), false);
@@ -280,7 +282,7 @@ class WorkLoopTest {
                         Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 System::nanoTime, Clock.systemUTC(), metrics);
         final List<TopicPartition> assigned = partitions.length == 0 ? List.of(PARTITION) : List.of(partitions);
-        final Map<TopicPartition, Long> beginning = new java.util.HashMap<>();
+        final Map<TopicPartition, Long> beginning = new HashMap<>();
         assigned.forEach(p -> beginning.put(p, 0L));
         consumer.updateBeginningOffsets(beginning);
         final ActiveRole role = new ActiveRole("0", "test", List.of("test"), gate, Duration.ZERO,
