@@ -32,7 +32,9 @@ import picocli.CommandLine.Option;
             "The whole manifest is validated first; with any bad row nothing is submitted (unless --skip-invalid). "
                 + "requestIds derive from (batch, taskId, audioId, type): submitting the same manifest again submits "
                 + "nothing twice. Every request gets --priority, BULK unless told otherwise: a back catalogue gives way "
-                + "to interactive and normal work (a request produced without the field is NORMAL)."},
+                + "to interactive and normal work (a request produced without the field is NORMAL). BULK runs go to "
+                + "separation-requests-bulk, so that a big run never holds up requests produced after it; the others "
+                + "to separation-requests."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:submitted (or nothing to do)", "1:a send failed", "2:bad usage",
             "3:bad input: bad rows in the manifest, or a bad --batch, --type or --priority (nothing submitted)", "5:no stack to talk to"})
@@ -71,6 +73,15 @@ final class SubmitCommand implements Callable<Integer> {
     /** The priority classes a caller may ask for (UNKNOWN is only what an old reader makes of a newer symbol). */
     static final Set<Priority> CHOOSABLE = EnumSet.of(Priority.INTERACTIVE, Priority.NORMAL, Priority.BULK);
 
+    /**
+     * Where a manifest's requests go: a BULK run on separation-requests-bulk, the lane the pipeline reads as BULK
+     * so that a big run never holds up requests produced after it on separation-requests; INTERACTIVE and NORMAL
+     * runs on separation-requests.
+     */
+    static String topicOf(final Priority priority) {
+        return priority == Priority.BULK ? TopicNames.REQUESTS_BULK : TopicNames.REQUESTS;
+    }
+
     static Priority priority(final String text) {
         return CHOOSABLE.stream().filter(p -> p.name().equalsIgnoreCase(text == null ? "" : text.strip())).findFirst()
                 .orElseThrow(() -> new CliException(CliException.INVALID_INPUT,
@@ -104,6 +115,7 @@ final class SubmitCommand implements Callable<Integer> {
                 return CliException.INVALID_INPUT;
             }
         }
+        final String topic = topicOf(requestPriority);
         final Instant start = Instant.now();
         final AtomicLong failed = new AtomicLong();
         final AtomicReference<Exception> firstFailure = new AtomicReference<>();
@@ -123,7 +135,7 @@ final class SubmitCommand implements Callable<Integer> {
                         .setLabels(row.labels())
                         .setPriority(requestPriority)
                         .build();
-                producer.send(new ProducerRecord<>(TopicNames.REQUESTS, request.getRequestId(), request), (meta, e) -> {
+                producer.send(new ProducerRecord<>(topic, request.getRequestId(), request), (meta, e) -> {
                     if (e != null) {
                         failed.incrementAndGet();
                         firstFailure.compareAndSet(null, e);
@@ -143,8 +155,8 @@ final class SubmitCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        out.printf("Submitted %d request(s) of batch %s with priority %s in %.1f s (%.0f/s).%n", result.rows().size(),
-                batch, requestPriority,
+        out.printf("Submitted %d request(s) of batch %s with priority %s to %s in %.1f s (%.0f/s).%n",
+                result.rows().size(), batch, requestPriority, topic,
                 took.toMillis() / 1000.0, result.rows().size() / Math.max(0.001, took.toMillis() / 1000.0));
         out.printf("Follow it with: bin/stemflow status --batch %s --watch%n", batch);
         out.flush();

@@ -214,18 +214,21 @@ class CliCommandsTest {
         assertThat(err.toString()).contains("--query-url").contains("bin/stemflow dev");
     }
 
+    /** The batch's requests on both request topics: submit sends BULK runs to the bulk lane, replay to the main one. */
     private static List<SeparationRequest> requestsOfBatch(final String batch) {
         final Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());
         final List<SeparationRequest> found = new ArrayList<>();
-        try (KafkaConsumer<String, SeparationRequest> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                AvroSerdes.specific(SeparationRequest.class,
-                        Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false).deserializer())) {
-            TopicSnapshot.read(consumer, TopicNames.REQUESTS, Duration.ofSeconds(30), r -> {
-                if (batch.equals(r.value().getBatchId())) {
-                    found.add(r.value());
-                }
-            });
+        for (final String topic : List.of(TopicNames.REQUESTS_BULK, TopicNames.REQUESTS)) {
+            try (KafkaConsumer<String, SeparationRequest> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                    AvroSerdes.specific(SeparationRequest.class,
+                            Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false).deserializer())) {
+                TopicSnapshot.read(consumer, topic, Duration.ofSeconds(30), r -> {
+                    if (batch.equals(r.value().getBatchId())) {
+                        found.add(r.value());
+                    }
+                });
+            }
         }
         return found;
     }

@@ -67,7 +67,8 @@ class ControlCommandsInputTest {
     @Test
     void shouldSayBulkIsTheDefaultWhenSubmitIsAskedForHelp() {
         final Run run = help("submit", "--help");
-        assertThat(run.out()).contains("--priority=INTERACTIVE|NORMAL|BULK", "default for manifests: BULK");
+        assertThat(run.out()).contains("--priority=INTERACTIVE|NORMAL|BULK", "default for manifests: BULK",
+                "BULK runs go to separation-requests-bulk");
     }
 
     @Test

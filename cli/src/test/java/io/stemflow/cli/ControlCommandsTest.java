@@ -86,19 +86,30 @@ class ControlCommandsTest {
         assertThat(submit.exit()).as(submit.err()).isZero();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(cli("status", "--batch", batch).exit()).isZero());
-        return records(TopicNames.REQUESTS, SeparationRequest.class).stream().map(ConsumerRecord::value)
+        return requestsOf(TopicNames.REQUESTS_BULK, batch);
+    }
+
+    private static List<SeparationRequest> requestsOf(final String topic, final String batch) {
+        return records(topic, SeparationRequest.class).stream().map(ConsumerRecord::value)
                 .filter(r -> batch.equals(r.getBatchId())).toList();
     }
 
     @Test
-    void shouldSetThePriorityOnEveryRequestWhenGivenAndBulkWhenNot(@TempDir final Path dir) throws Exception {
+    void shouldSetThePriorityOnEveryRequestAndSendBulkRunsToTheBulkLaneWhenSubmitting(@TempDir final Path dir)
+            throws Exception {
         // when
-        final List<SeparationRequest> interactive = submitted(dir, "ctl-interactive", "ctl-prio", "--priority", "interactive");
+        submitted(dir, "ctl-interactive", "ctl-prio", "--priority", "interactive");
+        submitted(dir, "ctl-normal", "ctl-prio", "--priority", "NORMAL");
         final List<SeparationRequest> bulk = submitted(dir, "ctl-bulk", "ctl-prio");
 
-        // then
-        assertThat(interactive).hasSize(2).allSatisfy(r -> assertThat(r.getPriority()).isEqualTo(Priority.INTERACTIVE));
+        // then BULK (the default) on separation-requests-bulk, the others on separation-requests, each once
         assertThat(bulk).hasSize(2).allSatisfy(r -> assertThat(r.getPriority()).isEqualTo(Priority.BULK));
+        assertThat(requestsOf(TopicNames.REQUESTS, "ctl-bulk")).isEmpty();
+        assertThat(requestsOf(TopicNames.REQUESTS, "ctl-interactive")).hasSize(2)
+                .allSatisfy(r -> assertThat(r.getPriority()).isEqualTo(Priority.INTERACTIVE));
+        assertThat(requestsOf(TopicNames.REQUESTS, "ctl-normal")).hasSize(2)
+                .allSatisfy(r -> assertThat(r.getPriority()).isEqualTo(Priority.NORMAL));
+        assertThat(requestsOf(TopicNames.REQUESTS_BULK, "ctl-interactive")).isEmpty();
     }
 
     @Test
