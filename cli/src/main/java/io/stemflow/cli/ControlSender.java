@@ -90,7 +90,8 @@ final class ControlSender {
     /** What a cancel does, said before it is sent: nothing asks for confirmation (scripts cancel too). */
     static String cancelWarning(final Target target) {
         final String ended = "cancel ends every waiting job of " + target.describe()
-                + " as CANCELLED and releases its credit reservation; ";
+                + " as CANCELLED and releases its credit reservation (a job still waiting for credits when its "
+                + "credits admit it); ";
         final String kept = target.scope() == ControlScope.BATCH
                 ? "the batch id stays cancelled (jobs of it submitted later are cancelled too); "
                 : "the account is left paused (new jobs wait until bin/stemflow account resume --account "
