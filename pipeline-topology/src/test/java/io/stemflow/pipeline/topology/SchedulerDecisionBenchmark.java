@@ -45,7 +45,8 @@ import org.apache.kafka.streams.state.Stores;
  * RocksDB (Streams' default RocksDB settings), the five small stores in memory, with the topology's serdes.
  * Left out, to measure the decision rather than the plumbing: deserializing the input record, the changelog
  * writes of the stores (logging is off: {@code MockProcessorContext} has no record collector) and producing the
- * released record (the context only captures it). Every figure is wall time of a single thread.
+ * released record (the context only captures it). Times are those of the one thread that decides: wall clock,
+ * and its CPU time.
  *
  * <p><b>The backlog</b> of N waiting jobs: 5% INTERACTIVE and NORMAL jobs of account {@value #HELD}, which is
  * paused (every decision steps over it in both higher classes: what a paused account costs); 95% BULK jobs
@@ -60,13 +61,21 @@ import org.apache.kafka.streams.state.Stores;
  * number, so the order can be checked).
  *
  * <p><b>Per backlog size</b>: fill (timed as a whole: the enqueue path), then {@code warmup} untimed releases,
- * then {@code releases} timed ones. Before the first size the whole procedure runs once on a throwaway backlog
- * of the first size, so the JIT has compiled the path before anything is measured. The first size given is the
- * baseline of the ratios.
+ * then {@code releases} timed ones. Before the first size, {@code jit} releases run on a throwaway backlog of the
+ * first size, so the JIT has compiled the path before anything is measured. The first size given is the
+ * baseline of the ratios. Printed per size: fill time, median, p99 and mean wall time per decision, the median
+ * CPU time of the deciding thread (what the decision costs whatever else the machine runs), the ratios to the
+ * baseline, the medians of the first and last tenth of the timed decisions, and the stores' size on disk.
  *
- * <pre>cd /work/main && mvn -B -q -o -pl pipeline-topology test-compile exec:java -Dexec.classpathScope=test \
+ * <p><b>Reading the figures</b>: a released job is deleted from {@code queue-jobs}, and RocksDB keeps the delete
+ * as a tombstone until a compaction drops it; the seek to a lane's head steps over the tombstones of every job
+ * released from that lane since. So the decision's cost follows the jobs released since RocksDB last compacted
+ * them away, not the backlog: compare the first and last tenths, or run with {@code --warmup 0} and with a large
+ * {@code --warmup} at one size.
+ *
+ * <pre>cd /work/main && mvn -B -q -pl pipeline-topology test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=io.stemflow.pipeline.topology.SchedulerDecisionBenchmark \
- *     [-Dexec.args="1000 100000 1000000 --releases 10000 --warmup 5000 --dir /tmp/x"]</pre>
+ *     [-Dexec.args="1000 100000 1000000 --releases 10000 --warmup 5000 --jit 20000 --dir /tmp/x"]</pre>
  */
 public final class SchedulerDecisionBenchmark {
 
@@ -81,9 +90,10 @@ public final class SchedulerDecisionBenchmark {
      * @param backlogs waiting jobs per measured case; the first is the baseline of the ratios
      * @param releases timed releases per case
      * @param warmup   untimed releases per case before the timed ones
+     * @param jit      releases on a throwaway backlog before the first case, so the JIT has compiled the path
      * @param dir      where the RocksDB stores live (a directory per case, deleted after it)
      */
-    record Settings(List<Integer> backlogs, int releases, int warmup, Path dir) {
+    record Settings(List<Integer> backlogs, int releases, int warmup, int jit, Path dir) {
 
         Settings {
             backlogs = List.copyOf(backlogs);
@@ -91,8 +101,8 @@ public final class SchedulerDecisionBenchmark {
             if (backlogs.isEmpty() || backlogs.stream().anyMatch(n -> n < 100)) {
                 throw new IllegalArgumentException("backlog sizes must be given and at least 100 each, were " + backlogs);
             }
-            if (releases < 1 || warmup < 0) {
-                throw new IllegalArgumentException("--releases must be at least 1 and --warmup at least 0");
+            if (releases < 1 || warmup < 0 || jit < 0) {
+                throw new IllegalArgumentException("--releases must be at least 1, --warmup and --jit at least 0");
             }
         }
 
@@ -100,11 +110,13 @@ public final class SchedulerDecisionBenchmark {
             final List<Integer> backlogs = new ArrayList<>();
             int releases = 10_000;
             int warmup = 5_000;
+            int jit = 20_000;
             Path dir = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--releases" -> releases = Integer.parseInt(args[++i]);
                     case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                    case "--jit" -> jit = Integer.parseInt(args[++i]);
                     case "--dir" -> dir = Path.of(args[++i]);
                     default -> backlogs.add(Integer.parseInt(args[i].replace("_", "").replace(",", "")));
                 }
@@ -113,7 +125,7 @@ public final class SchedulerDecisionBenchmark {
                 backlogs.addAll(List.of(1_000, 100_000, 1_000_000));
             }
             try {
-                return new Settings(backlogs, releases, warmup,
+                return new Settings(backlogs, releases, warmup, jit,
                         dir != null ? dir : Files.createTempDirectory("stemflow-scheduler-bench-"));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot create a directory for the stores", e);
@@ -143,6 +155,17 @@ public final class SchedulerDecisionBenchmark {
 
         double meanMicros() {
             return Arrays.stream(decisionNanos).average().orElse(0) / 1_000.0;
+        }
+
+        /** The median of the first tenth of the timed decisions. */
+        double firstTenthMedianMicros() {
+            return percentile(Arrays.copyOfRange(decisionNanos, 0, Math.max(1, decisionNanos.length / 10)), 0.50);
+        }
+
+        /** The median of the last tenth: against the first tenth, how the cost moved while jobs were released. */
+        double lastTenthMedianMicros() {
+            return percentile(Arrays.copyOfRange(decisionNanos,
+                    decisionNanos.length - Math.max(1, decisionNanos.length / 10), decisionNanos.length), 0.50);
         }
 
         /** The decision thread's own CPU time: what the decision costs, whatever else the machine runs. */
@@ -179,25 +202,25 @@ public final class SchedulerDecisionBenchmark {
         out.printf(Locale.ROOT, "backlog: 5%% INTERACTIVE+NORMAL of a paused account, 95%% BULK over %d accounts"
                 + " (weights 1,2,3,...) x %d batches; each release refilled into its lane (backlog constant)%n",
                 ACCOUNTS, BATCHES);
-        out.printf(Locale.ROOT, "per size: %,d timed releases after %,d untimed; lead %d; JVM warm-up on a %,d"
-                + " backlog first; %d cores, Java %s, stores under %s%n", settings.releases(), settings.warmup(),
-                config.schedulerLead(), settings.backlogs().get(0), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), settings.dir());
-        measure(settings.backlogs().get(0), settings.warmup() + settings.releases(), 0, config,
-                settings.dir().resolve("jit-warm-up"));
-        out.printf(Locale.ROOT, "%12s %8s %12s %10s %9s %9s %11s %12s %9s %9s %12s%n", "backlog", "fill s",
+        out.printf(Locale.ROOT, "per size: %,d timed releases after %,d untimed; lead %d; JIT warm-up: %,d releases"
+                + " on a throwaway %,d backlog first; %d cores, Java %s, stores under %s%n", settings.releases(),
+                settings.warmup(), config.schedulerLead(), settings.jit(), settings.backlogs().get(0),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), settings.dir());
+        measure(settings.backlogs().get(0), settings.jit(), 0, config, settings.dir().resolve("jit-warm-up"));
+        out.printf(Locale.ROOT, "%12s %8s %12s %10s %9s %9s %11s %12s %9s %9s %19s %12s%n", "backlog", "fill s",
                 "fill us/job", "median us", "p99 us", "mean us", "cpu med us", "median x1st", "p99 x1st",
-                "cpu x1st", "on disk MiB");
+                "cpu x1st", "1st/last 10% med us", "on disk MiB");
         final List<Figures> all = new ArrayList<>();
         for (final int backlog : settings.backlogs()) {
             final Figures f = measure(backlog, settings.warmup(), settings.releases(), config,
                     settings.dir().resolve("backlog-" + backlog));
             all.add(f);
             final Figures base = all.get(0);
-            out.printf(Locale.ROOT, "%,12d %8.1f %12.1f %10.1f %9.1f %9.1f %11.1f %12.2f %9.2f %9.2f %12.1f%n",
+            out.printf(Locale.ROOT, "%,12d %8.1f %12.1f %10.1f %9.1f %9.1f %11.1f %12.2f %9.2f %9.2f %19s %12.1f%n",
                     backlog, f.fill().toMillis() / 1000.0, f.fillMicrosPerJob(), f.medianMicros(), f.p99Micros(),
                     f.meanMicros(), f.cpuMedianMicros(), f.medianMicros() / base.medianMicros(),
                     f.p99Micros() / base.p99Micros(), f.cpuMedianMicros() / base.cpuMedianMicros(),
+                    String.format(Locale.ROOT, "%.1f/%.1f", f.firstTenthMedianMicros(), f.lastTenthMedianMicros()),
                     f.bytesOnDisk() / 1024.0 / 1024.0);
         }
         return all;

@@ -37,7 +37,7 @@ class SchedulerDecisionBenchmarkTest {
     @BeforeAll
     void runTheBenchmarkOnce(@TempDir final Path dir) {
         final StringWriter text = new StringWriter();
-        figures = SchedulerDecisionBenchmark.run(new Settings(List.of(1_000, 10_000), RELEASES, WARMUP, dir),
+        figures = SchedulerDecisionBenchmark.run(new Settings(List.of(1_000, 10_000), RELEASES, WARMUP, 1_000, dir),
                 new PrintWriter(text, true));
         report = text.toString();
     }
@@ -48,10 +48,11 @@ class SchedulerDecisionBenchmarkTest {
 
         // then a header and one row per size, with a number in every column
         assertThat(report).contains("backlog", "fill s", "median us", "p99 us", "cpu med us", "median x1st",
-                "on disk MiB");
+                "1st/last 10% med us", "on disk MiB");
         final String number = "\\s+\\d+\\.\\d+";
-        assertThat(report.lines()).anyMatch(line -> line.matches("\\s+1,000" + number.repeat(10)))
-                .anyMatch(line -> line.matches("\\s+10,000" + number.repeat(10)));
+        final String row = number.repeat(9) + "\\s+\\d+\\.\\d+/\\d+\\.\\d+" + number;
+        assertThat(report.lines()).anyMatch(line -> line.matches("\\s+1,000" + row))
+                .anyMatch(line -> line.matches("\\s+10,000" + row));
         assertThat(figures).extracting(Figures::backlog).containsExactly(1_000, 10_000);
         assertThat(figures).allSatisfy(f -> {
             assertThat(f.decisionNanos()).hasSize(RELEASES);
