@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * services in order. If it cannot become healthy (it exits, the deadline passes, or the waiting
  * thread is interrupted) it is stopped before {@link #start} throws: no half-started child is left.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
 
@@ -47,9 +47,21 @@ final class ChildProcess implements AutoCloseable {
 
     static ChildProcess start(final String name, final String mainClass, final Map<String, String> env,
                               final Path log, final URI health, final Duration timeout) {
+        return start(name, mainClass, List.of(), env, log, health, timeout);
+    }
+
+    /**
+     * As {@link #start(String, String, Map, Path, URI, Duration)}, with {@code jvmOptions} after the default ones
+     * (so a {@code -Xmx} there replaces the default 256m): the queue benchmark runs the pipeline in the heap it
+     * must fit in.
+     */
+    public static ChildProcess start(final String name, final String mainClass, final List<String> jvmOptions,
+                                     final Map<String, String> env, final Path log, final URI health,
+                                     final Duration timeout) {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-D" + ChildMain.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -122,11 +134,11 @@ final class ChildProcess implements AutoCloseable {
         return name;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
@@ -136,7 +148,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Completes with the exit code when the process ends, however it ends (137 after SIGKILL). */
-    CompletableFuture<Integer> onExit() {
+    public CompletableFuture<Integer> onExit() {
         return process.onExit().thenApply(Process::exitValue);
     }
 
