@@ -8,7 +8,8 @@ package io.stemflow.pipeline.topology;
  *
  * @param waiting jobs waiting in the lane
  * @param deficit calls the account may still take in its current turn (account lanes)
- * @param last    the batch served last (account lanes) or the account being served (class pointers)
+ * @param last    the last job that left (batch lanes: its head is after it), the batch served last (account
+ *                lanes) or the account being served (class pointers)
  */
 public record QueueLane(long waiting, long deficit, String last) {
 

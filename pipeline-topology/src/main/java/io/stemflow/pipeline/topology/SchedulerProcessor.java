@@ -161,7 +161,9 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
                 lanes.delete(QueueKeys.batchIndex(lane.batch(), lane.c(), lane.account()));
             }
         } else {
-            lanes.put(lane.laneKey(), batchLane.plusWaiting(-1));
+            // Jobs leave a lane in key order: the lane remembers the last one, so finding its head seeks past
+            // it instead of stepping over the tombstone of every job released since RocksDB last compacted.
+            lanes.put(lane.laneKey(), batchLane.plusWaiting(-1).withLast(jobKey));
         }
         final String accountKey = QueueKeys.account(lane.c(), lane.account());
         final QueueLane account = lanes.get(accountKey);
@@ -287,7 +289,7 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
                 if (batchControl(lane.batchId(), accountId) != null) {
                     continue;
                 }
-                final KeyValue<String, QueuedJob> head = first(lane.jobsPrefix());
+                final KeyValue<String, QueuedJob> head = first(lane.jobsPrefix(), entry.value.last());
                 if (head != null) {
                     return new Pick(head.key, head.value, lane);
                 }
@@ -296,8 +298,10 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
         return null;
     }
 
-    private KeyValue<String, QueuedJob> first(final String prefix) {
-        try (KeyValueIterator<String, QueuedJob> it = jobs.range(prefix, QueueKeys.upper(prefix))) {
+    /** The first job under {@code prefix}, after {@code gone} (the last job that left the lane) when known. */
+    private KeyValue<String, QueuedJob> first(final String prefix, final String gone) {
+        final String from = gone == null || !gone.startsWith(prefix) ? prefix : QueueKeys.after(gone);
+        try (KeyValueIterator<String, QueuedJob> it = jobs.range(from, QueueKeys.upper(prefix))) {
             return it.hasNext() ? it.next() : null;
         }
     }
