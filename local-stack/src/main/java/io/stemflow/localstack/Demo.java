@@ -5,12 +5,14 @@ import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.JobState;
 import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.LedgerEntry;
+import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemReady;
 import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.schemas.ProviderCosts;
+import io.stemflow.schemas.Contract;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
@@ -101,6 +103,8 @@ public final class Demo {
     }
 
     public Summary run(final PrintWriter out) throws Exception {
+        // Avro 1.12 loads the generated enum of a field left at its default (priority) reflectively: trust them
+        Contract.trustGeneratedClasses();
         final Instant start = clock.instant();
         final String batch = settings.batchId();
         final List<SeparationRequest> requests = catalogue(batch);
@@ -167,6 +171,7 @@ public final class Demo {
                     .setType(type)
                     .setRequestedAt(clock.instant())
                     .setLabels(Map.of("catalogue", "demo", "track", Integer.toString(i + 1)))
+                    .setPriority(Priority.NORMAL)
                     .build());
         }
         return requests;
