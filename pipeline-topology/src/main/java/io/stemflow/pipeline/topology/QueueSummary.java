@@ -106,12 +106,7 @@ public record QueueSummary(int lead, long handedOn, long waiting, List<ClassQueu
                 final KeyValue<String, QueueLane> kv = it.next();
                 final String batch = QueueKeys.split(kv.key)[3];
                 final String batchId = batch.isEmpty() ? null : batch;
-                QueueControl control = null;
-                if (batchId != null) {
-                    final QueueControl all = controls.get(QueueKeys.batchControl(batchId, null));
-                    final QueueControl own = controls.get(QueueKeys.batchControl(batchId, accountId));
-                    control = all != null && all.action() == ControlAction.CANCEL ? all : own != null ? own : all;
-                }
+                final QueueControl control = QueueControl.ofBatch(controls, batchId, accountId);
                 rows.add(new BatchQueue(batchId, kv.value.waiting(),
                         control != null && control.action() == ControlAction.PAUSE,
                         control != null && control.action() == ControlAction.CANCEL));

@@ -455,15 +455,7 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
 
     /** The standing batch control over a job of {@code accountId} in {@code batchId}, if any. */
     private QueueControl batchControl(final String batchId, final String accountId) {
-        if (batchId == null) {
-            return null;
-        }
-        final QueueControl all = controls.get(QueueKeys.batchControl(batchId, null));
-        if (all != null && all.action() == ControlAction.CANCEL) {
-            return all;
-        }
-        final QueueControl own = controls.get(QueueKeys.batchControl(batchId, accountId));
-        return own != null ? own : all;
+        return QueueControl.ofBatch(controls, batchId, accountId);
     }
 
     /** What holds a job of this account and batch: a batch control or an account pause, if any. */
