@@ -53,6 +53,7 @@ class QueryAcrossInstancesTest {
     private static final Duration DEADLINE = Duration.ofSeconds(120);
     private static final int JOBS = 36;
     private static final int ACCOUNTS = 4;
+    private static final int UNBOUNDED_LEAD = 100_000;
 
     private final HttpProbe http = new HttpProbe();
 
@@ -64,8 +65,11 @@ class QueryAcrossInstancesTest {
             final QueryConfig query = QueryConfig.of("127.0.0.1", port);
             final PipelineStreamsConfig config = new PipelineStreamsConfig(applicationId, stack.bootstrapServers(),
                     stack.registryUrl().toString(), stateDir, 1, 1, query.applicationServer(), Map.of());
-            // no gateway here: a lead of every job lets them all be handed on (ADMITTED)
-            final PipelineStreams app = PipelineStreams.start(config, TopologyConfig.defaults().withSchedulerLead(JOBS),
+            // no gateway here, so no submission outcome ever frees the lead: a lead larger than every
+            // request on the shared topics (other test classes' requests too, which this new application
+            // id reads from the start, and which may come first in the queue) lets all be handed on
+            final PipelineStreams app = PipelineStreams.start(config,
+                    TopologyConfig.defaults().withSchedulerLead(UNBOUNDED_LEAD),
                     TopologyMetrics.inMemory());
             try {
                 return new Instance(app, QueryServer.start(app.streams(), query));
