@@ -15,6 +15,10 @@ import io.stemflow.pipeline.topology.TopologyConfig.UngrantedAccounts;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
 import io.stemflow.schemas.TopicNames;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -32,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * RELEASE commands to each account's balance, writes every movement to the journal, and decides
  * admission. A job the account cannot cover is held in a per-account queue and admitted, oldest
  * first (strict order: a later small job never overtakes an earlier large one), as soon as a
- * grant or a release makes room.
+ * grant or a release makes room. An operator's cancel of a batch or an account ends its held jobs at once
+ * (they would otherwise keep their place at the head of the account's queue until credits came), and a
+ * job of a cancelled batch that asks for credits later is cancelled without being reserved or held.
  *
  * <p>Invariants, per account, at every step: granted = available + reserved + spent; per
  * requestId at most one capture across all attempts; a reservation is captured or released,
@@ -50,6 +56,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
     private KeyValueStore<String, Reservation> reservations;
     private KeyValueStore<String, CreditCommand> queue;
     private KeyValueStore<String, Long> grantIds;
+    private KeyValueStore<String, String> cancels;
 
     CreditAccountsProcessor(final TopologyConfig config, final TopologyMetrics metrics) {
         this.config = config;
@@ -63,6 +70,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         this.reservations = ctx.getStateStore(StoreNames.CREDIT_RESERVATIONS);
         this.queue = ctx.getStateStore(StoreNames.THROTTLED_JOBS);
         this.grantIds = ctx.getStateStore(StoreNames.CREDIT_GRANT_IDS);
+        this.cancels = ctx.getStateStore(StoreNames.CREDIT_CANCELS);
     }
 
     @Override
@@ -78,6 +86,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
                 case RESERVE -> onReserve(command, now);
                 case CAPTURE -> onCapture(command, now);
                 case RELEASE -> onRelease(command, now);
+                case CANCEL -> onCancel(command, now);
             }
         }
     }
@@ -119,6 +128,13 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
             metrics.count(Event.IGNORED_CREDIT_COMMAND);
             LOG.warn("RESERVE of request {} attempt {} ignored: reservation is {} for attempt {}", command.requestId(),
                     command.attempt(), existing.status(), existing.attempt());
+            return;
+        }
+        final String cancelled = cancelOf(command);
+        if (cancelled != null) {
+            reservations.put(command.requestId(), new Reservation(command.accountId(), command.attempt(),
+                    command.credits(), Reservation.Status.CANCELLED));
+            cancelled(command, cancelled, now);
             return;
         }
         AccountState state = account(command.accountId());
@@ -163,6 +179,59 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         journal(state, LedgerEntryKind.RELEASE, entryId(command, LedgerEntryKind.RELEASE), r.credits(),
                 command.requestId(), command.attempt(), "job failed or was rejected", now);
         drain(state, now);
+    }
+
+    /**
+     * An operator's cancel: remembers a cancelled batch, and ends every held job it covers in this task's
+     * accounts (the one named, or all of them for a whole batch), then admits what the account can now cover
+     * (a cancelled job at the head no longer blocks the ones behind it). Idempotent: a repeat finds nothing.
+     */
+    private void onCancel(final CreditCommand cancel, final long now) {
+        if (cancel.batchId() != null) {
+            cancels.put(QueueKeys.batchControl(cancel.batchId(), cancel.accountId()), cancel.reason());
+        }
+        final String prefix = cancel.accountId() == null ? null : cancel.accountId() + "|";
+        final List<KeyValue<String, CreditCommand>> held = new ArrayList<>();
+        try (KeyValueIterator<String, CreditCommand> it = prefix == null ? queue.all()
+                : queue.prefixScan(prefix, KEYS)) {
+            it.forEachRemaining(kv -> {
+                if (cancel.batchId() == null || cancel.batchId().equals(kv.value.batchId())) {
+                    held.add(kv);
+                }
+            });
+        }
+        final Map<String, AccountState> touched = new TreeMap<>();
+        for (final KeyValue<String, CreditCommand> kv : held) {
+            final CreditCommand job = kv.value;
+            queue.delete(kv.key);
+            final AccountState before = touched.getOrDefault(job.accountId(), account(job.accountId()));
+            touched.put(job.accountId(), before.dequeued());
+            reservations.put(job.requestId(), new Reservation(job.accountId(), job.attempt(), job.credits(),
+                    Reservation.Status.CANCELLED));
+            cancelled(job, cancel.reason(), now);
+        }
+        if (!held.isEmpty()) {
+            LOG.info("Cancel {}: {} job(s) waiting for credits cancelled", cancel.requestId(), held.size());
+        }
+        for (final AccountState state : touched.values()) {
+            accounts.put(state.accountId(), state);
+            drain(state, now);
+        }
+    }
+
+    /** The audit text of the cancel that covers this RESERVE's batch, if its batch was cancelled. */
+    private String cancelOf(final CreditCommand reserve) {
+        if (reserve.batchId() == null) {
+            return null;
+        }
+        final String all = cancels.get(QueueKeys.batchControl(reserve.batchId(), null));
+        return all != null ? all : cancels.get(QueueKeys.batchControl(reserve.batchId(), reserve.accountId()));
+    }
+
+    private void cancelled(final CreditCommand job, final String reason, final long now) {
+        metrics.count(Event.JOB_CANCELLED);
+        forward(job.requestId(), new AccountOutput.Decision(new JobDecision(JobDecision.Kind.CANCELLED,
+                job.requestId(), job.attempt(), job.credits(), reason, now)), WorkOrder.followUp(now));
     }
 
     /** Admits held jobs, oldest first, while the account covers the one at the head of its queue. */

@@ -164,6 +164,14 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
                 }
                 move(job, JobState.THROTTLED, decision.reason(), null, now);
             }
+            case CANCELLED -> {
+                if (job.state() != JobState.REQUESTED && job.state() != JobState.THROTTLED) {
+                    metrics.count(Event.STALE_DECISION);
+                    return;
+                }
+                // Nothing was reserved: no credit to give back.
+                move(job, JobState.CANCELLED, decision.reason(), null, now);
+            }
         }
     }
 
@@ -448,7 +456,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
     private static JobOutput command(final CreditCommand.Kind kind, final JobRecord job, final long credits,
                                      final long at) {
         return new JobOutput.Command(new CreditCommand(kind, job.accountId(), job.requestId(), job.attempt(), credits,
-                at), kind == CreditCommand.Kind.RESERVE ? job.priority() : Priority.INTERACTIVE);
+                at, job.batchId(), null), kind == CreditCommand.Kind.RESERVE ? job.priority() : Priority.INTERACTIVE);
     }
 
     private static JobOutput settled(final String requestId, final int attempt) {

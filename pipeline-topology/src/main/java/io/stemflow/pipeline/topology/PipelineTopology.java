@@ -1,6 +1,7 @@
 package io.stemflow.pipeline.topology;
 
 import io.stemflow.avro.AccountShare;
+import io.stemflow.avro.ControlAction;
 import io.stemflow.avro.ControlCommand;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.Priority;
@@ -8,14 +9,20 @@ import io.stemflow.avro.SeparationRequest;
 import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -141,9 +148,21 @@ public final class PipelineTopology {
         jobOutput.noDefaultBranch();
 
         // ---- the scheduler: one task over the whole queue ----
-        screened(builder, topics.control(), "control", InputRule.control(), followUp(), topics, metrics)
-                .mapValues(PipelineTopology::controlEvent, Named.as("as-control-event"))
+        final KStream<String, QueueEvent.Control> controls = screened(builder, topics.control(), "control",
+                InputRule.control(), followUp(), topics, metrics)
+                .mapValues(PipelineTopology::controlEvent, Named.as("as-control-event"));
+        controls.mapValues(c -> (QueueEvent) c, Named.as("as-queue-control"))
                 .to(TopicNames.JOB_QUEUE, Produced.with(keys, queueSerde).withName("write-control"));
+        // A cancel reaches the accounts too, where jobs waiting for credits are ended at once: the named
+        // account's partition, or every partition for a whole batch (any account may hold its jobs).
+        controls.filter((k, c) -> c.action() == ControlAction.CANCEL, Named.as("only-cancels"))
+                .map((k, c) -> {
+                    final CreditCommand cancel = CreditCommand.cancel(c);
+                    return KeyValue.pair(cancel.accountId() == null ? cancel.batchId() : cancel.accountId(), cancel);
+                }, Named.as("as-credit-cancel"))
+                .to(TopicNames.lane(TopicNames.CREDIT_COMMANDS, Priority.INTERACTIVE),
+                        Produced.with(keys, commandSerde).withName("write-credit-cancels")
+                                .withStreamPartitioner(PipelineTopology::cancelPartitions));
         screened(builder, topics.accountShares(), "shares", InputRule.shares(), followUp(), topics, metrics)
                 .mapValues(PipelineTopology::shareEvent, Named.as("as-share-event"))
                 .to(TopicNames.JOB_QUEUE, Produced.with(keys, queueSerde).withName("write-shares"));
@@ -268,7 +287,17 @@ public final class PipelineTopology {
                 branch));
     }
 
-    private static QueueEvent controlEvent(final ControlCommand c) {
+    /** The partitions a credit CANCEL goes to: its account's (as the producer would key it), or all. */
+    private static Optional<Set<Integer>> cancelPartitions(final String topic, final String key,
+                                                           final CreditCommand cancel, final int partitions) {
+        if (cancel.accountId() != null) {
+            return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8)))
+                    % partitions));
+        }
+        return Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
+    }
+
+    private static QueueEvent.Control controlEvent(final ControlCommand c) {
         return new QueueEvent.Control(c.getCommandId(), c.getAction(), c.getScope(), c.getTarget(), c.getAccountId(),
                 c.getRequestedBy(), c.getReason(), c.getRequestedAt().toEpochMilli());
     }
@@ -304,7 +333,8 @@ public final class PipelineTopology {
                         store(StoreNames.CREDIT_BALANCES, JsonSerde.of(AccountState.class)),
                         store(StoreNames.CREDIT_RESERVATIONS, JsonSerde.of(Reservation.class)),
                         store(StoreNames.THROTTLED_JOBS, JsonSerde.of(CreditCommand.class)),
-                        store(StoreNames.CREDIT_GRANT_IDS, Serdes.Long()));
+                        store(StoreNames.CREDIT_GRANT_IDS, Serdes.Long()),
+                        store(StoreNames.CREDIT_CANCELS, Serdes.String()));
             }
         };
     }

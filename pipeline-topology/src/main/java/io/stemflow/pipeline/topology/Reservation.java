@@ -7,8 +7,11 @@ package io.stemflow.pipeline.topology;
  */
 public record Reservation(String accountId, int attempt, long credits, Status status) {
 
-    /** QUEUED: waiting for room (throttled). RESERVED, then CAPTURED or RELEASED. */
-    public enum Status { QUEUED, RESERVED, CAPTURED, RELEASED }
+    /**
+     * QUEUED: waiting for room (throttled). RESERVED, then CAPTURED or RELEASED. CANCELLED: cancelled by an
+     * operator before anything was reserved.
+     */
+    public enum Status { QUEUED, RESERVED, CAPTURED, RELEASED, CANCELLED }
 
     Reservation with(final Status newStatus) {
         return new Reservation(accountId, attempt, credits, newStatus);

@@ -22,9 +22,13 @@ import org.slf4j.LoggerFactory;
  * task (its input, {@code job-queue}, has one partition), so it sees the whole queue.
  *
  * <ul>
- *   <li><b>Late</b>: it releases a job only while fewer than {@code lead} released jobs wait for their
- *       submission outcome. The gateway so holds about a window's worth of jobs, and every other job still
- *       waits here, where a priority, a weight, a pause or a cancel can change its fate.</li>
+ *   <li><b>Late</b>: it releases a job of a class only while fewer than {@code lead} released jobs of that
+ *       class and the more urgent ones wait for their submission outcome. The gateway so holds about a
+ *       window's worth of jobs of each class, and every other job still waits here, where a priority, a
+ *       weight, a pause or a cancel can change its fate. Less urgent jobs already handed on never hold back
+ *       an urgent one: it is released at once and the gateway, which dispatches by class, calls it first
+ *       (with one lead for all, 20 INTERACTIVE jobs behind a full lead of BULK ones waited a whole window
+ *       for the BULK ones to be called before the first of them was even released).</li>
  *   <li><b>Priorities</b>: a waiting job of a higher class is always released before any of a lower class,
  *       unless its account or batch is paused or its account is at its cap (then lower classes go on:
  *       nothing idles for a job that may not go).</li>
@@ -45,6 +49,8 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerProcessor.class);
     /** Keys of queue-meta: released jobs without an outcome; the lead they are held to (for queries). */
     static final String IN_FLIGHT = "in-flight";
+    /** Key prefix of queue-meta: released jobs of one class without an outcome (suffix: the class index). */
+    private static final String IN_FLIGHT_OF = "in-flight-";
     static final String LEAD = "lead";
     private static final String SEQ = "seq";
     private static final String SWEEP_SEQ = "sweep-seq";
@@ -149,6 +155,9 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
         }
         handed.delete(settled.requestId());
         meta.put(IN_FLIGHT, Math.max(0, inFlight() - 1));
+        final String ofClass = IN_FLIGHT_OF + h.counted();
+        final Long n = meta.get(ofClass);
+        meta.put(ofClass, Math.max(0, (n == null ? 0 : n) - 1));
     }
 
     /** Takes a job out of the queue (released or cancelled) and keeps the lane counts right. */
@@ -182,17 +191,25 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
         if (recordedLead == null || recordedLead != lead) {
             meta.put(LEAD, (long) lead);
         }
+        final long[] inFlightOf = new long[QueueKeys.CLASSES];
+        for (int c = 0; c < QueueKeys.CLASSES; c++) {
+            final Long n = meta.get(IN_FLIGHT_OF + c);
+            inFlightOf[c] = n == null ? 0 : n;
+        }
         long inFlight = inFlight();
-        while (inFlight < lead) {
-            final Pick pick = next(now);
+        while (true) {
+            final Pick pick = next(now, inFlightOf);
             if (pick == null) {
                 break;
             }
             remove(pick.jobKey(), pick.lane());
-            handed.put(pick.job().requestId(), new HandedJob(pick.job().attempt(), pick.job().accountId(), now));
+            handed.put(pick.job().requestId(),
+                    new HandedJob(pick.job().attempt(), pick.job().accountId(), now, pick.lane().c()));
             shares.put(pick.job().accountId(), shareOf(pick.job().accountId()).handedOn(now));
             inFlight++;
+            inFlightOf[pick.lane().c()]++;
             meta.put(IN_FLIGHT, inFlight);
+            meta.put(IN_FLIGHT_OF + pick.lane().c(), inFlightOf[pick.lane().c()]);
             metrics.count(Event.JOB_RELEASED);
             emit(ScheduleEvent.Kind.RELEASE, pick.job().requestId(), pick.job().attempt(), null, now);
         }
@@ -201,8 +218,14 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
     private record Pick(String jobKey, QueuedJob job, LaneRef lane) {
     }
 
-    private Pick next(final long now) {
+    /** The next job to release: the most urgent class whose lead (its own and more urgent jobs) has room. */
+    private Pick next(final long now, final long[] inFlightOf) {
+        long ahead = 0;
         for (int c = 0; c < QueueKeys.CLASSES; c++) {
+            ahead += inFlightOf[c];
+            if (ahead >= lead) {
+                return null;
+            }
             final Pick pick = nextInClass(c, now);
             if (pick != null) {
                 return pick;

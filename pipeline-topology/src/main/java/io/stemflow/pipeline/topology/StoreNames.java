@@ -19,6 +19,12 @@ public final class StoreNames {
     public static final String THROTTLED_JOBS = "throttled-jobs";
     /** grantId -> when it was applied, so a grant counts once. */
     public static final String CREDIT_GRANT_IDS = "credit-grant-ids";
+    /**
+     * Cancelled batches as the accounts know them (key as queue-controls' batch keys: the batch and one
+     * account or every account; value: the cancel's audit text): a job of one that asks for credits later is
+     * cancelled at once instead of being reserved or held.
+     */
+    public static final String CREDIT_CANCELS = "credit-cancels";
     /** batchId -> {@link BatchTally}. */
     public static final String BATCH_COUNTS = "batch-counts";
     /** Repartition of status events by batchId: topic {@code <application.id>-batch-status-repartition}. */

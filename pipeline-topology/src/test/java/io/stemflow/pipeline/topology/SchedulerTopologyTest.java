@@ -57,11 +57,36 @@ class SchedulerTopologyTest {
 
         // when a waiting user's jobs come after the backlog
         submitAll("now-", "app", null, Priority.INTERACTIVE, 3);
-        h.accept("bulk-1", 1);
         final List<String> order = h.drainAdmitted(10);
 
-        // then they go next, before any other bulk job
-        assertThat(order.subList(0, 4)).containsExactly("now-1", "now-2", "now-3", "bulk-2");
+        // then they go next, one by one as the lead allows, and no other bulk job goes before them
+        assertThat(order).containsExactly("now-1", "now-2", "now-3");
+        h.accept("bulk-1", 1);
+        assertThat(values(h.admitted)).extracting(a -> a.getRequest().getRequestId()).containsExactly("bulk-2");
+    }
+
+    @Test
+    void shouldHandOnAnInteractiveJobAtOnceWhenTheLeadIsFullOfBulkJobs() {
+        // given a lead of 2, both places taken by bulk jobs the gateway has not called yet
+        harness(2, 100);
+        submitAll("bulk-", "label", "catalogue", Priority.BULK, 50);
+        assertThat(values(h.admitted)).extracting(a -> a.getRequest().getRequestId())
+                .containsExactly("bulk-1", "bulk-2");
+
+        // when a user's jobs come: they do not wait for the bulk jobs' outcomes (the gateway calls them first)
+        submitAll("now-", "app", null, Priority.NORMAL, 3);
+
+        // then as many as the lead are handed on at once, the next one when one of them has its outcome
+        assertThat(values(h.admitted)).extracting(a -> a.getRequest().getRequestId())
+                .containsExactly("now-1", "now-2");
+        h.accept("bulk-1", 1);
+        assertThat(values(h.admitted)).isEmpty();
+        h.accept("now-1", 1);
+        assertThat(values(h.admitted)).extracting(a -> a.getRequest().getRequestId()).containsExactly("now-3");
+        // and no bulk job goes while the lead of its class (every class counts) is full
+        h.accept("now-2", 1);
+        h.accept("now-3", 1);
+        assertThat(values(h.admitted)).extracting(a -> a.getRequest().getRequestId()).containsExactly("bulk-3");
     }
 
     @Test
@@ -69,16 +94,17 @@ class SchedulerTopologyTest {
         // given a request written by a producer that does not know the field (it reads as the default)
         harness(1, 100);
         submitAll("bulk-", "label", "catalogue", Priority.BULK, 3);
-        h.submit(request("plain", "team", SeparationType_SEPARATE_VOCAL()));
-        assertThat(values(h.admitted)).hasSize(1);
 
         // when
-        h.accept("bulk-1", 1);
-        final List<String> order = h.drainAdmitted(10);
+        h.submit(request("plain", "team", SeparationType_SEPARATE_VOCAL()));
 
-        // then
+        // then it is NORMAL: handed on although bulk-1 holds the lead, and before the other bulk jobs
         assertThat(h.job("plain").priority()).isEqualTo(Priority.NORMAL);
-        assertThat(order).containsExactly("plain", "bulk-2", "bulk-3");
+        assertThat(values(h.admitted)).extracting(a -> a.getRequest().getRequestId())
+                .containsExactly("bulk-1", "plain");
+        h.accept("bulk-1", 1);
+        h.accept("plain", 1);
+        assertThat(h.drainAdmitted(10)).containsExactly("bulk-2", "bulk-3");
     }
 
     private static io.stemflow.avro.SeparationType SeparationType_SEPARATE_VOCAL() {
@@ -198,6 +224,41 @@ class SchedulerTopologyTest {
         assertThat(h.state("c-1")).isEqualTo(JobState.COMPLETED);
         assertThat(h.account("team").spent()).isEqualTo(10);
         assertThat(h.batch("bad").counts()).containsEntry(JobState.CANCELLED, 4L);
+    }
+
+    @Test
+    void shouldCancelJobsWaitingForCreditsAtOnceAndAdmitTheNextWhenTheirBatchIsCancelled() {
+        // given an account that covers two jobs: w-1 at the gateway, w-2 QUEUED, w-3 and w-4 held for credits,
+        // and a job of another batch held behind them
+        harness(1, 100);
+        h.grant("g1", "poor", 20);
+        submitAll("w-", "poor", "wrong", Priority.NORMAL, 4);
+        h.submit(request("k-1", "poor", "keep", Priority.NORMAL));
+        assertThat(values(h.admitted)).extracting(a -> a.getRequest().getRequestId()).containsExactly("w-1");
+        assertThat(h.state("w-2")).isEqualTo(JobState.QUEUED);
+        assertThat(h.state("w-3")).isEqualTo(JobState.THROTTLED);
+        assertThat(h.state("k-1")).isEqualTo(JobState.THROTTLED);
+
+        // when the batch is cancelled, and later one more of its jobs arrives
+        h.command("cancel-wrong", ControlAction.CANCEL, ControlScope.BATCH, "wrong", null);
+        h.advance(Duration.ofMillis(200));
+        h.submit(request("w-late", "poor", "wrong", Priority.NORMAL));
+
+        // then the held ones are CANCELLED at once, naming the command, with nothing reserved for them
+        for (final String id : List.of("w-2", "w-3", "w-4", "w-late")) {
+            assertThat(h.state(id)).as(id).isEqualTo(JobState.CANCELLED);
+        }
+        assertThat(h.job("w-3").history()).last().satisfies(e ->
+                assertThat(e.reason()).contains("cancel-wrong"));
+        // and the other batch's job, no longer behind them, got w-2's released credits
+        assertThat(h.state("k-1")).isEqualTo(JobState.QUEUED);
+        final AccountState poor = h.account("poor");
+        assertThat(poor.reserved()).isEqualTo(20);
+        assertThat(poor.available()).isZero();
+        assertThat(poor.queued()).isZero();
+        assertThat(h.batch("wrong").counts()).containsEntry(JobState.CANCELLED, 4L);
+        h.accept("w-1", 1);
+        assertThat(values(h.admitted)).extracting(a -> a.getRequest().getRequestId()).containsExactly("k-1");
     }
 
     @Test
@@ -332,12 +393,13 @@ class SchedulerTopologyTest {
                 h.driver.getKeyValueStore(StoreNames.QUEUE_CONTROLS), h.driver.getKeyValueStore(StoreNames.QUEUE_SHARES),
                 h.driver.getKeyValueStore(StoreNames.QUEUE_META));
 
-        // then h-1 is at the gateway; the rest waits, per class and account, with shares and the pause
+        // then h-1 and i-1 are at the gateway (a class's lead counts its own and more urgent jobs); the rest
+        // waits, per class and account, with shares and the pause
         assertThat(summary.lead()).isEqualTo(1);
-        assertThat(summary.handedOn()).isEqualTo(1);
-        assertThat(summary.waiting()).isEqualTo(8);
+        assertThat(summary.handedOn()).isEqualTo(2);
+        assertThat(summary.waiting()).isEqualTo(7);
         assertThat(summary.classes()).extracting(QueueSummary.ClassQueue::priority, QueueSummary.ClassQueue::waiting)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("INTERACTIVE", 2L),
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("INTERACTIVE", 1L),
                         org.assertj.core.groups.Tuple.tuple("NORMAL", 0L), org.assertj.core.groups.Tuple.tuple("BULK", 6L));
         final List<QueueSummary.AccountQueue> bulk = summary.classes().get(2).accounts();
         assertThat(bulk).extracting(QueueSummary.AccountQueue::accountId).containsExactly("heavy", "light");
@@ -347,7 +409,7 @@ class SchedulerTopologyTest {
             assertThat(b.batchId()).isEqualTo("lb");
             assertThat(b.paused()).isTrue();
         });
-        assertThat(summary.waitingAbove(Priority.BULK)).isEqualTo(2);
+        assertThat(summary.waitingAbove(Priority.BULK)).isEqualTo(1);
         assertThat(summary.controls()).singleElement().satisfies(c -> {
             assertThat(c.scope()).isEqualTo("BATCH");
             assertThat(c.commandId()).isEqualTo("p1");

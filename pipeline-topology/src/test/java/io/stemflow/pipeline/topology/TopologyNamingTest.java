@@ -47,7 +47,8 @@ class TopologyNamingTest {
         // then
         assertThat(stores).containsExactlyInAnyOrder(StoreNames.JOB_STATES, StoreNames.JOB_DEADLINES,
                 StoreNames.CREDIT_BALANCES, StoreNames.CREDIT_RESERVATIONS, StoreNames.THROTTLED_JOBS,
-                StoreNames.CREDIT_GRANT_IDS, StoreNames.BATCH_COUNTS, StoreNames.QUEUE_JOBS, StoreNames.QUEUE_LANES,
+                StoreNames.CREDIT_GRANT_IDS, StoreNames.CREDIT_CANCELS, StoreNames.BATCH_COUNTS, StoreNames.QUEUE_JOBS,
+                StoreNames.QUEUE_LANES,
                 StoreNames.QUEUE_CONTROLS, StoreNames.QUEUE_SHARES, StoreNames.QUEUE_HANDED, StoreNames.QUEUE_META,
                 StoreNames.QUEUE_SWEEPS);
         assertThat(sources).containsExactlyInAnyOrder(TopicNames.REQUESTS, TopicNames.SUBMISSIONS, TopicNames.RESULTS,
