@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  *       consumer has rejoined ({@link Skipped}); rewinding would call the provider again for jobs it has
  *       accepted, i.e. charge them twice. Partitions the rebalance took away are forgotten by the loop as usual;</li>
  *   <li>commits at most once per commit interval, unless forced (rebalance, shutdown);</li>
+ *   <li>every offset it commits carries the loop's current metadata ({@link #metadata}: the submitter's takeover
+ *       marker, see {@link TakeoverHold}); {@link #commitEvery} commits EVERY partition held, those without a done
+ *       job at their committed offset, with the metadata given, so that all of them say the same thing;</li>
  *   <li>the producer is open only while the loop holds partitions ({@link #open}, {@link #close}): its
  *       transactional id is the ROLE's, shared by every instance, so opening it when taking the role over fences
  *       the previous holder (a zombie can no longer commit) and aborts the transaction it may have left open
@@ -84,6 +87,7 @@ final class Committer<V> {
     private final long intervalNanos;
     private final long retryNanos;
     private Producer<byte[], byte[]> producer;
+    private String metadata;
     private long lastCommit;
     private long retryAt;
 
@@ -137,6 +141,11 @@ final class Committer<V> {
         open.close(Duration.ofSeconds(5));
     }
 
+    /** The metadata of every offset committed from now on; null for none. */
+    void metadata(final String text) {
+        this.metadata = text;
+    }
+
     /** Nanos until a commit is due, {@link Long#MAX_VALUE} when no job can be committed. */
     long nanosUntilDue(final Collection<PartitionLedger<V>> ledgers, final long now) {
         for (final PartitionLedger<V> ledger : ledgers) {
@@ -155,6 +164,24 @@ final class Committer<V> {
         if (producer == null || !force && (now - lastCommit < intervalNanos || now - retryAt < 0)) {
             return new Skipped<>(); // no producer: no partition held, so nothing to commit
         }
+        return commit(ledgers, now, metadata, false);
+    }
+
+    /**
+     * Commits, in one transaction, what {@link #commit} would (forced) and the offset of EVERY other partition held
+     * (its committed offset), all with {@code text} as metadata; {@code text} becomes the metadata of later
+     * commits. Skipped when no partition is held.
+     */
+    Outcome<V> commitEvery(final Collection<PartitionLedger<V>> ledgers, final long now, final String text) {
+        metadata = text;
+        if (producer == null || ledgers.isEmpty()) {
+            return new Skipped<>();
+        }
+        return commit(ledgers, now, text, true);
+    }
+
+    private Outcome<V> commit(final Collection<PartitionLedger<V>> ledgers, final long now, final String text,
+                              final boolean everyPartition) {
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         final Map<PartitionLedger<V>, List<Job<V>>> prefixes = new HashMap<>();
         final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -162,12 +189,15 @@ final class Committer<V> {
             for (final PartitionLedger<V> ledger : ledgers) {
                 final List<Job<V>> done = prefix(ledger, ledger.completedPrefix());
                 if (done.isEmpty()) {
+                    if (everyPartition) {
+                        offsets.put(ledger.partition(), new OffsetAndMetadata(ledger.committed(), text));
+                    }
                     continue;
                 }
                 for (final Job<V> job : done) {
                     records.addAll(serialize(job));
                 }
-                offsets.put(ledger.partition(), new OffsetAndMetadata(done.get(done.size() - 1).offset + 1));
+                offsets.put(ledger.partition(), new OffsetAndMetadata(done.get(done.size() - 1).offset + 1, text));
                 prefixes.put(ledger, done);
             }
         } catch (RuntimeException e) {

@@ -91,7 +91,9 @@ public final class Gateway implements AutoCloseable {
         health.register("throttled", gate::throttleCondition);
         health.register("maintenance", gate::circuitCondition);
         final ActiveRole role = new ActiveRole(config.kafka().instanceId(), SubmitHandler.ROLE,
-                List.of(SubmitHandler.ROLE, ReconcileHandler.ROLE), gate, config.rate().takeoverHold(),
+                List.of(SubmitHandler.ROLE, ReconcileHandler.ROLE), gate,
+                new TakeoverHold(config.rate().takeoverHold(), config.kafka().instanceId(),
+                        config.kafka().sessionTimeout(), config.kafka().heartbeatInterval()),
                 ROLES_SETTLE, config.kafka().sessionTimeout(), nanoTime, metrics);
         metrics.gauge("stemflow.gateway.health", "2 up, 1 degraded, 0 down",
                 () -> health.report().status().ordinal());
@@ -194,8 +196,9 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * The loop's consumer: classic group protocol with the {@link OneActiveAssignor} (a client-side assignor), the
-     * member's claim from {@code active}; static membership; heartbeats at most 1 s apart (a third of the session
-     * at most), so a standby hears of a rebalance soon after the holder's session ended.
+     * member's claim from {@code active} (which also learns the group's members at each assignment); static
+     * membership; heartbeats {@link GatewayConfig.KafkaSettings#heartbeatInterval} apart, so a standby hears of a
+     * rebalance soon after the holder's session ended.
      */
     private static KafkaConsumer<String, byte[]> consumer(final GatewayConfig config, final String role,
                                                           final ActiveRole active) {
@@ -203,7 +206,7 @@ public final class Gateway implements AutoCloseable {
         final Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
         c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, OneActiveAssignor.class.getName());
-        c.put(OneActiveAssignor.CLAIMS_CONFIG, (OneActiveAssignor.Claims) () -> active.claim(role));
+        c.put(OneActiveAssignor.CLAIMS_CONFIG, active.claims(role));
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId(role));
         c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, kafka.groupInstanceId(role));
@@ -213,7 +216,7 @@ public final class Gateway implements AutoCloseable {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.flow().maxBuffered()));
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) kafka.sessionTimeout().toMillis());
-        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.min(1000, kafka.sessionTimeout().toMillis() / 3));
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) kafka.heartbeatInterval().toMillis());
         return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     }
 

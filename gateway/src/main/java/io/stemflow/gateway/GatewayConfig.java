@@ -247,6 +247,15 @@ public record GatewayConfig(
         public String groupInstanceId(final String role) {
             return applicationId + "-" + instanceId + "-" + role;
         }
+
+        /**
+         * The consumers' heartbeat interval: {@code min(1 s, session / 3)}. A standby hears of a rebalance within it;
+         * a takeover marker states it, because a holder's calls end at most one interval after its last heartbeat.
+         */
+        public Duration heartbeatInterval() {
+            final Duration third = sessionTimeout.dividedBy(3);
+            return third.compareTo(Duration.ofSeconds(1)) < 0 ? third : Duration.ofSeconds(1);
+        }
     }
 
     /**
@@ -263,9 +272,11 @@ public record GatewayConfig(
      * @param requests     requests the provider allows per window per API key, over every gateway instance
      * @param window       the provider's (sliding) window
      * @param margin       extra time a permit stays used after its call completed, against clock skew
-     * @param takeoverHold how long an instance that takes the active role over makes no call (every slot of its
+     * @param takeoverHold the longest an instance that takes the active role over makes no call (every slot of its
      *                     guard busy), because the previous holder may have called within the last window;
-     *                     zero disables it. Not applied when the group never committed an offset (fresh deployment)
+     *                     shortened by what the previous holder's handover or session expiry prove
+     *                     ({@link TakeoverHold}); zero disables it. Not applied when the group never committed an
+     *                     offset (fresh deployment)
      */
     public record RateSettings(int requests, Duration window, Duration margin, Duration takeoverHold) {
 

@@ -86,9 +86,11 @@ public final class GatewayMetrics {
     }
 
     /**
-     * This instance took the active role over: {@code stemflow_gateway_takeovers_total{hold}}, {@code hold} one of
-     * {@code applied} (every call held for the takeover hold), {@code fresh-group} (no committed offset: nobody
-     * ever submitted, no hold) or {@code disabled} (hold set to 0).
+     * This instance took the active role over: {@code stemflow_gateway_takeovers_total{hold}}, {@code hold} the
+     * rule that set the hold ({@link ActiveRole.Hold}): {@code applied} (the whole takeover hold),
+     * {@code handover} (the rest of it after the previous holder's handover), {@code session-expired} (what the
+     * previous holder's expired session does not cover: usually nothing), {@code fresh-group} (no committed offset:
+     * nobody ever submitted, no hold) or {@code disabled} (hold set to 0).
      */
     void takeover(final String hold) {
         Counter.builder("stemflow.gateway.takeovers")

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Configurable;
@@ -54,7 +55,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each member states its {@link Claim} (instance id, whether it holds the other role) in the subscription's
  * user data, read at every join from the {@link Claims} object given under {@value #CLAIMS_CONFIG} in the
- * consumer's configuration.
+ * consumer's configuration. Every member's assignment carries, in its user data, the instance ids of all members
+ * of that generation ({@link #encodeMembers}), handed to {@link Claims#assigned} before the member's
+ * partitions-assigned callback: an instance that takes the role over learns whether the previous holder is still
+ * in the group ({@link TakeoverHold}). When a member's claim does not read, the list is left out (unknown).
  */
 public final class OneActiveAssignor implements ConsumerPartitionAssignor, Configurable {
 
@@ -66,6 +70,8 @@ public final class OneActiveAssignor implements ConsumerPartitionAssignor, Confi
     private static final Logger LOG = LoggerFactory.getLogger(OneActiveAssignor.class);
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]+");
     private static final byte CLAIM_VERSION = 1;
+    private static final byte MEMBERS_VERSION = 1;
+    private static final int MAX_MEMBERS = 10_000;
     private static final int MAX_ID_BYTES = 1024;
 
     /** What rule chose the member. */
@@ -114,10 +120,17 @@ public final class OneActiveAssignor implements ConsumerPartitionAssignor, Confi
         }
     }
 
-    /** Where a consumer's assignor reads its member's claim, at every join. */
+    /** Where a consumer's assignor reads its member's claim, at every join, and tells who is in the group. */
     @FunctionalInterface
     public interface Claims {
         Claim current();
+
+        /**
+         * The instance ids of the group's members in the generation of the assignment just received; empty when
+         * the leader did not say. Called on the consumer's thread, before its partitions-assigned callback.
+         */
+        default void assigned(final Optional<Set<String>> members) {
+        }
     }
 
     /**
@@ -212,9 +225,57 @@ public final class OneActiveAssignor implements ConsumerPartitionAssignor, Confi
                         .flatMap(Member::claim).map(c -> "instance " + c.instanceId()).orElse("no claim"),
                 decision.rule(), decision.withheld().isEmpty() ? ""
                         : ", " + decision.withheld().size() + " after their owner has revoked them", members.size());
+        final boolean allClaimed = members.stream().allMatch(m -> m.claim().isPresent());
+        final List<String> instances = members.stream().flatMap(m -> m.claim().stream()).map(Claim::instanceId)
+                .distinct().sorted().toList();
         final Map<String, Assignment> assignments = new HashMap<>();
-        decision.assignment().forEach((member, assigned) -> assignments.put(member, new Assignment(assigned)));
+        decision.assignment().forEach((member, assigned) -> assignments.put(member,
+                new Assignment(assigned, allClaimed ? encodeMembers(instances) : null)));
         return new GroupAssignment(assignments);
+    }
+
+    @Override
+    public void onAssignment(final Assignment assignment, final ConsumerGroupMetadata metadata) {
+        claims.assigned(decodeMembers(assignment.userData()));
+    }
+
+    /** Version byte, count (int), then each id as length (int) and UTF-8. */
+    static ByteBuffer encodeMembers(final Collection<String> instanceIds) {
+        final List<byte[]> ids = instanceIds.stream().map(id -> id.getBytes(StandardCharsets.UTF_8)).toList();
+        final ByteBuffer buffer = ByteBuffer.allocate(1 + Integer.BYTES
+                + ids.stream().mapToInt(id -> Integer.BYTES + id.length).sum());
+        buffer.put(MEMBERS_VERSION).putInt(ids.size());
+        ids.forEach(id -> buffer.putInt(id.length).put(id));
+        return buffer.flip();
+    }
+
+    /** The members of an assignment's user data; empty when there is none or it does not read. */
+    static Optional<Set<String>> decodeMembers(final ByteBuffer userData) {
+        if (userData == null) {
+            return Optional.empty();
+        }
+        final ByteBuffer buffer = userData.duplicate();
+        if (buffer.remaining() < 1 + Integer.BYTES || buffer.get() != MEMBERS_VERSION) {
+            return Optional.empty();
+        }
+        final int count = buffer.getInt();
+        if (count < 0 || count > MAX_MEMBERS) {
+            return Optional.empty();
+        }
+        final Set<String> ids = new TreeSet<>();
+        for (int i = 0; i < count; i++) {
+            if (buffer.remaining() < Integer.BYTES) {
+                return Optional.empty();
+            }
+            final int length = buffer.getInt();
+            if (length < 0 || length > MAX_ID_BYTES || length > buffer.remaining()) {
+                return Optional.empty();
+            }
+            final byte[] id = new byte[length];
+            buffer.get(id);
+            ids.add(new String(id, StandardCharsets.UTF_8));
+        }
+        return Optional.of(Set.copyOf(ids));
     }
 
     /**

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * The one door to the provider, shared by the submitter and the reconciler (the provider's window is per API key,
  * over every endpoint). A call may go when, in this order:
  * <ol>
+ *   <li>calls are allowed: this instance is the active one ({@link #stopCalls}, {@link #allowCalls});</li>
  *   <li>the gateway is not halted by a 401/404 (then one probe call per config-probe interval);</li>
  *   <li>no gateway-wide backoff after a 430/405 is running;</li>
  *   <li>the circuit breaker (opened by a 455) permits it (one probe call when half-open);</li>
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the Resilience4j {@link RateLimiter} ({@code limitForPeriod} per {@code limitRefreshPeriod}) has a permit.</li>
  * </ol>
  * Every admitted call must be {@linkplain #complete completed} with its reply, which updates the guard, the
- * circuit, the backoff and the halt state. Thread-safe.
+ * circuit, the backoff and the halt state. The gate counts the calls out and remembers when the last one ended, so
+ * an instance that hands the active role over can tell its successor ({@link #awaitIdle}, {@link #lastCallEnd}).
+ * Thread-safe.
  */
 public final class ProviderGate {
 
@@ -37,7 +41,7 @@ public final class ProviderGate {
     private static final long DEFAULT_HINT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** Why a call may not go now. */
-    public enum Denial { HALTED, BACKOFF, CIRCUIT_OPEN, RATE_LIMITED }
+    public enum Denial { STOPPED, HALTED, BACKOFF, CIRCUIT_OPEN, RATE_LIMITED }
 
     /** A granted call; hand it back to {@link #complete}. */
     public static final class Permit {
@@ -72,6 +76,10 @@ public final class ProviderGate {
     private final LongSupplier nanoTime;
     private final GatewayMetrics metrics;
 
+    private boolean stopped;
+    private int callsOut;
+    private long lastCallEnd;
+    private boolean called;
     private long backoffUntil;
     private long lastBackoffStart;
     private int consecutiveThrottles;
@@ -127,6 +135,9 @@ public final class ProviderGate {
     public Admission tryAdmit(final Endpoint endpoint) {
         synchronized (this) {
             final long now = nanoTime.getAsLong();
+            if (stopped) {
+                return new Admission(null, Denial.STOPPED);
+            }
             boolean probe = false;
             if (haltReason != null) {
                 if (probeInFlight || now - nextProbeAt < 0) {
@@ -154,6 +165,7 @@ public final class ProviderGate {
                 LOG.info("Probing the provider with one {} call while halted", endpoint.label());
             }
             metrics.permitGranted(endpoint);
+            callsOut++;
             return new Admission(new Permit(endpoint, now, probe), null);
         }
     }
@@ -164,6 +176,41 @@ public final class ProviderGate {
      */
     public void holdEverySlot(final Duration hold) {
         guard.holdAll(nanoTime.getAsLong() + hold.toNanos());
+    }
+
+    /** Admits no call from now on, until {@link #allowCalls}: this instance is not (or no longer) the active one. */
+    public synchronized void stopCalls() {
+        stopped = true;
+    }
+
+    /** Admits calls again (subject to every other rule): this instance has become the active one. */
+    public synchronized void allowCalls() {
+        stopped = false;
+    }
+
+    /**
+     * Waits until no admitted call is out, at most until {@code deadline} (nano time); true when none is. After
+     * {@link #stopCalls}, none can start again, so the answer stays true.
+     */
+    public synchronized boolean awaitIdle(final long deadline) {
+        while (callsOut > 0) {
+            final long left = deadline - nanoTime.getAsLong();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** When the last completed call ended (nano time); empty when none has. */
+    public synchronized OptionalLong lastCallEnd() {
+        return called ? OptionalLong.of(lastCallEnd) : OptionalLong.empty();
     }
 
     /** Records the reply of an admitted call. Call exactly once per permit, from any thread. */
@@ -179,6 +226,14 @@ public final class ProviderGate {
             circuit.onSuccess(took, TimeUnit.NANOSECONDS);
         }
         synchronized (this) {
+            callsOut--;
+            if (!called || now - lastCallEnd > 0) {
+                lastCallEnd = now;
+            }
+            called = true;
+            if (callsOut == 0) {
+                notifyAll();
+            }
             if (permit.probe) {
                 probeInFlight = false;
             }
@@ -206,7 +261,7 @@ public final class ProviderGate {
                 final long guardWait = guard.nanosUntilFree(now);
                 yield guardWait > 0 ? guardWait : DEFAULT_HINT_NANOS / 10;
             }
-            case HALTED, CIRCUIT_OPEN -> DEFAULT_HINT_NANOS;
+            case STOPPED, HALTED, CIRCUIT_OPEN -> DEFAULT_HINT_NANOS;
         };
     }
 

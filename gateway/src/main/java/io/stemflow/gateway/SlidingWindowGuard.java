@@ -15,7 +15,8 @@ import java.util.PriorityQueue;
  *
  * <p>A {@linkplain #holdAll hold} makes every slot busy until a given time, whatever the calls: an instance that
  * takes the active role over does not know when the previous holder's calls were made, only that they were made
- * before it took over, so it waits one {@code window + margin} before its first call.
+ * before it took over, so it waits up to one {@code window + margin} before its first call (less when the previous
+ * holder's handover or its session expiry show its calls are older: {@link TakeoverHold}).
  *
  * <p>Thread-safe; time is a nano-time value passed in by the caller, so tests drive it.
  */

@@ -52,10 +52,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One active instance ({@link ActiveRole}, {@link OneActiveAssignor}): the group gives all partitions to one
  * member. The loop dispatches only while its instance is the active one; when it gets partitions after having
- * none it opens the role's transactional producer (fencing the previous holder) before reading their offsets, and
- * tells the role (which may hold every call for the takeover hold); when partitions are revoked it first awaits
- * the calls out (bounded), so their jobs are committed instead of being called again by the next holder. It
- * rejoins its group when the role asks (the instance's two loops disagree).
+ * none it opens the role's transactional producer (fencing the previous holder) before reading their offsets (and
+ * their metadata), and tells the role (which may hold every call for the takeover hold); when partitions are
+ * revoked it first awaits the calls out (bounded), so their jobs are committed instead of being called again by
+ * the next holder. It rejoins its group when the role asks (the instance's two loops disagree). The primary loop
+ * (the submitter) also keeps the takeover markers of {@link TakeoverHold}: on taking over, it commits its ACTIVE
+ * marker on every partition and tells the role only once that commit succeeded (retried every
+ * {@value #CLAIM_RETRY_MILLIS} ms until then, calling nothing); when it gives every partition up (rebalance or
+ * shutdown), it closes the gate, awaits every call out, and commits the HANDOVER marker with its done jobs.
  *
  * <p>A record is never the loop's problem: when handling one record throws (decoding it, deciding whether to
  * start it, handling its reply, serialising its outputs), that record is {@link SetAside set aside} as a
@@ -75,6 +79,8 @@ final class WorkLoop<V> implements AutoCloseable {
     /** How long a platform fault (the registry) holds a partition's decoding or the commit. */
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(30);
+    /** How often the primary loop tries again to commit its takeover marker. */
+    private static final long CLAIM_RETRY_MILLIS = 100;
 
     /** Settings of one loop. */
     record Settings(String role, String inputTopic, int window, int maxBuffered, Duration commitInterval,
@@ -105,6 +111,12 @@ final class WorkLoop<V> implements AutoCloseable {
     private volatile String failure;
     private long sequence;
     private boolean pausedForBuffer;
+    /** The primary loop's takeover, while its marker is not yet committed (the role not yet told). */
+    private PendingClaim pendingClaim;
+
+    /** A takeover of the primary loop waiting for its marker's commit: what to tell the role then. */
+    private record PendingClaim(int partitions, TakeoverHold.Evidence evidence, long retryAt) {
+    }
 
     /**
      * @param producers makes the transactional producer of this loop's role; called each time the loop takes
@@ -167,8 +179,13 @@ final class WorkLoop<V> implements AutoCloseable {
             while (running) {
                 turn();
             }
-            dispatcher.awaitCalls(nanoTime.getAsLong() + settings.shutdownGrace().toNanos());
-            commit(nanoTime.getAsLong(), true);
+            if (ledgers.isEmpty()) {
+                dispatcher.awaitCalls(nanoTime.getAsLong() + settings.shutdownGrace().toNanos());
+            } else {
+                final List<TopicPartition> held = List.copyOf(ledgers.keySet());
+                giveUp(held);
+                forget(held);
+            }
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             fail("fenced: another instance took this role's transactional id over ("
                     + e.getClass().getSimpleName() + ")", e);
@@ -190,6 +207,9 @@ final class WorkLoop<V> implements AutoCloseable {
             consumer.enforceRebalance("the instance's loops disagree about holding partitions");
         }
         dispatcher.drainReplies();
+        if (pendingClaim != null && now - pendingClaim.retryAt() >= 0) {
+            claim(now);
+        }
         resumeStalled(now);
         final boolean mayCall = role.mayCall();
         if (mayCall) {
@@ -296,12 +316,70 @@ final class WorkLoop<V> implements AutoCloseable {
 
     /** Commits what is done (see {@link Committer}); committed jobs leave the window and the buffer. */
     private void commit(final long now, final boolean force) {
-        final Committer.Outcome<V> outcome = committer.commit(ledgers.values(), now, force);
+        apply(committer.commit(ledgers.values(), now, force));
+    }
+
+    private void apply(final Committer.Outcome<V> outcome) {
         if (outcome instanceof Committer.Committed<V> committed) {
             committed.jobs().forEach(dispatcher::committed);
             tracked.addAndGet(-committed.jobs().size());
         } else if (outcome instanceof Committer.Aborted<V>) {
             rewind();
+        }
+    }
+
+    /**
+     * The primary loop's takeover: commits its ACTIVE marker on every partition, then tells the role (which decides
+     * the hold from the evidence read before); on failure, tries again later and calls nothing meanwhile.
+     */
+    private void claim(final long now) {
+        final Committer.Outcome<V> outcome = committer.commitEvery(ledgers.values(), now, role.activeMarker());
+        apply(outcome);
+        if (outcome instanceof Committer.Committed<V>) {
+            final PendingClaim claim = pendingClaim;
+            pendingClaim = null;
+            role.gained(settings.role(), claim.partitions(), claim.evidence());
+        } else {
+            LOG.warn("{}: cannot commit its takeover marker yet; no provider call until it can (again in {} ms)",
+                    settings.role(), CLAIM_RETRY_MILLIS);
+            pendingClaim = new PendingClaim(pendingClaim.partitions(), pendingClaim.evidence(),
+                    now + TimeUnit.MILLISECONDS.toNanos(CLAIM_RETRY_MILLIS));
+        }
+    }
+
+    /**
+     * Before {@code partitions} go (rebalance or shutdown): awaits the calls out (bounded) and commits what is
+     * done. When the primary loop gives every partition up, it hands over: the gate is closed first (no call of
+     * either loop from then on), and once no call is out the done jobs are committed with the HANDOVER marker on
+     * every partition; if a call is still out at the deadline, without it (the next holder then cannot shorten
+     * its hold by the handover).
+     */
+    private void giveUp(final Collection<TopicPartition> partitions) {
+        final long deadline = nanoTime.getAsLong() + settings.shutdownGrace().toNanos();
+        final boolean handover = role.isPrimary(settings.role()) && partitions.containsAll(ledgers.keySet());
+        if (handover) {
+            role.lost(settings.role());
+        }
+        dispatcher.awaitCalls(deadline);
+        final Optional<String> marker = handover && pendingClaim == null
+                ? role.handoverMarker(deadline) : Optional.empty();
+        if (marker.isEmpty()) {
+            if (handover) {
+                LOG.warn("{}: {}; no handover marker, the next holder holds for the whole takeover hold unless this"
+                        + " instance's session expires first", settings.role(), pendingClaim != null
+                        ? "its takeover marker was never committed" : "a provider call was still out");
+            }
+            commit(nanoTime.getAsLong(), true);
+            return;
+        }
+        final Committer.Outcome<V> outcome = committer.commitEvery(ledgers.values(), nanoTime.getAsLong(),
+                marker.get());
+        apply(outcome);
+        if (outcome instanceof Committer.Committed<V>) {
+            LOG.info("{}: handed over ({})", settings.role(), marker.get());
+        } else {
+            LOG.warn("{}: the handover commit did not go through; the next holder holds for the whole takeover hold"
+                    + " unless this instance's session expires first", settings.role());
         }
     }
 
@@ -335,6 +413,23 @@ final class WorkLoop<V> implements AutoCloseable {
         }
     }
 
+    /** Drops the jobs of partitions no longer held; with none left, closes the producer and leaves the role. */
+    private void forget(final Collection<TopicPartition> partitions) {
+        for (final TopicPartition partition : partitions) {
+            final PartitionLedger<V> ledger = ledgers.remove(partition);
+            if (ledger != null) {
+                abandon(ledger);
+            }
+            stalledUntil.remove(partition);
+        }
+        LOG.info("{}: gave up {}", settings.role(), partitions);
+        if (ledgers.isEmpty()) {
+            pendingClaim = null;
+            closeQuietly(committer::close, "producer");
+            role.lost(settings.role());
+        }
+    }
+
     /**
      * Commits before partitions go (after awaiting the calls out), forgets lost ones, starts ledgers for new ones;
      * takes the role over when it gets partitions after having none, and gives it up when none is left.
@@ -343,12 +438,11 @@ final class WorkLoop<V> implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(final Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
+            if (partitions.isEmpty() || ledgers.isEmpty()) {
+                return; // nothing held: e.g. on close, after the loop has handed over
             }
             // the next holder would call these jobs again: let their calls finish and commit them first
-            dispatcher.awaitCalls(nanoTime.getAsLong() + settings.shutdownGrace().toNanos());
-            commit(nanoTime.getAsLong(), true);
+            giveUp(partitions);
             forget(partitions);
         }
 
@@ -366,7 +460,7 @@ final class WorkLoop<V> implements AutoCloseable {
             if (takeover) {
                 committer.open(); // fences the previous holder, whose open transaction would hold the offsets back
             }
-            final boolean groupCommitted = takeover && groupCommitted(partitions);
+            final TakeoverHold.Evidence evidence = takeover ? evidence(partitions) : null;
             for (final TopicPartition partition : partitions) {
                 ledgers.put(partition, new PartitionLedger<>(partition, consumer.position(partition)));
             }
@@ -374,35 +468,29 @@ final class WorkLoop<V> implements AutoCloseable {
                 consumer.pause(partitions);
             }
             LOG.info("{}: assigned {}", settings.role(), partitions);
-            if (takeover) {
-                role.gained(settings.role(), partitions.size(), groupCommitted);
+            if (!takeover) {
+                return;
+            }
+            if (role.isPrimary(settings.role())) {
+                pendingClaim = new PendingClaim(partitions.size(), evidence, nanoTime.getAsLong());
+                claim(nanoTime.getAsLong());
+            } else {
+                role.gained(settings.role(), partitions.size(), evidence);
             }
         }
 
-        /** Whether the group has a committed offset on any of them; true when that cannot be read (hold, to be safe). */
-        private boolean groupCommitted(final Collection<TopicPartition> partitions) {
+        /**
+         * What the group's committed offsets of the new partitions say (and who is in the group); when they cannot
+         * be read, as if someone had committed with nothing known (the full hold, to be safe).
+         */
+        private TakeoverHold.Evidence evidence(final Collection<TopicPartition> partitions) {
             try {
-                return consumer.committed(new HashSet<>(partitions), COMMITTED_TIMEOUT).values().stream()
-                        .anyMatch(Objects::nonNull);
+                return TakeoverHold.Evidence.of(consumer.committed(new HashSet<>(partitions), COMMITTED_TIMEOUT),
+                        role.members(settings.role()));
             } catch (RuntimeException e) {
                 LOG.warn("{}: cannot read the group's committed offsets ({}); taking over as if it had some",
                         settings.role(), e.toString());
-                return true;
-            }
-        }
-
-        private void forget(final Collection<TopicPartition> partitions) {
-            for (final TopicPartition partition : partitions) {
-                final PartitionLedger<V> ledger = ledgers.remove(partition);
-                if (ledger != null) {
-                    abandon(ledger);
-                }
-                stalledUntil.remove(partition);
-            }
-            LOG.info("{}: gave up {}", settings.role(), partitions);
-            if (ledgers.isEmpty()) {
-                closeQuietly(committer::close, "producer");
-                role.lost(settings.role());
+                return TakeoverHold.Evidence.unknown();
             }
         }
     }

@@ -255,6 +255,79 @@ class OneActiveAssignorTest {
     }
 
     @Test
+    void shouldTellEveryMemberWhoIsInTheGroupWhenAssigning() {
+        // given: a member's assignor and its claims object, which records what it is told
+        final List<Optional<Set<String>>> told = new ArrayList<>();
+        final OneActiveAssignor assignor = new OneActiveAssignor();
+        assignor.configure(Map.of(OneActiveAssignor.CLAIMS_CONFIG, new OneActiveAssignor.Claims() {
+            @Override
+            public Claim current() {
+                return new Claim("1", false);
+            }
+
+            @Override
+            public void assigned(final Optional<Set<String>> members) {
+                told.add(members);
+            }
+        }));
+        final Map<String, Subscription> subscriptions = new HashMap<>();
+        subscriptions.put("member-of-1", new Subscription(List.of(TOPIC), assignor.subscriptionUserData(Set.of(TOPIC)),
+                List.of(), 7, Optional.empty()));
+        subscriptions.put("member-of-10", new Subscription(List.of(TOPIC), new Claim("10", true).encode(),
+                List.of(tp(0)), 7, Optional.empty()));
+
+        // when
+        final GroupAssignment assignment = assignor.assign(cluster(), new GroupSubscription(subscriptions));
+        assignor.onAssignment(assignment.groupAssignment().get("member-of-1"), null);
+
+        // then: both assignments carry both instances
+        assertThat(assignment.groupAssignment().values()).allSatisfy(a ->
+                assertThat(OneActiveAssignor.decodeMembers(a.userData())).contains(Set.of("1", "10")));
+        assertThat(told).containsExactly(Optional.of(Set.of("1", "10")));
+    }
+
+    @Test
+    void shouldSayNothingOfTheMembersWhenAClaimDoesNotRead() {
+        // given: a member of another version (its user data is not a claim)
+        final OneActiveAssignor assignor = new OneActiveAssignor();
+        assignor.configure(Map.of(OneActiveAssignor.CLAIMS_CONFIG,
+                (OneActiveAssignor.Claims) () -> new Claim("1", false)));
+        final Map<String, Subscription> subscriptions = new HashMap<>();
+        subscriptions.put("member-of-1", new Subscription(List.of(TOPIC), assignor.subscriptionUserData(Set.of(TOPIC)),
+                List.of(), 7, Optional.empty()));
+        subscriptions.put("member-unknown", new Subscription(List.of(TOPIC),
+                ByteBuffer.wrap("v0".getBytes(StandardCharsets.UTF_8)), List.of(), 7, Optional.empty()));
+
+        // when
+        final GroupAssignment assignment = assignor.assign(cluster(), new GroupSubscription(subscriptions));
+
+        // then: "not in the group" could be wrong about that member, so nobody is told anything
+        assertThat(assignment.groupAssignment().values()).allSatisfy(a ->
+                assertThat(OneActiveAssignor.decodeMembers(a.userData())).isEmpty());
+    }
+
+    @Test
+    void shouldReadBackTheMembersWhenEncoded() {
+        // given
+        final ByteBuffer encoded = OneActiveAssignor.encodeMembers(List.of("0", "gateway-1", "é;="));
+
+        // when / then
+        assertThat(OneActiveAssignor.decodeMembers(encoded)).contains(Set.of("0", "gateway-1", "é;="));
+        assertThat(OneActiveAssignor.decodeMembers(null)).isEmpty();
+        assertThat(OneActiveAssignor.decodeMembers(ByteBuffer.wrap(new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 9})))
+                .as("truncated").isEmpty();
+        assertThat(OneActiveAssignor.decodeMembers(ByteBuffer.wrap(new byte[] {9, 0, 0, 0, 0})))
+                .as("another version").isEmpty();
+    }
+
+    private static Cluster cluster() {
+        final Node node = new Node(0, "localhost", 9092);
+        return new Cluster("c", List.of(node), List.of(
+                new PartitionInfo(TOPIC, 0, node, new Node[0], new Node[0]),
+                new PartitionInfo(TOPIC, 1, node, new Node[0], new Node[0])), Set.of(), Set.of());
+    }
+
+    @Test
     void shouldRefuseToStartWhenNoClaimsAreConfigured() {
         assertThatThrownBy(() -> new OneActiveAssignor().configure(Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(OneActiveAssignor.CLAIMS_CONFIG);

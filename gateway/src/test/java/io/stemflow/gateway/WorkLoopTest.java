@@ -100,9 +100,9 @@ class WorkLoopTest {
         assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactly("a-done", "b-done", "c-done");
         final List<Map<String, Map<TopicPartition, OffsetAndMetadata>>> offsets = producer.consumerGroupOffsetsHistory();
-        assertThat(offsets).hasSize(1);
-        assertThat(offsets.get(0).values().iterator().next().get(PARTITION).offset()).isEqualTo(3);
-        assertThat(producer.commitCount()).isEqualTo(1);
+        assertThat(offsets).hasSize(2); // the takeover marker, then the jobs
+        assertThat(offsets.get(1).values().iterator().next().get(PARTITION).offset()).isEqualTo(3);
+        assertThat(producer.commitCount()).isEqualTo(2);
     }
 
     @Test
@@ -262,6 +262,89 @@ class WorkLoopTest {
         assertThat(calledInOrder).containsExactlyInAnyOrder("a", "b", "c");
     }
 
+    @Test
+    void shouldCallNothingWhenItsTakeoverMarkerIsNotCommittedYet() {
+        // given: the takeover marker's transaction fails (as when the group's generation moved on under it: an
+        // aborted one would rewind, and MockConsumer does not serve the records again)
+        producer.sendOffsetsToTransactionException = new CommitFailedException("generation moved on");
+        start(8, PARTITION, OTHER_PARTITION);
+        feed("a", "b");
+
+        // then: no call while the marker is not committed
+        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(3)).until(() -> started.get() == 0);
+        assertThat(meters.get("stemflow.gateway.active").gauge().value()).isZero();
+
+        // when
+        producer.sendOffsetsToTransactionException = null;
+
+        // then: the marker on every partition (at the committed offset, nothing done yet), then the calls
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 2);
+        final Map<TopicPartition, OffsetAndMetadata> first = producer.consumerGroupOffsetsHistory().get(0).values()
+                .iterator().next();
+        assertThat(first).containsOnlyKeys(PARTITION, OTHER_PARTITION);
+        assertThat(first.values()).allSatisfy(offset -> {
+            assertThat(offset.offset()).isZero();
+            assertThat(TakeoverHold.Marker.decode(offset.metadata())).hasValueSatisfying(marker -> {
+                assertThat(marker.state()).isEqualTo(TakeoverHold.State.ACTIVE);
+                assertThat(marker.instanceId()).isEqualTo("0");
+            });
+        });
+    }
+
+    @Test
+    void shouldCommitTheHandoverMarkerWithItsDoneJobsWhenItsPartitionsAreRevoked() {
+        // given
+        start(8, PARTITION, OTHER_PARTITION);
+        feed("a", "b");
+        finish("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 2);
+
+        // when: every partition is revoked while "b" is still out, and "b" finishes meanwhile
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("stemflow.gateway.active").gauge().value() == 0);
+        finish("b");
+
+        // then: one transaction with both outputs, offsets past them and the handover marker on every partition
+        await().atMost(Duration.ofSeconds(5)).until(() -> lastCommittedOffset() == 2);
+        final Map<TopicPartition, OffsetAndMetadata> last = lastOffsets();
+        assertThat(last).containsOnlyKeys(PARTITION, OTHER_PARTITION);
+        assertThat(last.values()).extracting(o -> TakeoverHold.Marker.decode(o.metadata()).orElseThrow())
+                .allSatisfy(marker -> {
+                    assertThat(marker.state()).isEqualTo(TakeoverHold.State.HANDOVER);
+                    assertThat(marker.quiet()).isLessThan(Duration.ofSeconds(1));
+                });
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("a-done", "b-done");
+        assertThat(meters.get("stemflow.gateway.active").gauge().value()).isZero();
+    }
+
+    @Test
+    void shouldWriteNoHandoverMarkerWhenACallIsStillOutAtTheGraceDeadline() {
+        // given
+        start(8);
+        feed("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 1);
+
+        // when: revoked while "a" stays out past the grace (1 s)
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("stemflow.gateway.active").gauge().value() == 0);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                .until(() -> producer.consumerGroupOffsetsHistory().size() == 1);
+        finish("a");
+
+        // then: only the takeover marker was ever committed
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> producer.consumerGroupOffsetsHistory().size() == 1);
+        assertThat(TakeoverHold.Marker.decode(lastOffsets().get(PARTITION).metadata()))
+                .hasValueSatisfying(marker -> assertThat(marker.state()).isEqualTo(TakeoverHold.State.ACTIVE));
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> lastOffsets() {
+        final List<Map<String, Map<TopicPartition, OffsetAndMetadata>>> offsets =
+                producer.consumerGroupOffsetsHistory();
+        return offsets.get(offsets.size() - 1).values().iterator().next();
+    }
+
     private long lastCommittedOffset() {
         final List<Map<String, Map<TopicPartition, OffsetAndMetadata>>> offsets =
                 producer.consumerGroupOffsetsHistory();
@@ -285,7 +368,8 @@ class WorkLoopTest {
         final Map<TopicPartition, Long> beginning = new HashMap<>();
         assigned.forEach(p -> beginning.put(p, 0L));
         consumer.updateBeginningOffsets(beginning);
-        final ActiveRole role = new ActiveRole("0", "test", List.of("test"), gate, Duration.ZERO,
+        final ActiveRole role = new ActiveRole("0", "test", List.of("test"), gate,
+                new TakeoverHold(Duration.ZERO, "0", Duration.ofSeconds(10), Duration.ofSeconds(1)),
                 Duration.ofSeconds(2), Duration.ofSeconds(15), System::nanoTime, metrics);
         loop = new WorkLoop<>(new WorkLoop.Settings("test", PARTITION.topic(), window, 100, Duration.ZERO,
                 Duration.ofSeconds(1)), consumer, () -> producer, new LatchHandler(),

@@ -57,17 +57,21 @@ import org.slf4j.LoggerFactory;
  * Failover of the provider gateway between two real processes ({@code GatewayMain} children on this JVM's
  * classpath, as the local stack starts its children): two instances share one provider key, one is active and uses
  * the whole limit, the other is a hot standby. The active one is killed with SIGKILL in the middle of a backlog.
- * The survivor takes over once the dead one's session has timed out (6 s here), holds every call for the takeover
- * hold (window + margin), then uses the whole limit again. Throughout: no 430 and never more than the limit in any
- * sliding window (the emulator's count); every admitted job ends with exactly one outcome on the submissions topic;
- * the jobs the dead instance had started and not committed are submitted again by the survivor (at most
- * {@code IN_FLIGHT} of them).
+ * The survivor takes over once the dead one's session has timed out (6 s here) and, because the dead instance left
+ * the group by its session expiring (its last call ended at least session - heartbeat = 5 s before, more than the
+ * window + margin of 1.02 s), holds no call ({@code session-expired} takeover, hold 0: its metrics say so); then it
+ * uses the whole limit again. Throughout: no 430 and never more than the limit in any sliding window (the
+ * emulator's count); every admitted job ends with exactly one outcome on the submissions topic; the jobs the dead
+ * instance had started and not committed are submitted again by the survivor (at most {@code IN_FLIGHT} of them).
  *
  * <p>Measured on the emulator's acceptances, sampled every 5 ms: the failover time is from the kill to the first
  * moment at which the emulator had accepted the whole limit within the last window (all of it after the kill). It
  * is bounded by session timeout + heartbeat interval (the dead instance's session ends up to one heartbeat before
- * or after "kill + session", and the standby hears of it at its next heartbeat) + the takeover hold (window +
- * margin) + an {@link #ALLOWANCE}. "Session timeout + one window" alone cannot hold: the hold is itself one window.
+ * "kill + session", and the standby hears of it at its next heartbeat, up to one heartbeat later) + an
+ * {@link #ALLOWANCE}. Issue 14's target, session timeout + one window (7 s here), is printed as met or not met: it
+ * leaves one window (1 s here) for the heartbeat's plus or minus 1 s, the rebalance, the takeover and a cold first
+ * call and ramp, and was met in 2 of 15 runs measured (6.5 to 8.6 s at load averages up to about 9;
+ * gateway/README.md): not reliably enough to assert.
  */
 @WithKafkaStack
 class GatewayFailoverTest {
@@ -87,10 +91,13 @@ class GatewayFailoverTest {
     /** Accepted calls before the kill: a few windows of steady work. */
     private static final int KILL_AFTER = 3 * LIMIT;
     /**
-     * On top of session + heartbeat + hold: the rebalance, fencing the dead instance's transactional id, reading
-     * the offsets, the first transaction of a cold producer and serializer, and the ramp to the whole limit through
-     * an in-flight window (8) smaller than the limit (20): measured 0.7 to 1.5 s, up to 2.3 s at a load average of
-     * 17 on this shared 2-core machine.
+     * On top of session + heartbeat: the rebalance, fencing the dead instance's transactional id (InitProducerId
+     * aborts its open transaction: about 0.27 s), reading the offsets, committing the takeover marker (the first
+     * transaction of a cold producer: about 0.15 s), the survivor's cold first call (fetch, the first decoding and
+     * registry lookup, the first HTTP request: about 0.5 to 1 s) and the ramp to the whole limit through an
+     * in-flight window (8) smaller than the limit (20): about 0.35 to 0.8 s. The failover exceeded session +
+     * heartbeat by at most 1.6 s at load averages up to about 9 on this shared 2-core machine, by 2.1 and 4.5 s at
+     * 11 to 13 (the latter over this allowance: the survivor's cold first call took 3.1 s).
      */
     private static final Duration ALLOWANCE = Duration.ofSeconds(3);
 
@@ -143,16 +150,23 @@ class GatewayFailoverTest {
                 final long fullWindowAt = acceptances.wholeLimitReachedAfter(killedAt, WINDOW.toNanos(), LIMIT);
                 final long survivorFirstCall = acceptances.firstIncreaseAfter(killedAt + SESSION.toNanos() / 2);
                 final Duration failover = Duration.ofNanos(fullWindowAt - killedAt);
-                final Duration bound = SESSION.plus(HEARTBEAT).plus(WINDOW).plus(MARGIN).plus(ALLOWANCE);
+                final Duration bound = SESSION.plus(HEARTBEAT).plus(ALLOWANCE);
+                final Duration target = SESSION.plus(WINDOW);
+                final double sessionExpiredTakeovers = standby.metric(
+                        "stemflow_gateway_takeovers_total{hold=\"session-expired\"}");
+                final double holdSeconds = standby.metric("stemflow_gateway_takeover_hold_seconds");
                 FIGURES.info("SIGKILL of active instance {} after {} acceptances; standby {} active {} ms later"
-                                + " (metrics poll); survivor's first accepted call {} ms after the kill; whole limit ({}"
-                                + " in one window) {} ms after the kill (session {} ms, heartbeat {} ms, hold {} ms);"
-                                + " {} jobs, {} outcomes; {} jobs submitted twice (in-flight window {}); most accepted"
-                                + " in one window {}, 430 answers {}; answers {}",
+                                + " (metrics poll; takeover hold {} ms, session-expired takeovers {}); survivor's first"
+                                + " accepted call {} ms after the kill; whole limit ({} in one window) {} ms after the"
+                                + " kill (session {} ms, heartbeat {} ms): issue 14's target of session + one window"
+                                + " ({} ms) {}; {} jobs, {} outcomes; {} jobs submitted twice (in-flight window {});"
+                                + " most accepted in one window {}, 430 answers {}; answers {}",
                         active.instance, acceptedAtKill, standby.instance,
-                        (standbyActiveAt - killedAt) / 1_000_000, (survivorFirstCall - killedAt) / 1_000_000,
-                        LIMIT, failover.toMillis(), SESSION.toMillis(), HEARTBEAT.toMillis(),
-                        WINDOW.plus(MARGIN).toMillis(), JOBS, byKey.values().stream().mapToInt(List::size).sum(),
+                        (standbyActiveAt - killedAt) / 1_000_000, Math.round(holdSeconds * 1000),
+                        sessionExpiredTakeovers, (survivorFirstCall - killedAt) / 1_000_000,
+                        LIMIT, failover.toMillis(), SESSION.toMillis(), HEARTBEAT.toMillis(), target.toMillis(),
+                        failover.compareTo(target) <= 0 ? "met" : "NOT met",
+                        JOBS, byKey.values().stream().mapToInt(List::size).sum(),
                         duplicates, IN_FLIGHT, counters.highestRequestsInWindow(), counters.requests(430),
                         counters.requestsByCode());
                 assertThat(byKey).hasSize(JOBS)
@@ -160,6 +174,9 @@ class GatewayFailoverTest {
                 assertThat(counters.requests(430)).isZero();
                 assertThat(counters.highestRequestsInWindow()).isLessThanOrEqualTo(LIMIT);
                 assertThat(duplicates).isBetween(0L, (long) IN_FLIGHT);
+                assertThat(sessionExpiredTakeovers).as("the survivor's takeover: the dead one's session expired")
+                        .isEqualTo(1.0);
+                assertThat(holdSeconds).as("the survivor's takeover hold").isZero();
                 assertThat(failover).isLessThanOrEqualTo(bound);
                 assertThat(Duration.ofNanos(survivorFirstCall - killedAt))
                         .isGreaterThanOrEqualTo(SESSION.minus(HEARTBEAT));
@@ -287,16 +304,29 @@ class GatewayFailoverTest {
         /** Whether its {@code stemflow_gateway_active} gauge reads 1; false when it does not answer. */
         boolean active() {
             try {
-                final String body = HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                return body.lines().anyMatch(line -> line.startsWith("stemflow_gateway_active ")
-                        && Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) == 1.0);
+                return value(scrape(), "stemflow_gateway_active") == 1.0;
             } catch (IOException e) {
                 return false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             }
+        }
+
+        /** The value of the metric whose line starts with {@code series} (name and labels); 0 when absent. */
+        double metric(final String series) throws IOException, InterruptedException {
+            return value(scrape(), series);
+        }
+
+        private String scrape() throws IOException, InterruptedException {
+            return HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+
+        private static double value(final String body, final String series) {
+            return body.lines().filter(line -> line.startsWith(series + " "))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .findFirst().orElse(0);
         }
 
         /** SIGKILL ({@link ProcessHandle#destroyForcibly()}), and wait until it is gone. */
