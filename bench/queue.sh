@@ -9,7 +9,9 @@
 #   options: --jobs N --heap 512m --partitions P --deadline MINUTES --data-dir DIR --keep
 #
 # Environment: STEMFLOW_MVN_OPTS (extra Maven options for the build, e.g. -o), STEMFLOW_BENCH_BUILD=0 (use
-# what was built last instead of building), JAVA_OPTS (options of the benchmark's own JVM).
+# what was built last instead of building), JAVA_OPTS (options of the benchmark's own JVM). The pipeline's JVM
+# inherits the environment: STEMFLOW_STREAMS_ROCKSDB_MEMORY=0 runs it on Kafka Streams' RocksDB defaults (the
+# figures before the shared budget), e.g. STEMFLOW_STREAMS_ROCKSDB_MEMORY=256MiB with a bigger budget.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

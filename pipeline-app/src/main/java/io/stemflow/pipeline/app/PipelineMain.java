@@ -30,6 +30,7 @@ public final class PipelineMain {
     static final String STATE_DIR = "STEMFLOW_STREAMS_STATE_DIR";
     static final String REPLICATION_FACTOR = "STEMFLOW_STREAMS_REPLICATION_FACTOR";
     static final String THREADS = "STEMFLOW_STREAMS_THREADS";
+    static final String ROCKSDB_MEMORY = "STEMFLOW_STREAMS_ROCKSDB_MEMORY";
     static final String QUERY_HOST = "STEMFLOW_QUERY_HOST";
     static final String QUERY_PORT = "STEMFLOW_QUERY_PORT";
     static final String QUERY_ADVERTISED_HOST = "STEMFLOW_QUERY_ADVERTISED_HOST";
@@ -105,6 +106,12 @@ public final class PipelineMain {
         final Path stateDir = r.parsed(STATE_DIR, Path::of).orElse(Path.of(".stemflow/streams"));
         final int replication = r.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
         final int threads = r.integer(THREADS, 1, 1, Integer.MAX_VALUE);
+        final long rocksDbMemory = r.parsed(ROCKSDB_MEMORY, MemorySize::parse)
+                .orElse(PipelineStreamsConfig.DEFAULT_ROCKSDB_MEMORY);
+        r.check(rocksDbMemory == 0 || rocksDbMemory >= PipelineStreamsConfig.MIN_ROCKSDB_MEMORY, ROCKSDB_MEMORY
+                + " must be 0 (Kafka Streams' own RocksDB defaults, unbounded) or at least "
+                + MemorySize.format(PipelineStreamsConfig.MIN_ROCKSDB_MEMORY) + " (a bare number is bytes), was '"
+                + r.text(ROCKSDB_MEMORY, "") + "'");
         final String queryHost = r.text(QUERY_HOST, "0.0.0.0");
         final int queryPort = r.integer(QUERY_PORT, QueryConfig.DEFAULT_PORT, 1, 65_535);
         final String advertised = r.optional(QUERY_ADVERTISED_HOST).orElse(null);
@@ -130,7 +137,7 @@ public final class PipelineMain {
         final QueryConfig query = new QueryConfig(queryHost, queryPort, advertised,
                 QueryConfig.DEFAULT_FORWARD_TIMEOUT, QueryConfig.DEFAULT_RETRY_AFTER);
         final PipelineStreamsConfig streams = new PipelineStreamsConfig(applicationId, bootstrap, registryUrl,
-                stateDir, replication, threads, query.applicationServer(), Map.of());
+                stateDir, replication, threads, query.applicationServer(), Map.of(), rocksDbMemory);
         final TopologyConfig topology = new TopologyConfig(separateVocal, splitStem, ungranted, resultTimeout,
                 reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit, lead, tick, sweepChunk);
         return new Config(streams, query, topology);

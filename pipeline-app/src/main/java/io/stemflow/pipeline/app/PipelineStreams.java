@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.streams.TopologyDescription;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the topology: exactly-once v2, corrupt records to the dead-letter topic, a stream thread
  * that dies is replaced a bounded number of times, then the application shuts down (logged with
- * its cause).
+ * its cause); the RocksDB stores share one bounded amount of off-heap memory ({@link RocksDbBudget}).
  */
 public final class PipelineStreams implements AutoCloseable {
 
@@ -47,25 +48,44 @@ public final class PipelineStreams implements AutoCloseable {
     private static final Duration INTERNAL_TOPICS_TIMEOUT = Duration.ofSeconds(60);
 
     private final KafkaStreams streams;
+    private final Optional<RocksDbBudget> rocksDb;
     private final CountDownLatch running = new CountDownLatch(1);
     private final CompletableFuture<Void> failed = new CompletableFuture<>();
 
-    private PipelineStreams(final KafkaStreams streams) {
+    private PipelineStreams(final KafkaStreams streams, final Optional<RocksDbBudget> rocksDb) {
         this.streams = streams;
+        this.rocksDb = rocksDb;
     }
 
-    /** Builds and starts the application; {@link #awaitRunning} waits until it is RUNNING. */
+    /**
+     * Builds and starts the application; {@link #awaitRunning} waits until it is RUNNING. Its RocksDB stores share
+     * one memory budget of {@link PipelineStreamsConfig#rocksDbMemory()} bytes (none when 0), closed with it.
+     */
     public static PipelineStreams start(final PipelineStreamsConfig config, final TopologyConfig topologyConfig,
                                         final TopologyMetrics metrics) {
+        final Optional<RocksDbBudget> rocksDb = config.rocksDbMemory() > 0
+                ? Optional.of(RocksDbBudget.of(config.rocksDbMemory())) : Optional.empty();
+        try {
+            return start(config, topologyConfig, metrics, rocksDb);
+        } catch (RuntimeException e) {
+            rocksDb.ifPresent(RocksDbBudget::close);
+            throw e;
+        }
+    }
+
+    private static PipelineStreams start(final PipelineStreamsConfig config, final TopologyConfig topologyConfig,
+                                         final TopologyMetrics metrics, final Optional<RocksDbBudget> rocksDb) {
         final SchemaRegistryClient registry = new RestSchemaRegistryClient(RegistryClientConfig.of(config.registryUrl()));
         final Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
         final Topics topics = Topics.create(registry, serdeConfig);
         final Topology topology = PipelineTopology.build(topologyConfig, topics, metrics);
-        final Properties properties = properties(config);
+        final Properties properties = properties(config, rocksDb);
         ErrorHandlers.configure(properties, topics, metrics);
         createInternalTopics(topology, config, properties);
+        LOG.info("RocksDB memory: {}", rocksDb.map(RocksDbBudget::toString)
+                .orElse("Kafka Streams' defaults for each store, unbounded (" + PipelineMain.ROCKSDB_MEMORY + "=0)"));
         final KafkaStreams streams = new KafkaStreams(topology, properties);
-        final PipelineStreams app = new PipelineStreams(streams);
+        final PipelineStreams app = new PipelineStreams(streams, rocksDb);
         final AtomicInteger replacements = new AtomicInteger();
         streams.setUncaughtExceptionHandler(e -> {
             if (replacements.incrementAndGet() <= MAX_THREAD_REPLACEMENTS) {
@@ -119,7 +139,7 @@ public final class PipelineStreams implements AutoCloseable {
         }
     }
 
-    static Properties properties(final PipelineStreamsConfig config) {
+    static Properties properties(final PipelineStreamsConfig config, final Optional<RocksDbBudget> rocksDb) {
         final Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -138,10 +158,13 @@ public final class PipelineStreams implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 200);
         p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 200);
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 1024 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         if (config.applicationServer() != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
         }
+        rocksDb.ifPresent(budget -> BoundedRocksDb.configure(p, budget));
         config.extra().forEach(p::put);
         return p;
     }
@@ -171,11 +194,19 @@ public final class PipelineStreams implements AutoCloseable {
         return streams;
     }
 
+    /** The memory budget the RocksDB stores share; empty when they run on Streams' defaults. */
+    Optional<RocksDbBudget> rocksDbBudget() {
+        return rocksDb;
+    }
+
     @Override
     public void close() {
         // Leave the group on a clean stop: a restarted (or another) instance then gets the tasks at once
         // instead of waiting for this member's session to expire (about 45 s, measured on a restart).
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        // after the stores: none can open with it any more, and one still open (close timed out) keeps its own
+        // reference to the cache and write buffer manager
+        rocksDb.ifPresent(RocksDbBudget::close);
     }
 }
