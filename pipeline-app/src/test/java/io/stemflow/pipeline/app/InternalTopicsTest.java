@@ -40,6 +40,7 @@ class InternalTopicsTest {
                 "app-results-by-id-repartition", "app-grants-by-account-repartition", "app-batch-status-repartition",
                 "app-job-states-changelog", "app-job-deadlines-changelog", "app-credit-balances-changelog",
                 "app-credit-reservations-changelog", "app-throttled-jobs-changelog", "app-credit-grant-ids-changelog",
+                "app-credit-cancels-changelog",
                 "app-batch-counts-changelog");
         assertThat(topics).extracting(NewTopic::name)
                 .containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(jobSide.stream(),
