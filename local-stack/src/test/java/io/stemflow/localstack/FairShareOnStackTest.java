@@ -166,11 +166,12 @@ class FairShareOnStackTest {
                         .min(Comparator.naturalOrder()).orElseThrow()).toMillis(), queued, worst.toMillis(),
                 window.multipliedBy(2).toMillis(), worst.compareTo(window.multipliedBy(2)) <= 0 ? "met" : "NOT met",
                 manifestSubmitted);
-        // The two-window target is not met yet while a big manifest is read in on this 2-core machine (each of
-        // the job's four hops through the topology waits for a stream-thread loop over the backlog: see
-        // docs/ARCHITECTURE.md); what holds is that INTERACTIVE jobs overtake the manifest: without priorities
-        // they would wait for all of it (hours at the provider's rate).
-        assertThat(worst).isLessThan(Duration.ofMinutes(2));
+        // The two-window target is a figure (printed above, in the README), not an assertion: about half of it
+        // is the provider's window itself (the manifest's first jobs took the first window's calls before the
+        // INTERACTIVE ones existed), the other half the job's hops through the topology while the manifest
+        // is read in, which a busy 2-core machine stretches. Asserted: they overtake the manifest (without
+        // priorities they would wait for all of it, hours at the provider's rate), within three windows.
+        assertThat(worst).isLessThanOrEqualTo(window.multipliedBy(3));
         assertThat(manifestSubmitted).isLessThan(MANIFEST_ROWS / 20);
     }
 

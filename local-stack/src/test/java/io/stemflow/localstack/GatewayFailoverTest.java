@@ -112,9 +112,10 @@ class GatewayFailoverTest {
      * exceeded session + heartbeat by at most 1.6 s at load averages up to about 9 on this shared 2-core machine, by
      * 2.1 and 4.5 s at 11 to 13 (the latter over this allowance: the survivor's cold first call took 3.1 s), and
      * by 3.3 s once at about 6 to 8 (standby active 7.6 s after the kill, its first call 1.2 s later, a ramp of
-     * 1.5 s).
+     * 1.5 s). The bound is a guard against a takeover that waits for something it should not (a hold, a second
+     * rebalance), not the target; 5 s leaves room for a loaded machine.
      */
-    private static final Duration ALLOWANCE = Duration.ofSeconds(3);
+    private static final Duration ALLOWANCE = Duration.ofSeconds(5);
 
     @BeforeAll
     static void showFigures() {
