@@ -133,6 +133,8 @@ public final class Gateway implements AutoCloseable {
         try {
             http = GatewayHttpServer.start(config.http(), health, registry);
         } catch (RuntimeException e) {
+            submitter.stop();
+            reconciler.stop();
             submitter.close();
             reconciler.close();
             throw e;
@@ -186,6 +188,10 @@ public final class Gateway implements AutoCloseable {
         }
         LOG.info("Stopping the provider gateway");
         try {
+            // Both loops stop at once: while the submitter hands over, the reconciler must not see the two loops
+            // disagree and rejoin its group (with the broker gone, that alone took 26 s).
+            submitter.stop();
+            reconciler.stop();
             submitter.close();
             reconciler.close();
         } finally {

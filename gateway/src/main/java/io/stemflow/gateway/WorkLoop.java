@@ -159,10 +159,18 @@ final class WorkLoop<V> implements AutoCloseable {
         return Optional.ofNullable(failure);
     }
 
+    /**
+     * Asks the loop to stop after its current turn, without waiting: the gateway asks both loops before it waits
+     * for either, so the one still running never takes the other's giving up for a disagreement to rejoin over.
+     */
+    void stop() {
+        running = false;
+    }
+
     /** Stops dispatching, waits (bounded) for calls out, commits what is done, closes the clients. */
     @Override
     public void close() {
-        running = false;
+        stop();
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(settings.shutdownGrace().plusSeconds(10).toMillis());
@@ -201,7 +209,7 @@ final class WorkLoop<V> implements AutoCloseable {
 
     private void turn() {
         long now = nanoTime.getAsLong();
-        if (role.takeRejoin(settings.role(), now)) {
+        if (running && role.takeRejoin(settings.role(), now)) {
             LOG.info("{}: rejoining its group, the instance's loops disagree about holding partitions",
                     settings.role());
             consumer.enforceRebalance("the instance's loops disagree about holding partitions");
