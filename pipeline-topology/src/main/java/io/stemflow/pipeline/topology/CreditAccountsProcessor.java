@@ -204,8 +204,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
         for (final KeyValue<String, CreditCommand> kv : held) {
             final CreditCommand job = kv.value;
             queue.delete(kv.key);
-            final AccountState before = touched.getOrDefault(job.accountId(), account(job.accountId()));
-            touched.put(job.accountId(), before.dequeued());
+            touched.put(job.accountId(), touched.computeIfAbsent(job.accountId(), this::account).dequeued());
             reservations.put(job.requestId(), new Reservation(job.accountId(), job.attempt(), job.credits(),
                     Reservation.Status.CANCELLED));
             cancelled(job, cancel.reason(), now);
