@@ -23,6 +23,8 @@ public final class CallbackToken {
     /** Shortest key accepted: 16 bytes (128 bits). */
     public static final int MIN_KEY_BYTES = 16;
     private static final String ALGORITHM = "HmacSHA256";
+    /** base64url of the 32-byte HMAC without padding. */
+    private static final int TOKEN_LENGTH = 43;
 
     private final SecretKeySpec key;
 
@@ -48,18 +50,20 @@ public final class CallbackToken {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(mac(requestId));
     }
 
-    /** Constant-time check of a token received for {@code requestId}; false for null or malformed tokens. */
+    /**
+     * Constant-time check of a token received for {@code requestId}; false for null or malformed tokens.
+     *
+     * <p>Only the canonical spelling made by {@link #tokenFor} is accepted, compared as text: a base64
+     * decoder would also take the three other final characters that differ only in the two unused low
+     * bits, and a padded form, as the same 32 bytes, so one token would have several spellings (a
+     * cache, a log search or a proxy rule keyed on the token would see different ones).
+     */
     public boolean verify(final String requestId, final String token) {
-        if (requestId == null || token == null) {
+        if (requestId == null || token == null || token.length() != TOKEN_LENGTH) {
             return false;
         }
-        final byte[] given;
-        try {
-            given = Base64.getUrlDecoder().decode(token);
-        } catch (IllegalArgumentException notBase64) {
-            return false;
-        }
-        return MessageDigest.isEqual(mac(requestId), given);
+        final byte[] expected = tokenFor(requestId).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The callback URL the provider is given for a job: {@code {bridgeBase}/callbacks/{requestId}?token=...}. */

@@ -35,6 +35,28 @@ class CallbackTokenTest {
     }
 
     @Test
+    void shouldAcceptOnlyTheCanonicalSpellingWhenTheTokenDecodesToTheSameBytes() {
+        // given: the probe's spellings of one genuine token: the final character with other unused low bits
+        // (base64 of 32 bytes leaves two), and the padded form
+        final CallbackToken tokens = CallbackToken.withKey(KEY);
+        final String canonical = tokens.tokenFor("req-0001");
+        final String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        final int last = alphabet.indexOf(canonical.charAt(canonical.length() - 1));
+        final java.util.List<String> respellings = new java.util.ArrayList<>();
+        for (int lowBits = 1; lowBits < 4; lowBits++) {
+            respellings.add(canonical.substring(0, canonical.length() - 1) + alphabet.charAt(last ^ lowBits));
+        }
+        respellings.add(canonical + "=");
+
+        // when / then
+        assertThat(respellings).allSatisfy(spelling ->
+                assertThat(java.util.Base64.getMimeDecoder().decode(spelling.replace('-', '+').replace('_', '/')))
+                        .as("decodes to the same bytes").isEqualTo(java.util.Base64.getUrlDecoder().decode(canonical)));
+        assertThat(tokens.verify("req-0001", canonical)).isTrue();
+        assertThat(respellings).noneMatch(spelling -> tokens.verify("req-0001", spelling));
+    }
+
+    @Test
     void shouldBuildAnEncodedCallbackUrlWhenTheRequestIdHasSpecialCharacters() {
         // given
         final CallbackToken tokens = CallbackToken.withKey(KEY);
