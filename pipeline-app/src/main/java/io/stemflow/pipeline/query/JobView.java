@@ -28,13 +28,17 @@ public record JobView(String requestId, String accountId, String batchId, String
         }
     }
 
-    /** One step of the job's history, oldest first. */
+    /**
+     * One step of the job's history, oldest first; a note repeated back to back (a duplicate callback sent
+     * again and again) is one entry with {@code times} &gt; 1 and the {@code lastAt} of the last repeat.
+     */
     public record HistoryView(String state, String previousState, String reason, Integer code, int attempt,
-                              String at) {
+                              String at, int times, String lastAt) {
 
         static HistoryView of(final StatusEntry entry) {
             return new HistoryView(nameOf(entry.state()), nameOf(entry.previousState()), entry.reason(),
-                    entry.code(), entry.attempt(), Instant.ofEpochMilli(entry.at()).toString());
+                    entry.code(), entry.attempt(), Instant.ofEpochMilli(entry.at()).toString(), entry.times(),
+                    entry.times() > 1 ? Instant.ofEpochMilli(entry.lastAt()).toString() : null);
         }
     }
 

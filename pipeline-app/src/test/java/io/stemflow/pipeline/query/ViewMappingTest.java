@@ -39,10 +39,10 @@ class ViewMappingTest {
                 new JobView.StemView("VOCALS", "https://files.example/v.mp3"),
                 new JobView.StemView("INSTRUMENTAL", "https://files.example/i.mp3"));
         assertThat(view.history()).containsExactly(
-                new JobView.HistoryView("REQUESTED", null, null, null, 1, "2026-11-24T10:00:00Z"),
-                new JobView.HistoryView("ADMITTED", "REQUESTED", null, null, 1, "2026-11-24T10:00:01Z"),
-                new JobView.HistoryView("SUBMITTED", "ADMITTED", null, 200, 1, "2026-11-24T10:00:02Z"),
-                new JobView.HistoryView("COMPLETED", "SUBMITTED", "callback", 200, 1, "2026-11-24T10:01:00Z"));
+                new JobView.HistoryView("REQUESTED", null, null, null, 1, "2026-11-24T10:00:00Z", 1, null),
+                new JobView.HistoryView("ADMITTED", "REQUESTED", null, null, 1, "2026-11-24T10:00:01Z", 1, null),
+                new JobView.HistoryView("SUBMITTED", "ADMITTED", null, 200, 1, "2026-11-24T10:00:02Z", 1, null),
+                new JobView.HistoryView("COMPLETED", "SUBMITTED", "callback", 200, 1, "2026-11-24T10:01:00Z", 1, null));
     }
 
     @Test

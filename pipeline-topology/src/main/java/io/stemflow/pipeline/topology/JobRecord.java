@@ -71,7 +71,10 @@ public record JobRecord(
         return JobStates.isTerminal(state);
     }
 
-    /** The state after a step, with the step appended to the history (bounded to {@code limit}). */
+    /**
+     * The state after a step, with the step appended to the history (bounded to {@code limit}); a note that
+     * repeats the last entry is counted into it instead.
+     */
     JobRecord moved(final StatusEntry entry, final int limit) {
         return new JobRecord(requestId, accountId, batchId, taskId, audioId, type, requestedAt, attempt, replayOf,
                 labels, entry.state(), credits, providerTaskId, submittedAt, deadline, reconciliations, earlyResult,
@@ -101,6 +104,11 @@ public record JobRecord(
     }
 
     static List<StatusEntry> append(final List<StatusEntry> history, final StatusEntry entry, final int limit) {
+        if (!history.isEmpty() && history.get(history.size() - 1).repeatedBy(entry)) {
+            final List<StatusEntry> next = new ArrayList<>(history);
+            next.set(next.size() - 1, history.get(history.size() - 1).repeatedAt(entry.at()));
+            return next;
+        }
         final List<StatusEntry> next = new ArrayList<>(history.size() + 1);
         next.addAll(history);
         next.add(entry);

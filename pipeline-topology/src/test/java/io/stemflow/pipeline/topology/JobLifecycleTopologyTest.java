@@ -153,6 +153,33 @@ class JobLifecycleTopologyTest {
     }
 
     @Test
+    void shouldKeepTheJobsRealHistoryWhenADuplicateCallbackIsRepeatedMoreTimesThanTheHistoryHolds() {
+        // given a completed job (history limit 100 by default)
+        h.submit(request("r1", "acct", SeparationType.SEPARATE_VOCAL));
+        final String task = h.accept("r1", 1);
+        h.succeed("r1", task, Stem.VOCALS, Stem.INSTRUMENTAL);
+        final List<StatusEntry> real = h.job("r1").history();
+
+        // when the probe: the same callback 105 times more
+        for (int i = 0; i < 105; i++) {
+            h.succeed("r1", task, Stem.VOCALS, Stem.INSTRUMENTAL);
+        }
+
+        // then every real step is still there, and the duplicates are one counted entry
+        final List<StatusEntry> history = h.job("r1").history();
+        assertThat(history).hasSize(real.size() + 1);
+        assertThat(history.subList(0, real.size())).isEqualTo(real);
+        assertThat(history.get(real.size())).satisfies(note -> {
+            assertThat(note.isNote()).isTrue();
+            assertThat(note.reason()).contains("duplicate");
+            assertThat(note.times()).isEqualTo(105);
+            assertThat(note.lastAt()).isGreaterThanOrEqualTo(note.at());
+        });
+        assertThat(history).extracting(StatusEntry::state).contains(JobState.REQUESTED, JobState.COMPLETED);
+        assertThat(h.account("acct").spent()).isEqualTo(10);
+    }
+
+    @Test
     void shouldNotApplyTheResultWhenItsProviderTaskIsNotTheSubmittedOne() {
         // given
         h.submit(request("r1", "acct", SeparationType.SEPARATE_VOCAL));
