@@ -223,7 +223,7 @@ public final class Gateway implements AutoCloseable {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.flow().maxBuffered()));
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) kafka.sessionTimeout().toMillis());
         c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) kafka.heartbeatInterval().toMillis());
-        return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(kafka.security().applyTo(c), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private static KafkaProducer<byte[], byte[]> producer(final GatewayConfig config, final String role) {
@@ -238,6 +238,6 @@ public final class Gateway implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(kafka.security().applyTo(p), new ByteArraySerializer(), new ByteArraySerializer());
     }
 }

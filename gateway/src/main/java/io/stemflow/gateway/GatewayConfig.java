@@ -8,6 +8,7 @@ import io.stemflow.schemas.provider.CallbackToken;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Secret;
 import io.stemflow.service.SecretSource;
+import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.service.Settings;
 import java.net.URI;
 import java.time.Duration;
@@ -90,6 +91,7 @@ public record GatewayConfig(
             RETRY_INITIAL_BACKOFF, RETRY_MULTIPLIER, RETRY_MAX_BACKOFF, RETRY_JITTER, THROTTLE_INITIAL_BACKOFF,
             THROTTLE_MAX_BACKOFF, MAINTENANCE_PROBE_INTERVAL, CREDIT_POLL_INTERVAL, CONFIG_PROBE_INTERVAL,
             HTTP_HOST, HTTP_PORT);
+    // the STEMFLOW_KAFKA_* security settings (KafkaClientSecurity.SETTINGS) are outside the warned prefixes
     /** Prefixes owned by the gateway: an unknown variable under them is most likely a typo. */
     private static final List<String> OWN_PREFIXES = List.of("STEMFLOW_GATEWAY_", "STEMFLOW_PROVIDER_");
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConfig.class);
@@ -131,7 +133,8 @@ public record GatewayConfig(
                         r.text(INSTANCE_ID, "0"),
                         r.text(TRANSACTIONAL_ID_PREFIX, applicationId),
                         r.duration(SESSION_TIMEOUT, Duration.ofSeconds(15), Duration.ofSeconds(6)),
-                        r.duration(COMMIT_INTERVAL, Duration.ofMillis(100), Duration.ZERO)),
+                        r.duration(COMMIT_INTERVAL, Duration.ofMillis(100), Duration.ZERO),
+                        KafkaClientSecurity.read(r)),
                 new TopicSettings(
                         r.text(TOPIC_ADMITTED, TopicNames.ADMITTED),
                         r.text(TOPIC_SUBMISSIONS, TopicNames.SUBMISSIONS),
@@ -205,7 +208,7 @@ public record GatewayConfig(
     public String describe() {
         return "provider " + provider.baseUrl() + " (key " + provider.apiKey().describe() + ", id "
                 + provider.apiKey().get().id() + "), bridge " + callback.bridgePublicUrl() + ", kafka "
-                + kafka.bootstrapServers() + ", registry " + kafka.registryUrl() + ", topics " + topics
+                + kafka.bootstrapServers() + " (" + kafka.security().describe() + "), registry " + kafka.registryUrl() + ", topics " + topics
                 + ", instance " + kafka.instanceId() + ", rate " + rate.requests() + " per "
                 + DurationText.format(rate.window()) + " (all of it while this instance is the active one), takeover"
                 + " hold " + DurationText.format(rate.takeoverHold()) + ", in-flight " + flow.inFlight();
@@ -234,7 +237,8 @@ public record GatewayConfig(
      * group's offsets until the transaction timeout).
      */
     public record KafkaSettings(String bootstrapServers, String registryUrl, String applicationId, String instanceId,
-                                String transactionalIdPrefix, Duration sessionTimeout, Duration commitInterval) {
+                                String transactionalIdPrefix, Duration sessionTimeout, Duration commitInterval,
+                                KafkaClientSecurity security) {
 
         public String groupId(final String role) {
             return applicationId + "-" + role;

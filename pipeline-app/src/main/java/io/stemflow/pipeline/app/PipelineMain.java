@@ -1,5 +1,6 @@
 package io.stemflow.pipeline.app;
 
+import io.stemflow.kafka.KafkaClientSecurity;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.pipeline.query.QueryConfig;
@@ -132,12 +133,13 @@ public final class PipelineMain {
         final int lead = r.integer(SCHEDULER_LEAD, d.schedulerLead(), 1, 100_000);
         final Duration tick = r.duration(SCHEDULER_TICK, d.schedulerTick(), SMALLEST);
         final int sweepChunk = r.integer(SCHEDULER_SWEEP_CHUNK, d.schedulerSweepChunk(), 1, 1_000_000);
+        final KafkaClientSecurity security = KafkaClientSecurity.read(r);
         r.throwIfProblems();
         // every value is valid here: the records' own checks cannot fail on what was read above
         final QueryConfig query = new QueryConfig(queryHost, queryPort, advertised,
                 QueryConfig.DEFAULT_FORWARD_TIMEOUT, QueryConfig.DEFAULT_RETRY_AFTER);
         final PipelineStreamsConfig streams = new PipelineStreamsConfig(applicationId, bootstrap, registryUrl,
-                stateDir, replication, threads, query.applicationServer(), Map.of(), rocksDbMemory);
+                stateDir, replication, threads, query.applicationServer(), security.properties(), rocksDbMemory);
         final TopologyConfig topology = new TopologyConfig(separateVocal, splitStem, ungranted, resultTimeout,
                 reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit, lead, tick, sweepChunk);
         return new Config(streams, query, topology);

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param replicationFactor of internal topics (1 on a one-broker cluster)
  * @param threads           stream threads
  * @param applicationServer host:port this instance answers interactive queries on, or null
- * @param extra             further Streams properties, applied last
+ * @param extra             further Streams properties, applied last (the Kafka client security's among them)
  * @param rocksDbMemory     bytes of off-heap memory all RocksDB stores of this instance share ({@link RocksDbBudget}),
  *                          or 0 for Kafka Streams' own per-store defaults (unbounded)
  */
@@ -80,6 +80,15 @@ public record PipelineStreamsConfig(String applicationId, String bootstrapServer
     public PipelineStreamsConfig withRocksDbMemory(final long bytes) {
         return new PipelineStreamsConfig(applicationId, bootstrapServers, registryUrl, stateDir, replicationFactor,
                 threads, applicationServer, extra, bytes);
+    }
+
+    /** Every setting, the extra properties by name only (they may hold Kafka client credentials). */
+    @Override
+    public String toString() {
+        return "PipelineStreamsConfig[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers
+                + ", stateDir=" + stateDir + ", replicationFactor=" + replicationFactor + ", threads=" + threads
+                + ", applicationServer=" + applicationServer + ", extra=" + new java.util.TreeSet<>(extra.keySet())
+                + ", rocksDbMemory=" + rocksDbMemory + "]";
     }
 
     private static void requireText(final String name, final String value) {

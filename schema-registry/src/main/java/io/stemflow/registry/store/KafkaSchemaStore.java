@@ -220,6 +220,7 @@ public final class KafkaSchemaStore implements SchemaStore {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.timeout().toMillis());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.timeout().toMillis());
+        config.security().applyTo(props);
         try (Admin admin = Admin.create(props)) {
             final TopicDescription description = describeOrCreate(admin);
             if (description.partitions().size() != 1) {
@@ -311,7 +312,7 @@ public final class KafkaSchemaStore implements SchemaStore {
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(timeoutMs(), 60_000));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return props;
+        return config.security().applyTo(props);
     }
 
     private Properties consumerProperties() {
@@ -326,6 +327,6 @@ public final class KafkaSchemaStore implements SchemaStore {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return props;
+        return config.security().applyTo(props);
     }
 }

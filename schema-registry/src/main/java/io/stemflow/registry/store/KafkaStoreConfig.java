@@ -1,5 +1,6 @@
 package io.stemflow.registry.store;
 
+import io.stemflow.kafka.KafkaClientSecurity;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,10 +11,19 @@ import java.util.Objects;
  * @param topic             the compacted, single-partition topic of the log
  * @param replicationFactor used only when the store creates the topic
  * @param timeout           bound on every broker operation (reading the log, a write's acknowledgement)
+ * @param security          the clients' security settings (TLS, SASL)
  */
-public record KafkaStoreConfig(String bootstrapServers, String topic, short replicationFactor, Duration timeout) {
+public record KafkaStoreConfig(String bootstrapServers, String topic, short replicationFactor, Duration timeout,
+                               KafkaClientSecurity security) {
+
+    /** Without client security (PLAINTEXT). */
+    public KafkaStoreConfig(final String bootstrapServers, final String topic, final short replicationFactor,
+                            final Duration timeout) {
+        this(bootstrapServers, topic, replicationFactor, timeout, KafkaClientSecurity.none());
+    }
 
     public KafkaStoreConfig {
+        Objects.requireNonNull(security, "security");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(timeout, "timeout");
