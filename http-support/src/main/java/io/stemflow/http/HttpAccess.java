@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Who may call what on a stemflow HTTP service, checked before any route runs, in this order:
@@ -56,28 +57,37 @@ public final class HttpAccess {
     private final Set<String> openPaths;
     private final List<String> guardedPrefixes;
     private final Set<String> writeMediaTypes;
+    private final HeaderCredential headerCredential;
+
+    /**
+     * A credential of a service's own, in a header of its own (the emulator's {@code X-Admin-Token}): when the
+     * header is present it is checked instead of the bearer token, and grants {@code role}.
+     */
+    private record HeaderCredential(String header, Role role, Predicate<String> valid) {
+    }
 
     private HttpAccess(final Auth auth, final AccessTokens tokens, final Set<String> allowedHosts,
                        final Set<String> openPaths, final List<String> guardedPrefixes,
-                       final Set<String> writeMediaTypes) {
+                       final Set<String> writeMediaTypes, final HeaderCredential headerCredential) {
         this.auth = auth;
         this.tokens = tokens;
         this.allowedHosts = Set.copyOf(allowedHosts);
         this.openPaths = Set.copyOf(openPaths);
         this.guardedPrefixes = List.copyOf(guardedPrefixes);
         this.writeMediaTypes = Set.copyOf(writeMediaTypes);
+        this.headerCredential = headerCredential;
     }
 
     /** Tokens required on every path but {@code /health}; Host check with the default names only. */
     public static HttpAccess tokens(final AccessTokens tokens) {
         return new HttpAccess(Auth.TOKENS, tokens, defaultHosts(), Set.of("/health"), List.of(),
-                Set.of(JsonErrors.JSON));
+                Set.of(JsonErrors.JSON), null);
     }
 
     /** No token checked; Host and media-type checks as usual. */
     public static HttpAccess withoutTokens() {
         return new HttpAccess(Auth.OFF, AccessTokens.none(), defaultHosts(), Set.of("/health"), List.of(),
-                Set.of(JsonErrors.JSON));
+                Set.of(JsonErrors.JSON), null);
     }
 
     /**
@@ -87,9 +97,18 @@ public final class HttpAccess {
      * configured, a problem names the settings to set.
      */
     public static HttpAccess read(final Settings settings, final Collection<String> ownNames) {
+        return read(settings, ownNames, false);
+    }
+
+    /**
+     * As {@link #read(Settings, Collection)}; with {@code otherCredential} (a service that also accepts a
+     * credential of its own, see {@link #withHeaderCredential}) no bearer token configured is no problem.
+     */
+    public static HttpAccess read(final Settings settings, final Collection<String> ownNames,
+                                  final boolean otherCredential) {
         final Auth auth = settings.choice(ENV_AUTH, Auth.class, Auth.TOKENS);
         final AccessTokens tokens = AccessTokens.read(settings);
-        if (auth == Auth.TOKENS && tokens.isEmpty()) {
+        if (auth == Auth.TOKENS && tokens.isEmpty() && !otherCredential) {
             settings.problem("no access token is configured: set " + AccessTokens.ENV_OPERATOR + " and "
                     + AccessTokens.ENV_VIEWER + " (or their _FILE variants), or " + ENV_AUTH
                     + "=off to serve without authentication");
@@ -110,17 +129,29 @@ public final class HttpAccess {
     public HttpAccess withHosts(final Collection<String> names) {
         final Set<String> hosts = new LinkedHashSet<>(allowedHosts);
         names.stream().map(HttpAccess::bareHost).flatMap(Optional::stream).forEach(hosts::add);
-        return new HttpAccess(auth, tokens, hosts, openPaths, guardedPrefixes, writeMediaTypes);
+        return new HttpAccess(auth, tokens, hosts, openPaths, guardedPrefixes, writeMediaTypes, headerCredential);
     }
 
     /** These exact paths skip every check (health probes). Replaces the default {@code /health}. */
     public HttpAccess withOpenPaths(final String... paths) {
-        return new HttpAccess(auth, tokens, allowedHosts, Set.of(paths), guardedPrefixes, writeMediaTypes);
+        return new HttpAccess(auth, tokens, allowedHosts, Set.of(paths), guardedPrefixes, writeMediaTypes,
+                headerCredential);
     }
 
     /** Tokens are checked only under these path prefixes (e.g. the emulator's {@code /admin}). */
     public HttpAccess guardingOnly(final String... prefixes) {
-        return new HttpAccess(auth, tokens, allowedHosts, openPaths, List.of(prefixes), writeMediaTypes);
+        return new HttpAccess(auth, tokens, allowedHosts, openPaths, List.of(prefixes), writeMediaTypes,
+                headerCredential);
+    }
+
+    /**
+     * Also accepts, on the guarded paths, a credential of the service's own in {@code header} (the emulator's
+     * {@code X-Admin-Token}), as a credential of {@code role}: when the header is present, {@code valid} decides
+     * (401 when it says no) and the bearer token is not looked at. Only while tokens are checked.
+     */
+    public HttpAccess withHeaderCredential(final String header, final Role role, final Predicate<String> valid) {
+        return new HttpAccess(auth, tokens, allowedHosts, openPaths, guardedPrefixes, writeMediaTypes,
+                new HeaderCredential(header, role, valid));
     }
 
     /** State changes may also declare these media types (e.g. the registry's own). */
@@ -129,7 +160,7 @@ public final class HttpAccess {
         for (final String type : mediaTypes) {
             types.add(type.toLowerCase(Locale.ROOT));
         }
-        return new HttpAccess(auth, tokens, allowedHosts, openPaths, guardedPrefixes, types);
+        return new HttpAccess(auth, tokens, allowedHosts, openPaths, guardedPrefixes, types, headerCredential);
     }
 
     public Auth auth() {
@@ -157,17 +188,22 @@ public final class HttpAccess {
         final HandlerType method = ctx.method();
         if (auth == Auth.TOKENS && guarded(path)) {
             final Role needed = method == HandlerType.GET || method == HandlerType.HEAD ? Role.VIEWER : Role.OPERATOR;
-            final Optional<String> presented = bearer(ctx.header("Authorization"));
+            final String own = headerCredential == null ? null : ctx.header(headerCredential.header());
+            final Optional<String> presented = own != null ? Optional.of(own) : bearer(ctx.header("Authorization"));
             if (presented.isEmpty()) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
                 JsonErrors.answer(ctx, 401, "unauthorized",
                         "this route needs a bearer token (Authorization: Bearer <token>) of role " + needed.label());
                 return;
             }
-            final Optional<Role> role = tokens.roleOf(presented.get());
+            final Optional<Role> role = own != null
+                    ? Optional.of(headerCredential.role()).filter(r -> headerCredential.valid().test(own))
+                    : tokens.roleOf(presented.get());
             if (role.isEmpty()) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"" + REALM + "\", error=\"invalid_token\"");
-                JsonErrors.answer(ctx, 401, "invalid_token", "the bearer token is not valid here");
+                JsonErrors.answer(ctx, 401, "invalid_token", own != null
+                        ? "the " + headerCredential.header() + " credential is not valid here"
+                        : "the bearer token is not valid here");
                 return;
             }
             if (!role.get().allows(needed)) {

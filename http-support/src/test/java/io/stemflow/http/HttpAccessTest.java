@@ -152,6 +152,29 @@ class HttpAccessTest {
     }
 
     @Test
+    void shouldTakeAServicesOwnHeaderCredentialInsteadOfTheBearerTokenWhenTheHeaderIsPresent() throws IOException {
+        // given the emulator's X-Admin-Token, an operator credential of its own beside the bearer tokens
+        final int port = start(HttpAccess.tokens(TOKENS).withHeaderCredential("X-Admin-Token", Role.OPERATOR,
+                "adm"::equals));
+        // when
+        final RawHttp wrongOwn = RawHttp.exchange(port, cancel("localhost", "application/json", OPERATOR)
+                .replace("Connection: close", "X-Admin-Token: nope\r\nConnection: close"));
+        final RawHttp rightOwn = RawHttp.exchange(port, cancel("localhost", "application/json", null)
+                .replace("Connection: close", "X-Admin-Token: adm\r\nConnection: close"));
+        final RawHttp ownAsText = RawHttp.exchange(port, cancel("localhost", "text/plain", null)
+                .replace("Connection: close", "X-Admin-Token: adm\r\nConnection: close"));
+        final RawHttp bearer = RawHttp.exchange(port, RawHttp.request("GET", "/jobs/j1", "localhost",
+                "Authorization: Bearer " + VIEWER));
+        // then
+        assertThat(wrongOwn.status()).as("a wrong own credential is not rescued by a bearer token").isEqualTo(401);
+        assertThat(wrongOwn.body()).contains("X-Admin-Token").doesNotContain("nope");
+        assertThat(rightOwn.status()).isEqualTo(202);
+        assertThat(ownAsText.status()).isEqualTo(415);
+        assertThat(writes.get()).isEqualTo(1);
+        assertThat(bearer.status()).isEqualTo(200);
+    }
+
+    @Test
     void shouldAnswerJettysOwnErrorsWithJsonWhenTheRequestIsMalformedOrTooLarge() throws IOException {
         // given
         final int port = start(HttpAccess.tokens(TOKENS));
