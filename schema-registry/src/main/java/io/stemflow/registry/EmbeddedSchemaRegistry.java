@@ -1,6 +1,7 @@
 package io.stemflow.registry;
 
 import io.javalin.Javalin;
+import io.stemflow.registry.auth.RegistryAccess;
 import io.stemflow.registry.http.RegistryRoutes;
 import io.stemflow.registry.state.RegistryService;
 import io.stemflow.registry.store.InMemorySchemaStore;
@@ -55,15 +56,27 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 javalin.startup.showOldJavalinVersionWarning = false;
                 javalin.jetty.host = config.host();
                 javalin.jetty.port = config.port();
-                RegistryRoutes.addTo(javalin.routes, registry);
+                RegistryRoutes.addTo(javalin.routes, registry, config.access(), config.hardDelete());
             }).start();
             final EmbeddedSchemaRegistry started = new EmbeddedSchemaRegistry(server, store, config.host());
-            LOG.info("Schema registry listening on {} with {}", started.url, store.describe());
+            LOG.info("Schema registry listening on {} with {}; {}; permanent deletes {}", started.url,
+                    store.describe(), describe(config.access()), config.hardDelete() ? "allowed" : "refused");
+            if (config.access() instanceof RegistryAccess.Off) {
+                LOG.warn("Schema registry on {} has no authentication: anyone who reaches it can register schemas, "
+                        + "change compatibility and delete subjects", started.url);
+            }
             return started;
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
+    }
+
+    private static String describe(final RegistryAccess access) {
+        if (access instanceof RegistryAccess.Basic basic) {
+            return "HTTP basic for " + basic.users() + ", reads " + (basic.openReads() ? "open" : "for readers");
+        }
+        return "no authentication";
     }
 
     /** The base URL, e.g. {@code http://127.0.0.1:8081}. */

@@ -6,6 +6,12 @@ package io.stemflow.registry;
  */
 public enum ErrorCode {
     BAD_REQUEST(400),
+    /** No credentials, or wrong ones (with {@code WWW-Authenticate: Basic realm="stemflow-registry"}). */
+    UNAUTHORIZED(401),
+    /** A user whose role does not allow the operation (Confluent's code for a denied operation). */
+    FORBIDDEN(40301),
+    /** A {@code ?permanent=true} delete while {@code STEMFLOW_REGISTRY_HARD_DELETE} is off (stemflow's own code). */
+    HARD_DELETE_DISABLED(40302),
     NOT_FOUND(404),
     SUBJECT_NOT_FOUND(40401),
     VERSION_NOT_FOUND(40402),

@@ -40,7 +40,7 @@ class KafkaBackedRegistryRestartTest {
     @Test
     void shouldKeepIdsVersionsAndConfigAndNeverReuseIdsWhenRegistryAndBrokerRestart() {
         try (EmbeddedKafka broker = EmbeddedKafka.start(EmbeddedKafkaConfig.of(brokerDir))) {
-            final RegistryConfig config = RegistryConfig.kafka(broker.bootstrapServers());
+            final RegistryConfig config = RegistryConfig.kafka(broker.bootstrapServers()).withHardDelete(true);
             final Map<String, String> before;
             final int tempId;
 

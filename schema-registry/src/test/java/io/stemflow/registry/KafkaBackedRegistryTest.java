@@ -152,7 +152,8 @@ class KafkaBackedRegistryTest {
     }
 
     private static RegistryConfig config(final String topic) {
-        return RegistryConfig.kafka(broker.bootstrapServers()).withTopic(topic).withStoreTimeout(TIMEOUT);
+        return RegistryConfig.kafka(broker.bootstrapServers()).withTopic(topic).withStoreTimeout(TIMEOUT)
+                .withHardDelete(true);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(final String topic) {

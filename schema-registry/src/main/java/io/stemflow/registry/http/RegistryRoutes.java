@@ -7,7 +7,9 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.stemflow.registry.ErrorCode;
+import io.stemflow.registry.RegistryConfig;
 import io.stemflow.registry.RegistryException;
+import io.stemflow.registry.auth.RegistryAccess;
 import io.stemflow.compat.CompatibilityChecker;
 import io.stemflow.registry.state.RegistryService;
 import io.stemflow.registry.state.SchemaVersion;
@@ -20,6 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Confluent Schema Registry REST API (AVRO only) over a {@link RegistryService}. Every error,
  * including unknown paths and malformed bodies, is answered as {@code {"error_code", "message"}}.
+ * Before any route, {@link AccessCheck} decides whether the caller may (401/403); a permanent delete is
+ * served only when hard deletes are enabled (else 403, error code 40302), because records already written with
+ * a schema's id cannot be read once the id is gone.
  */
 public final class RegistryRoutes {
 
@@ -29,19 +34,29 @@ public final class RegistryRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryRoutes.class);
 
     private final RegistryService registry;
+    private final AccessCheck access;
+    private final boolean hardDelete;
     private final ObjectMapper mapper = new ObjectMapper();
     private final RequestBodies bodies = new RequestBodies(mapper);
 
-    private RegistryRoutes(final RegistryService registry) {
+    private RegistryRoutes(final RegistryService registry, final RegistryAccess access, final boolean hardDelete) {
         this.registry = registry;
+        this.access = new AccessCheck(access);
+        this.hardDelete = hardDelete;
     }
 
-    /** Declares every endpoint and error handler on {@code routes}. */
-    public static void addTo(final RoutesConfig routes, final RegistryService registry) {
-        new RegistryRoutes(registry).declare(routes);
+    /**
+     * Declares the access check, every endpoint and error handler on {@code routes}.
+     *
+     * @param hardDelete whether {@code ?permanent=true} deletes are served
+     */
+    public static void addTo(final RoutesConfig routes, final RegistryService registry, final RegistryAccess access,
+                             final boolean hardDelete) {
+        new RegistryRoutes(registry, access, hardDelete).declare(routes);
     }
 
     private void declare(final RoutesConfig routes) {
+        routes.before(access::check);
         routes.get("/", ctx -> respond(ctx, Map.of()));
 
         routes.get("/schemas/types", ctx -> respond(ctx, List.of("AVRO")));
@@ -54,7 +69,7 @@ public final class RegistryRoutes {
         routes.post("/subjects/{subject}", ctx -> respond(ctx,
                 versionBody(registry.lookup(subject(ctx), bodies.schema(ctx.body()), flag(ctx, "deleted")))));
         routes.delete("/subjects/{subject}", ctx ->
-                respond(ctx, registry.deleteSubject(subject(ctx), flag(ctx, "permanent"))));
+                respond(ctx, registry.deleteSubject(subject(ctx), permanent(ctx))));
         routes.post("/subjects/{subject}/versions", ctx ->
                 respond(ctx, Map.of("id", registry.register(subject(ctx), bodies.schema(ctx.body())))));
         routes.get("/subjects/{subject}/versions", ctx ->
@@ -64,7 +79,7 @@ public final class RegistryRoutes {
         routes.get("/subjects/{subject}/versions/{version}/schema", ctx ->
                 respondRaw(ctx, registry.version(subject(ctx), version(ctx), flag(ctx, "deleted")).schema()));
         routes.delete("/subjects/{subject}/versions/{version}", ctx ->
-                respond(ctx, registry.deleteVersion(subject(ctx), version(ctx), flag(ctx, "permanent"))));
+                respond(ctx, registry.deleteVersion(subject(ctx), version(ctx), permanent(ctx))));
 
         routes.post("/compatibility/subjects/{subject}/versions", ctx -> respond(ctx, compatibilityBody(ctx,
                 registry.checkAgainstLevel(subject(ctx), bodies.schema(ctx.body())))));
@@ -81,8 +96,12 @@ public final class RegistryRoutes {
         routes.delete("/config/{subject}", ctx ->
                 respond(ctx, Map.of("compatibilityLevel", registry.clearSubjectLevel(subject(ctx)))));
 
-        routes.exception(RegistryException.class, (e, ctx) -> respondError(ctx, e.errorCode().httpStatus(),
-                e.errorCode().code(), e.getMessage()));
+        routes.exception(RegistryException.class, (e, ctx) -> {
+            if (e.errorCode() == ErrorCode.UNAUTHORIZED) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"" + AccessCheck.REALM + "\", charset=\"UTF-8\"");
+            }
+            respondError(ctx, e.errorCode().httpStatus(), e.errorCode().code(), e.getMessage());
+        });
         routes.exception(HttpResponseException.class, (e, ctx) -> respondError(ctx, e.getStatus(), e.getStatus(),
                 e.getMessage() == null || e.getMessage().isBlank() ? "HTTP " + e.getStatus() : e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
@@ -111,6 +130,18 @@ public final class RegistryRoutes {
 
     private static boolean flag(final Context ctx, final String name) {
         return Boolean.parseBoolean(ctx.queryParam(name));
+    }
+
+    /** The {@code permanent} flag of a delete; refused unless hard deletes are enabled. */
+    private boolean permanent(final Context ctx) {
+        final boolean permanent = flag(ctx, "permanent");
+        if (permanent && !hardDelete) {
+            throw new RegistryException(ErrorCode.HARD_DELETE_DISABLED, "Permanent deletes are disabled on this "
+                    + "registry: records already written with a schema's id could no longer be read. A soft delete "
+                    + "(without permanent=true) hides a subject or version; set "
+                    + RegistryConfig.ENV_HARD_DELETE + "=true to allow permanent deletes");
+        }
+        return permanent;
     }
 
     private ObjectNode versionBody(final SchemaVersion version) {

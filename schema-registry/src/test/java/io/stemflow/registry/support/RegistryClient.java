@@ -33,8 +33,14 @@ public final class RegistryClient {
         this.authorization = authorization;
     }
 
-    /** A response: status, raw body and content type. */
-    public record Response(int status, String body, String contentType) {
+    /** A response: status, raw body, content type and every header. */
+    public record Response(int status, String body, String contentType, java.net.http.HttpHeaders headers) {
+
+        /** The first value of header {@code name}, or an empty string. */
+        public String header(final String name) {
+            return headers.firstValue(name).orElse("");
+        }
+
         public JsonNode json() {
             try {
                 return MAPPER.readTree(body);
@@ -97,7 +103,7 @@ public final class RegistryClient {
         try {
             final HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body(),
-                    response.headers().firstValue("Content-Type").orElse(""));
+                    response.headers().firstValue("Content-Type").orElse(""), response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
