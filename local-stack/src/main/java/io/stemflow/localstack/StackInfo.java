@@ -2,11 +2,11 @@ package io.stemflow.localstack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.stemflow.service.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
 
@@ -23,13 +23,11 @@ public record StackInfo(String bootstrapServers, String schemaRegistryUrl, Strin
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Writes atomically, so a reader never sees half a file. */
+    /** Writes atomically and owner-only (0600: it holds the emulator's key), so a reader never sees half a file. */
     public void writeTo(final Path file) {
         try {
             Files.createDirectories(file.getParent());
-            final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            JSON.writeValue(tmp.toFile(), this);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            OwnerOnly.writeString(file, JSON.writeValueAsString(this));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file, e);
         }
