@@ -8,10 +8,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-/** One HTTP/1.1 exchange written by hand: the JDK client refuses to send a foreign Host or a malformed request. */
-record RawHttp(int status, String headers, String body) {
+/**
+ * One HTTP/1.1 exchange written by hand: the JDK client refuses to send a foreign Host or a malformed request.
+ * Shared with the services' probe tests through this module's test-jar.
+ */
+public record RawHttp(int status, String headers, String body) {
 
-    static RawHttp exchange(final int port, final String request) throws IOException {
+    public static RawHttp exchange(final int port, final String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             final OutputStream out = socket.getOutputStream();
@@ -35,13 +38,20 @@ record RawHttp(int status, String headers, String body) {
         }
     }
 
-    static String request(final String method, final String target, final String host, final String... headerLines) {
+    public static String request(final String method, final String target, final String host, final String... headerLines) {
         final StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         request.append("Host: ").append(host).append("\r\n");
         for (final String line : headerLines) {
             request.append(line).append("\r\n");
         }
         return request.append("Connection: close\r\n\r\n").toString();
+    }
+
+    /** {@code request} (from {@link #request}) with {@code body} and its {@code Content-Length}. */
+    public static String withBody(final String request, final String body) {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return request.substring(0, request.length() - 2) + "Content-Length: " + bytes.length + "\r\n\r\n"
+                + new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     private static String dechunk(final String chunked) {
@@ -59,7 +69,7 @@ record RawHttp(int status, String headers, String body) {
         return body.toString();
     }
 
-    String header(final String name) {
+    public String header(final String name) {
         for (final String line : headers.split("\r\n")) {
             final int colon = line.indexOf(':');
             if (colon > 0 && line.substring(0, colon).strip().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {

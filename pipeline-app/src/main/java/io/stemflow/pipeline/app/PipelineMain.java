@@ -3,6 +3,7 @@ package io.stemflow.pipeline.app;
 import io.stemflow.kafka.KafkaClientSecurity;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.pipeline.query.QueryConfig;
 import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.pipeline.topology.TopologyConfig;
@@ -51,7 +52,7 @@ public final class PipelineMain {
     private static final Duration SMALLEST = Duration.ofMillis(1);
 
     /** Everything the pipeline process is started with. */
-    record Config(PipelineStreamsConfig streams, QueryConfig query, TopologyConfig topology) {
+    record Config(PipelineStreamsConfig streams, QueryConfig query, HttpAccess access, TopologyConfig topology) {
     }
 
     private PipelineMain() {
@@ -65,7 +66,8 @@ public final class PipelineMain {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final PipelineStreams app = PipelineStreams.start(config.streams(), config.topology(),
                 new TopologyMetrics(registry));
-        final QueryServer queries = QueryServer.start(app.streams(), config.query(), registry::scrape);
+        final QueryServer queries = QueryServer.start(app.streams(), config.query(), config.access(),
+                registry::scrape);
         LOG.info("Query API on {}", queries.url());
         return new ServiceMain.Running() {
             @Override
@@ -113,12 +115,14 @@ public final class PipelineMain {
                 + " must be 0 (Kafka Streams' own RocksDB defaults, unbounded) or at least "
                 + MemorySize.format(PipelineStreamsConfig.MIN_ROCKSDB_MEMORY) + " (a bare number is bytes), was '"
                 + r.text(ROCKSDB_MEMORY, "") + "'");
-        final String queryHost = r.text(QUERY_HOST, "0.0.0.0");
+        final String queryHost = r.text(QUERY_HOST, QueryConfig.DEFAULT_HOST);
         final int queryPort = r.integer(QUERY_PORT, QueryConfig.DEFAULT_PORT, 1, 65_535);
         final String advertised = r.optional(QUERY_ADVERTISED_HOST).orElse(null);
         r.check(advertised == null || !advertised.contains(":") || advertised.startsWith("["), QUERY_ADVERTISED_HOST
                 + " must be a host name or an IPv4 address (Kafka's application.server is host:port), was '"
                 + advertised + "'");
+        final HttpAccess access = HttpAccess.read(r, java.util.stream.Stream.of(queryHost, advertised)
+                .filter(java.util.Objects::nonNull).toList());
         final TopologyConfig d = TopologyConfig.defaults();
         final long separateVocal = r.whole(SEPARATE_VOCAL_COST, d.separateVocalCost(), 1, Long.MAX_VALUE);
         final long splitStem = r.whole(SPLIT_STEM_COST, d.splitStemCost(), 1, Long.MAX_VALUE);
@@ -142,6 +146,6 @@ public final class PipelineMain {
                 stateDir, replication, threads, query.applicationServer(), security.properties(), rocksDbMemory);
         final TopologyConfig topology = new TopologyConfig(separateVocal, splitStem, ungranted, resultTimeout,
                 reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit, lead, tick, sweepChunk);
-        return new Config(streams, query, topology);
+        return new Config(streams, query, access, topology);
     }
 }

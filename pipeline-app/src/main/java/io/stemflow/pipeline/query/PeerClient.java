@@ -15,10 +15,13 @@ import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Forwards GETs to another instance's query API (its {@code application.server}), marked with
- * {@link QueryHeaders#FORWARDED_BY} and bounded by a short timeout. A peer that does not answer in
+ * {@link QueryHeaders#FORWARDED_BY}, carrying the caller's own {@code Authorization} header (the owner checks
+ * the caller's credential, never one of this instance) and bounded by a short timeout. A peer that does not answer in
  * time, or cannot be reached, is a {@link StoreUnavailableException}: the key's owner may be moving.
  */
 final class PeerClient {
+
+    static final String AUTHORIZATION = "Authorization";
 
     private final HttpClient client;
     private final Duration timeout;
@@ -41,20 +44,26 @@ final class PeerClient {
         }
     }
 
-    /** GETs {@code path} (already encoded) from {@code peer}, waiting at most the timeout. */
-    PeerReply get(final HostInfo peer, final String path, final String forwardedBy) {
-        return await(getAsync(peer, path, forwardedBy), peer, path);
+    /**
+     * GETs {@code path} (already encoded) from {@code peer}, waiting at most the timeout; {@code authorization}
+     * is the caller's {@code Authorization} header, passed on as it is (null: none).
+     */
+    PeerReply get(final HostInfo peer, final String path, final String forwardedBy, final String authorization) {
+        return await(getAsync(peer, path, forwardedBy, authorization), peer, path);
     }
 
     /** Starts a GET; the future fails with {@link StoreUnavailableException} or completes with the reply. */
-    CompletableFuture<PeerReply> getAsync(final HostInfo peer, final String path, final String forwardedBy) {
+    CompletableFuture<PeerReply> getAsync(final HostInfo peer, final String path, final String forwardedBy,
+                                          final String authorization) {
         final URI uri = URI.create("http://" + hostLiteral(peer.host()) + ":" + peer.port() + path);
-        final HttpRequest request = HttpRequest.newBuilder(uri)
+        final HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Accept", "application/json")
-                .header(QueryHeaders.FORWARDED_BY, forwardedBy)
-                .GET()
-                .build();
+                .header(QueryHeaders.FORWARDED_BY, forwardedBy);
+        if (authorization != null && !authorization.isBlank()) {
+            builder.header(AUTHORIZATION, authorization);
+        }
+        final HttpRequest request = builder.GET().build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .handle((response, failure) -> {

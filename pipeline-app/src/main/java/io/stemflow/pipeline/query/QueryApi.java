@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * instance answers from its local store when that is itself, and otherwise forwards the same GET
  * once to the owner (marked with {@link QueryHeaders#FORWARDED_BY}) and relays the answer. A
  * forwarded request is never forwarded again: if this instance no longer holds the key, partitions
- * are moving and the answer is 503 with {@code Retry-After}.
+ * are moving and the answer is 503 with {@code Retry-After}. The forwarded GET carries the caller's
+ * {@code Authorization} header: the owner checks the caller, not this instance.
  */
 final class QueryApi {
 
@@ -111,7 +112,8 @@ final class QueryApi {
                 throw new StoreUnavailableException(kind + " '" + key + "' was forwarded here by " + forwarder
                         + " but instance " + PeerClient.idOf(owner.host()) + " holds it now; partitions are moving");
             }
-            relay(ctx, peers.get(owner.host(), "/" + collection + "/" + PathSegments.encode(key), PeerClient.idOf(me)));
+            relay(ctx, peers.get(owner.host(), "/" + collection + "/" + PathSegments.encode(key), PeerClient.idOf(me),
+                    ctx.header(PeerClient.AUTHORIZATION)));
             return;
         }
         final Optional<V> value = read.apply(key, owner.partition());
@@ -143,7 +145,8 @@ final class QueryApi {
         if (!forwarded) {
             for (final HostInfo host : hosts) {
                 if (!host.equals(me)) {
-                    asked.put(host, peers.getAsync(host, "/accounts", PeerClient.idOf(me)));
+                    asked.put(host, peers.getAsync(host, "/accounts", PeerClient.idOf(me),
+                            ctx.header(PeerClient.AUTHORIZATION)));
                 }
             }
         }
@@ -189,7 +192,7 @@ final class QueryApi {
                 throw new StoreUnavailableException("the queues were asked here by " + forwarder + " but instance "
                         + PeerClient.idOf(owner.host()) + " runs the scheduler now; partitions are moving");
             }
-            relay(ctx, peers.get(owner.host(), path, PeerClient.idOf(me)));
+            relay(ctx, peers.get(owner.host(), path, PeerClient.idOf(me), ctx.header(PeerClient.AUTHORIZATION)));
             return;
         }
         ctx.header(QueryHeaders.SERVED_BY, PeerClient.idOf(me));

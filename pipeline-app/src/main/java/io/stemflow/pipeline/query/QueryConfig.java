@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * How the query API listens and talks to the other instances, validated once.
  *
- * @param host           address the HTTP server binds to ({@code 0.0.0.0} for every interface)
+ * @param host           address the HTTP server binds to ({@code 0.0.0.0} for every interface; loopback by
+ *                       default, so an instance is not reachable from the network unless told to be)
  * @param port           port it binds to; 0 picks a free one (then it cannot be advertised before start)
  * @param advertisedHost host name the other instances reach this one on: with {@link #port} it is this
  *                       instance's {@code application.server}; defaults to {@code host}, or
@@ -23,6 +24,8 @@ public record QueryConfig(String host, int port, String advertisedHost, Duration
     public static final Duration DEFAULT_FORWARD_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     public static final int DEFAULT_PORT = 7070;
+    /** Loopback: a query API reachable from the network is configured so ({@code STEMFLOW_QUERY_HOST}). */
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     public QueryConfig {
         if (host == null || host.isBlank()) {
@@ -48,12 +51,12 @@ public record QueryConfig(String host, int port, String advertisedHost, Duration
     }
 
     /**
-     * Reads {@code stemflow.query.host} (default 0.0.0.0), {@code .port} (7070), {@code .advertised-host},
+     * Reads {@code stemflow.query.host} (default 127.0.0.1), {@code .port} (7070), {@code .advertised-host},
      * {@code .forward-timeout} (2s) and {@code .retry-after} (1s); bad values are named.
      */
     public static QueryConfig from(final Map<String, String> settings) {
         return new QueryConfig(
-                settings.getOrDefault("stemflow.query.host", "0.0.0.0"),
+                settings.getOrDefault("stemflow.query.host", DEFAULT_HOST),
                 portOf(settings.get("stemflow.query.port")),
                 settings.get("stemflow.query.advertised-host"),
                 durationOf(settings, "stemflow.query.forward-timeout", DEFAULT_FORWARD_TIMEOUT),

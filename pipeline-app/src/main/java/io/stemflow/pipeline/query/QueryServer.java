@@ -1,6 +1,7 @@
 package io.stemflow.pipeline.query;
 
 import io.javalin.Javalin;
+import io.stemflow.http.HttpAccess;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
@@ -16,6 +17,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each instance must run Kafka Streams with {@code application.server} set to
  * {@link QueryConfig#applicationServer()}, the address this server is reached on.
+ *
+ * <p>Who may call: {@link HttpAccess}, checked before any route. {@code /health} is open; every other route
+ * (the stores, {@code /metrics}) needs a viewer token (the API only reads). A request forwarded to another
+ * instance carries the caller's own {@code Authorization} header, so the owner checks the same credential:
+ * no caller gets more through a peer than it would get there directly, and no instance holds a token of its own.
  */
 public final class QueryServer implements AutoCloseable {
 
@@ -36,26 +42,27 @@ public final class QueryServer implements AutoCloseable {
      *
      * @throws IllegalStateException when the server cannot bind {@code host:port}
      */
-    public static QueryServer start(final KafkaStreams streams, final QueryConfig config) {
-        return start(new StreamsStateSource(streams), config, null);
+    public static QueryServer start(final KafkaStreams streams, final QueryConfig config, final HttpAccess access) {
+        return start(new StreamsStateSource(streams), config, access, null);
     }
 
-    /** As {@link #start(KafkaStreams, QueryConfig)}, also serving {@code GET /metrics} (Prometheus text). */
-    public static QueryServer start(final KafkaStreams streams, final QueryConfig config,
+    /** As {@link #start(KafkaStreams, QueryConfig, HttpAccess)}, also serving {@code GET /metrics} (Prometheus text). */
+    public static QueryServer start(final KafkaStreams streams, final QueryConfig config, final HttpAccess access,
                                     final java.util.function.Supplier<String> prometheusText) {
-        return start(new StreamsStateSource(streams), config, prometheusText);
+        return start(new StreamsStateSource(streams), config, access, prometheusText);
     }
 
-    static QueryServer start(final StateSource source, final QueryConfig config) {
-        return start(source, config, null);
+    static QueryServer start(final StateSource source, final QueryConfig config, final HttpAccess access) {
+        return start(source, config, access, null);
     }
 
-    private static QueryServer start(final StateSource source, final QueryConfig config,
+    static QueryServer start(final StateSource source, final QueryConfig config, final HttpAccess access,
                                      final java.util.function.Supplier<String> prometheusText) {
         final QueryApi api = new QueryApi(source, new PeerClient(config.forwardTimeout()), config);
         final Javalin server = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
+            access.install(javalin);
             if (prometheusText != null) {
                 javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                         .result(prometheusText.get()));
@@ -70,7 +77,13 @@ public final class QueryServer implements AutoCloseable {
         }
         final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
         api.bind(self);
-        LOG.info("Query API listening on {}:{} as {}", config.host(), server.port(), PeerClient.idOf(self));
+        LOG.info("Query API listening on {}:{} as {} ({})", config.host(), server.port(), PeerClient.idOf(self),
+                access);
+        if (access.auth() == HttpAccess.Auth.OFF) {
+            LOG.warn("QUERY API WITHOUT AUTHENTICATION ({}=off): anyone who reaches {}:{} reads every account, job "
+                    + "and stem link; set {} and {} instead", HttpAccess.ENV_AUTH, config.host(), server.port(),
+                    io.stemflow.http.AccessTokens.ENV_VIEWER, io.stemflow.http.AccessTokens.ENV_OPERATOR);
+        }
         return new QueryServer(server, self);
     }
 

@@ -152,7 +152,8 @@ class ExactlyOnceAfterCrashTest {
             });
             // and the instance that ran throughout counted ignored duplicates on its Prometheus endpoint
             final String metrics = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + twoPort + "/metrics")).build(),
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + twoPort + "/metrics"))
+                            .header("Authorization", "Bearer " + VIEWER_TOKEN).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             final double duplicatesSeen = metrics.lines()
                     .filter(l -> l.startsWith("stemflow_topology_events_total") && l.contains("event=\"duplicate_result\""))
@@ -184,6 +185,9 @@ class ExactlyOnceAfterCrashTest {
         }
     }
 
+    private static final String VIEWER_TOKEN = "crash-test-viewer-token-0123456789";
+    private static final String OPERATOR_TOKEN = "crash-test-operator-token-0123456789";
+
     private static Process launch(final Map<String, String> env, final Path stateDir, final int queryPort)
             throws Exception {
         Files.createDirectories(stateDir);
@@ -196,6 +200,8 @@ class ExactlyOnceAfterCrashTest {
         pb.environment().put("STEMFLOW_STREAMS_STATE_DIR", stateDir.resolve("state").toString());
         pb.environment().put("STEMFLOW_QUERY_HOST", "127.0.0.1");
         pb.environment().put("STEMFLOW_QUERY_PORT", Integer.toString(queryPort));
+        pb.environment().put("STEMFLOW_VIEWER_TOKENS", VIEWER_TOKEN);
+        pb.environment().put("STEMFLOW_OPERATOR_TOKENS", OPERATOR_TOKEN);
         return pb.start();
     }
 

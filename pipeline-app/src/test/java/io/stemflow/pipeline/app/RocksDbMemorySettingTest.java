@@ -19,6 +19,7 @@ class RocksDbMemorySettingTest {
         final Map<String, String> env = new HashMap<>();
         env.put(PipelineMain.KAFKA_BOOTSTRAP_SERVERS, "localhost:9092");
         env.put(PipelineMain.SCHEMA_REGISTRY_URL, "http://localhost:8081");
+        env.put("STEMFLOW_VIEWER_TOKENS", "settings-viewer-token-0123456789");
         if (rocksDbMemory != null) {
             env.put(PipelineMain.ROCKSDB_MEMORY, rocksDbMemory);
         }

@@ -8,6 +8,9 @@ import io.stemflow.pipeline.topology.AccountState;
 import io.stemflow.pipeline.topology.JobRecord;
 import io.stemflow.pipeline.topology.StatusEntry;
 import io.stemflow.pipeline.topology.StemEntry;
+import io.stemflow.http.AccessTokens;
+import io.stemflow.http.HttpAccess;
+import io.stemflow.http.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -19,6 +22,14 @@ import java.util.Map;
 final class Fixtures {
 
     static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+    static final String VIEWER_TOKEN = "query-viewer-token-0123456789";
+    static final String OPERATOR_TOKEN = "query-operator-token-0123456789";
+
+    /** The tokens every test instance accepts (a viewer's and an operator's), as a service reads them. */
+    static HttpAccess access() {
+        return HttpAccess.tokens(AccessTokens.of(Map.of(Role.VIEWER, List.of(VIEWER_TOKEN),
+                Role.OPERATOR, List.of(OPERATOR_TOKEN))));
+    }
 
     private Fixtures() {
     }

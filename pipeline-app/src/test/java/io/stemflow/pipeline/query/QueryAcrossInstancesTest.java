@@ -72,7 +72,7 @@ class QueryAcrossInstancesTest {
                     TopologyConfig.defaults().withSchedulerLead(UNBOUNDED_LEAD),
                     TopologyMetrics.inMemory());
             try {
-                return new Instance(app, QueryServer.start(app.streams(), query));
+                return new Instance(app, QueryServer.start(app.streams(), query, Fixtures.access()));
             } catch (RuntimeException e) {
                 app.close();
                 throw e;

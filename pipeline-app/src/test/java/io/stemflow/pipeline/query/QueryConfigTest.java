@@ -18,7 +18,7 @@ class QueryConfigTest {
         final QueryConfig config = QueryConfig.from(settings);
 
         // then
-        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(7070);
         assertThat(config.advertisedHost()).isEqualTo("127.0.0.1");
         assertThat(config.forwardTimeout()).isEqualTo(Duration.ofSeconds(2));

@@ -26,8 +26,8 @@ class QueryForwardingTest {
 
     @BeforeEach
     void start() {
-        a = QueryServer.start(sourceA, CONFIG);
-        b = QueryServer.start(sourceB, CONFIG);
+        a = QueryServer.start(sourceA, CONFIG, Fixtures.access());
+        b = QueryServer.start(sourceB, CONFIG, Fixtures.access());
         sourceA.owners(this::byPrefix);
         sourceB.owners(this::byPrefix);
         sourceA.hosts(Set.of(a.hostInfo(), b.hostInfo()));

@@ -33,7 +33,7 @@ class QueryServerNotRunningTest {
         // given: the real topology, not started
         final int port = Fixtures.freePort();
         final KafkaStreams streams = new KafkaStreams(topology(), properties(stack, stateDir, port));
-        try (QueryServer server = QueryServer.start(streams, QueryConfig.of("127.0.0.1", port))) {
+        try (QueryServer server = QueryServer.start(streams, QueryConfig.of("127.0.0.1", port), Fixtures.access())) {
 
             // when
             final HttpProbe.Answer health = http.get(server.url(), "/health");

@@ -22,7 +22,7 @@ class QueryServerTest {
 
     @BeforeEach
     void start() {
-        server = QueryServer.start(source, QueryConfig.of("127.0.0.1", 0));
+        server = QueryServer.start(source, QueryConfig.of("127.0.0.1", 0), Fixtures.access());
         source.owners(key -> server.hostInfo());
         source.hosts(Set.of(server.hostInfo()));
     }
