@@ -14,11 +14,13 @@ import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.gateway.Gateway;
 import io.stemflow.gateway.GatewayConfig;
 import io.stemflow.gateway.GatewayHealth;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.registry.RegistryConfig;
 import io.stemflow.schemas.TopicSpec;
 import io.stemflow.service.DurationText;
+import io.stemflow.service.Settings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -145,6 +147,8 @@ public final class LocalStack implements AutoCloseable {
                 services.put("provider-emulator", emulator.baseUrl().toString());
                 services.put("provider-emulator-admin", emulator.baseUrl() + "/admin");
                 credentials.put("provider-emulator-api-key", secrets.providerApiKey());
+                credentials.put(StackInfo.VIEWER_TOKEN_FILE, secrets.viewerTokenFile().toAbsolutePath().toString());
+                credentials.put(StackInfo.OPERATOR_TOKEN_FILE, secrets.operatorTokenFile().toAbsolutePath().toString());
 
                 final int bridgePort = ports.bridge() == 0 ? freePort() : ports.bridge();
                 final Map<String, String> bridgeEnv = new HashMap<>();
@@ -171,7 +175,8 @@ public final class LocalStack implements AutoCloseable {
                 started.push(streams);
                 streamsWatch = new StreamsWatch(Clock.systemUTC());
                 streams.whenFailed(streamsWatch::failed);
-                final QueryServer queries = QueryServer.start(streams.streams(), query, metrics::scrape);
+                final QueryServer queries = QueryServer.start(streams.streams(), query,
+                        httpAccess("query API", secrets), metrics::scrape);
                 started.push(queries);
                 services.put("query-api", queries.url().toString());
 
@@ -184,6 +189,7 @@ public final class LocalStack implements AutoCloseable {
                 gatewayEnv.put(GatewayConfig.SCHEMA_REGISTRY_URL, registryUrl);
                 gatewayEnv.put(GatewayConfig.HTTP_HOST, "127.0.0.1");
                 gatewayEnv.put(GatewayConfig.HTTP_PORT, Integer.toString(ports.gateway()));
+                gatewayEnv.putAll(secrets.tokenFiles());
                 gatewayEnv.putAll(config.gateway());
                 final Gateway gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv));
                 started.push(gateway);
@@ -301,6 +307,17 @@ public final class LocalStack implements AutoCloseable {
             final List<NewTopic> topics = TopicSpec.all(partitions).stream().map(spec -> spec.toNewTopic((short) 1)).toList();
             KafkaTopics.createAndAwait(admin, topics, TOPIC_TIMEOUT);
         }
+    }
+
+    /**
+     * Who may call an in-process HTTP service: read as the service reads its environment, from the stack's
+     * token files ({@code *_FILE}), so the local stack and a deployment take the same path.
+     */
+    private static HttpAccess httpAccess(final String service, final LocalSecrets secrets) {
+        final Settings settings = new Settings(service, secrets.tokenFiles());
+        final HttpAccess access = HttpAccess.read(settings, List.of("127.0.0.1"));
+        settings.throwIfProblems();
+        return access;
     }
 
     /** The provider's limit as the gateway is told it: the emulator stands in for the provider, so it enforces the same. */

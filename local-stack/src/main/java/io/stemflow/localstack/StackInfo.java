@@ -18,6 +18,11 @@ import java.util.Map;
 public record StackInfo(String bootstrapServers, String schemaRegistryUrl, String dataDir, long pid,
                         Instant startedAt, Map<String, String> services, Map<String, String> credentials) {
 
+    /** Key in {@link #credentials()} of the viewer token's file (its path: the token stays in the file). */
+    public static final String VIEWER_TOKEN_FILE = "viewer-token-file";
+    /** Key in {@link #credentials()} of the operator token's file (its path: the token stays in the file). */
+    public static final String OPERATOR_TOKEN_FILE = "operator-token-file";
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .findAndRegisterModules()
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
