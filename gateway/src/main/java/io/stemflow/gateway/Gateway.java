@@ -10,7 +10,6 @@ import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.gateway.provider.HttpProviderClient;
 import io.stemflow.gateway.provider.ProviderClient;
 import io.stemflow.schemas.Topic;
-import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import io.stemflow.serde.registry.SchemaRegistryClient;
@@ -98,9 +97,8 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("stemflow.gateway.health", "2 up, 1 degraded, 0 down",
                 () -> health.report().status().ordinal());
 
-        final Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.kafka().registryUrl());
-        final SchemaRegistryClient schemas =
-                new RestSchemaRegistryClient(AvroSerdeConfig.parse(serdeConfig, false).registryClientConfig());
+        final Map<String, Object> serdeConfig = config.kafka().registry().serdeConfig();
+        final SchemaRegistryClient schemas = new RestSchemaRegistryClient(config.kafka().registry().clientConfig());
         final Topic<String, SubmissionOutcome> submissions = new Topic<>(config.topics().submissions(),
                 Serdes.String(), AvroSerdes.specific(SubmissionOutcome.class, schemas, serdeConfig, false));
         final Topic<String, SeparationResult> results = new Topic<>(config.topics().results(), Serdes.String(),

@@ -5,6 +5,7 @@ import io.stemflow.schemas.ProviderCosts;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.provider.CallbackToken;
+import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Secret;
 import io.stemflow.service.SecretSource;
@@ -128,7 +129,8 @@ public record GatewayConfig(
                 new CallbackSettings(r.httpUrl(BRIDGE_PUBLIC_URL), hmacKey(r)),
                 new KafkaSettings(
                         r.required(KAFKA_BOOTSTRAP_SERVERS),
-                        r.required(SCHEMA_REGISTRY_URL),
+                        RegistryConnection.read(r, r.required(SCHEMA_REGISTRY_URL))
+                                .orElseGet(() -> RegistryConnection.of("http://invalid")),
                         applicationId,
                         r.text(INSTANCE_ID, "0"),
                         r.text(TRANSACTIONAL_ID_PREFIX, applicationId),
@@ -208,7 +210,7 @@ public record GatewayConfig(
     public String describe() {
         return "provider " + provider.baseUrl() + " (key " + provider.apiKey().describe() + ", id "
                 + provider.apiKey().get().id() + "), bridge " + callback.bridgePublicUrl() + ", kafka "
-                + kafka.bootstrapServers() + " (" + kafka.security().describe() + "), registry " + kafka.registryUrl() + ", topics " + topics
+                + kafka.bootstrapServers() + " (" + kafka.security().describe() + "), registry " + kafka.registry() + ", topics " + topics
                 + ", instance " + kafka.instanceId() + ", rate " + rate.requests() + " per "
                 + DurationText.format(rate.window()) + " (all of it while this instance is the active one), takeover"
                 + " hold " + DurationText.format(rate.takeoverHold()) + ", in-flight " + flow.inFlight();
@@ -236,9 +238,9 @@ public record GatewayConfig(
      * and aborts the transaction it left open (which would otherwise hold back read_committed readers and the
      * group's offsets until the transaction timeout).
      */
-    public record KafkaSettings(String bootstrapServers, String registryUrl, String applicationId, String instanceId,
-                                String transactionalIdPrefix, Duration sessionTimeout, Duration commitInterval,
-                                KafkaClientSecurity security) {
+    public record KafkaSettings(String bootstrapServers, RegistryConnection registry, String applicationId,
+                                String instanceId, String transactionalIdPrefix, Duration sessionTimeout,
+                                Duration commitInterval, KafkaClientSecurity security) {
 
         public String groupId(final String role) {
             return applicationId + "-" + role;

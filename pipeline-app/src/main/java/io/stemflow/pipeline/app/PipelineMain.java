@@ -9,6 +9,7 @@ import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyConfig.UngrantedAccounts;
 import io.stemflow.pipeline.topology.TopologyMetrics;
+import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.service.ServiceMain;
 import io.stemflow.service.Settings;
 import java.nio.file.Path;
@@ -105,6 +106,7 @@ public final class PipelineMain {
         final Settings r = new Settings("pipeline", env);
         final String bootstrap = r.required(KAFKA_BOOTSTRAP_SERVERS, "host:port[,host:port...]");
         final String registryUrl = r.required(SCHEMA_REGISTRY_URL, "http(s)://host:port[,...]");
+        final java.util.Optional<RegistryConnection> registry = RegistryConnection.read(r, registryUrl);
         final String applicationId = r.text(APPLICATION_ID, "stemflow-pipeline");
         final Path stateDir = r.parsed(STATE_DIR, Path::of).orElse(Path.of(".stemflow/streams"));
         final int replication = r.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
@@ -143,7 +145,8 @@ public final class PipelineMain {
         final QueryConfig query = new QueryConfig(queryHost, queryPort, advertised,
                 QueryConfig.DEFAULT_FORWARD_TIMEOUT, QueryConfig.DEFAULT_RETRY_AFTER);
         final PipelineStreamsConfig streams = new PipelineStreamsConfig(applicationId, bootstrap, registryUrl,
-                stateDir, replication, threads, query.applicationServer(), security.properties(), rocksDbMemory);
+                stateDir, replication, threads, query.applicationServer(), security.properties(), rocksDbMemory)
+                .withRegistryAuth(registry.orElseThrow().auth());
         final TopologyConfig topology = new TopologyConfig(separateVocal, splitStem, ungranted, resultTimeout,
                 reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit, lead, tick, sweepChunk);
         return new Config(streams, query, access, topology);

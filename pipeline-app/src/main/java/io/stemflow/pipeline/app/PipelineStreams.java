@@ -5,9 +5,7 @@ import io.stemflow.pipeline.topology.ErrorHandlers;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.schemas.Topics;
-import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
-import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import io.stemflow.serde.registry.SchemaRegistryClient;
 import io.stemflow.kafka.KafkaTopics;
@@ -75,8 +73,8 @@ public final class PipelineStreams implements AutoCloseable {
 
     private static PipelineStreams start(final PipelineStreamsConfig config, final TopologyConfig topologyConfig,
                                          final TopologyMetrics metrics, final Optional<RocksDbBudget> rocksDb) {
-        final SchemaRegistryClient registry = new RestSchemaRegistryClient(RegistryClientConfig.of(config.registryUrl()));
-        final Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
+        final SchemaRegistryClient registry = new RestSchemaRegistryClient(config.registry().clientConfig());
+        final Map<String, Object> serdeConfig = config.registry().serdeConfig();
         final Topics topics = Topics.create(registry, serdeConfig);
         final Topology topology = PipelineTopology.build(topologyConfig, topics, metrics);
         final Properties properties = properties(config, rocksDb);
@@ -148,7 +146,7 @@ public final class PipelineStreams implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        p.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.registryUrl());
+        p.putAll(config.registry().serdeConfig());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         // A stream thread works through everything it has buffered before it polls again, so under a deep
         // backlog one hop of an INTERACTIVE job waits one such loop. Smaller polls and buffers keep loops short,

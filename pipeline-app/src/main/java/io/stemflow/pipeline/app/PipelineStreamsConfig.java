@@ -1,5 +1,7 @@
 package io.stemflow.pipeline.app;
 
+import io.stemflow.serde.registry.RegistryAuth;
+import io.stemflow.serde.registry.RegistryConnection;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -17,10 +19,11 @@ import java.util.Objects;
  * @param extra             further Streams properties, applied last (the Kafka client security's among them)
  * @param rocksDbMemory     bytes of off-heap memory all RocksDB stores of this instance share ({@link RocksDbBudget}),
  *                          or 0 for Kafka Streams' own per-store defaults (unbounded)
+ * @param registryAuth      credentials for the schema registry ({@link RegistryConnection#read}), or none
  */
 public record PipelineStreamsConfig(String applicationId, String bootstrapServers, String registryUrl, Path stateDir,
                                     int replicationFactor, int threads, String applicationServer,
-                                    Map<String, String> extra, long rocksDbMemory) {
+                                    Map<String, String> extra, long rocksDbMemory, RegistryAuth registryAuth) {
 
     /**
      * RocksDB memory budget when none is set. With 1,000,000 jobs waiting and a 512 MiB heap the pipeline's RSS
@@ -54,6 +57,17 @@ public record PipelineStreamsConfig(String applicationId, String bootstrapServer
                     + MemorySize.format(MIN_ROCKSDB_MEMORY) + ", was " + rocksDbMemory + " bytes");
         }
         extra = Map.copyOf(extra == null ? Map.of() : extra);
+        Objects.requireNonNull(registryAuth, "stemflow.schema-registry.auth");
+        new RegistryConnection(registryUrl, registryAuth); // the URLs are http(s), credentials not given twice
+    }
+
+    /** Without registry credentials. */
+    public PipelineStreamsConfig(final String applicationId, final String bootstrapServers, final String registryUrl,
+                                 final Path stateDir, final int replicationFactor, final int threads,
+                                 final String applicationServer, final Map<String, String> extra,
+                                 final long rocksDbMemory) {
+        this(applicationId, bootstrapServers, registryUrl, stateDir, replicationFactor, threads, applicationServer,
+                extra, rocksDbMemory, RegistryAuth.none());
     }
 
     /** With the {@link #DEFAULT_ROCKSDB_MEMORY default RocksDB memory budget}. */
@@ -61,25 +75,36 @@ public record PipelineStreamsConfig(String applicationId, String bootstrapServer
                                  final Path stateDir, final int replicationFactor, final int threads,
                                  final String applicationServer, final Map<String, String> extra) {
         this(applicationId, bootstrapServers, registryUrl, stateDir, replicationFactor, threads, applicationServer,
-                extra, DEFAULT_ROCKSDB_MEMORY);
+                extra, DEFAULT_ROCKSDB_MEMORY, RegistryAuth.none());
     }
 
     public PipelineStreamsConfig withApplicationServer(final String hostPort) {
         return new PipelineStreamsConfig(applicationId, bootstrapServers, registryUrl, stateDir, replicationFactor,
-                threads, hostPort, extra, rocksDbMemory);
+                threads, hostPort, extra, rocksDbMemory, registryAuth);
     }
 
     public PipelineStreamsConfig withExtra(final Map<String, String> more) {
         final java.util.HashMap<String, String> merged = new java.util.HashMap<>(extra);
         merged.putAll(more);
         return new PipelineStreamsConfig(applicationId, bootstrapServers, registryUrl, stateDir, replicationFactor,
-                threads, applicationServer, merged, rocksDbMemory);
+                threads, applicationServer, merged, rocksDbMemory, registryAuth);
     }
 
     /** With {@code bytes} of RocksDB memory for all stores, 0 for Streams' defaults. */
     public PipelineStreamsConfig withRocksDbMemory(final long bytes) {
         return new PipelineStreamsConfig(applicationId, bootstrapServers, registryUrl, stateDir, replicationFactor,
-                threads, applicationServer, extra, bytes);
+                threads, applicationServer, extra, bytes, registryAuth);
+    }
+
+    /** With these schema registry credentials. */
+    public PipelineStreamsConfig withRegistryAuth(final RegistryAuth auth) {
+        return new PipelineStreamsConfig(applicationId, bootstrapServers, registryUrl, stateDir, replicationFactor,
+                threads, applicationServer, extra, rocksDbMemory, auth);
+    }
+
+    /** The schema registry and the credentials to use with it (its URLs without credentials). */
+    public RegistryConnection registry() {
+        return new RegistryConnection(registryUrl, registryAuth);
     }
 
     /** Every setting, the extra properties by name only (they may hold Kafka client credentials). */
