@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * @param readinessInterval how often the readiness probe asks Kafka for the results topic
  * @param shutdownTimeout   how long a graceful stop waits for in-flight callbacks
  * @param tls               the keystore when the bridge terminates TLS itself
+ * @param limits            what one client or one captured callback may cost: read deadline, requests per
+ *                          client, replay cache size ({@link CallbackLimits})
  * @param resultsTopic      the topic results are produced to
  */
 public record BridgeConfig(
@@ -51,6 +53,7 @@ public record BridgeConfig(
         Duration readinessInterval,
         Duration shutdownTimeout,
         Optional<TlsSettings> tls,
+        CallbackLimits limits,
         String resultsTopic) {
 
     public static final String ENV_HOST = "STEMFLOW_BRIDGE_HOST";
@@ -94,6 +97,7 @@ public record BridgeConfig(
     public BridgeConfig {
         webhookKey = Objects.requireNonNullElse(webhookKey, Optional.empty());
         tls = Objects.requireNonNullElse(tls, Optional.empty());
+        limits = Objects.requireNonNullElse(limits, CallbackLimits.DEFAULTS);
         final List<String> problems = problems(host, port, kafkaBootstrap, schemaRegistryUrl, callbackKey, webhookKey,
                 maxBodyBytes, produceTimeout, signatureMaxAge, retryAfter, readinessInterval, shutdownTimeout, resultsTopic);
         if (!problems.isEmpty()) {
@@ -172,6 +176,7 @@ public record BridgeConfig(
         final Duration readiness = reader.wholeUnits(ENV_READINESS_INTERVAL_MS, DEFAULT_READINESS_INTERVAL, MILLIS);
         final Duration shutdown = reader.wholeUnits(ENV_SHUTDOWN_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT, MILLIS);
         final Optional<TlsSettings> tls = tls(reader);
+        final CallbackLimits limits = CallbackLimits.read(reader);
         final String topic = reader.text(ENV_RESULTS_TOPIC, TopicNames.RESULTS);
         // one report for everything: what could not be read, then what was read but is invalid
         reader.problems(problems(host, port, bootstrap, registry, callbackKey, webhookKey, maxBody,
@@ -180,7 +185,7 @@ public record BridgeConfig(
             throw new BridgeConfigException(reader.problems());
         }
         return new BridgeConfig(host, port, bootstrap, registry, callbackKey, webhookKey, maxBody,
-                produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, topic);
+                produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, limits, topic);
     }
 
     private static Optional<TlsSettings> tls(final Settings reader) {
@@ -221,7 +226,7 @@ public record BridgeConfig(
                 + ", produceTimeout=" + produceTimeout + ", signatureMaxAge=" + signatureMaxAge
                 + ", retryAfter=" + retryAfter + ", readinessInterval=" + readinessInterval
                 + ", shutdownTimeout=" + shutdownTimeout + ", tls=" + tls.map(t -> t.keystore().toString()).orElse("off")
-                + ", resultsTopic=" + resultsTopic + "]";
+                + ", limits=" + limits + ", resultsTopic=" + resultsTopic + "]";
     }
 
     private String redactedRegistryUrls() {

@@ -53,6 +53,7 @@ public final class CallbackBridge implements AutoCloseable {
 
     private final BridgeConfig config;
     private final Javalin server;
+    private final CallbackEndpoint endpoint;
     private final RequestGate gate;
     private final CallbackPublisher publisher;
     private final KafkaReadiness readiness;
@@ -60,10 +61,12 @@ public final class CallbackBridge implements AutoCloseable {
     private final URI url;
     private boolean closed;
 
-    private CallbackBridge(final BridgeConfig config, final Javalin server, final RequestGate gate,
+    private CallbackBridge(final BridgeConfig config, final Javalin server, final CallbackEndpoint endpoint,
+                           final RequestGate gate,
                            final CallbackPublisher publisher, final KafkaReadiness readiness, final BridgeMetrics metrics) {
         this.config = config;
         this.server = server;
+        this.endpoint = endpoint;
         this.gate = gate;
         this.publisher = publisher;
         this.readiness = readiness;
@@ -119,12 +122,16 @@ public final class CallbackBridge implements AutoCloseable {
             final CallbackEndpoint endpoint = new CallbackEndpoint(
                     CallbackToken.withKey(config.callbackKey().bytes()),
                     config.webhookKey().map(key -> new WebhookSignature(key, config.signatureMaxAge(), clock)),
-                    new CallbackParser(), new ResultMapper(clock), publisher, config.maxBodyBytes(), gate, responses);
+                    config.webhookKey().map(key -> new ReplayCache(config.signatureMaxAge(),
+                            config.limits().replayCacheMaxEntries(), clock)),
+                    new CallbackParser(), new ResultMapper(clock), publisher, config.maxBodyBytes(), config.limits(),
+                    gate, responses);
             metrics.bindGauges(gate::inFlight, readiness::isReady);
             final Javalin server = HttpServer.create(config.host(), config.port(), config.tls(), config.maxBodyBytes(),
                     config.shutdownTimeout(), routes -> BridgeRoutes.addTo(routes, endpoint, () -> !gate.isClosed() && readiness.isReady(),
                             metrics, responses)).start();
-            final CallbackBridge bridge = new CallbackBridge(config, server, gate, publisher, readiness, metrics);
+            final CallbackBridge bridge = new CallbackBridge(config, server, endpoint, gate, publisher, readiness,
+                    metrics);
             LOG.info("Callback bridge listening on {}, results to topic '{}' ({})", bridge.url, config.resultsTopic(),
                     config);
             return bridge;
@@ -209,6 +216,7 @@ public final class CallbackBridge implements AutoCloseable {
         try {
             server.stop();
         } finally {
+            endpoint.close();
             publisher.close();
             readiness.close();
             metrics.close();

@@ -48,6 +48,7 @@ class ConcurrentCallbacksTest {
         final String topic = stack.uniqueTopic("results-concurrent");
         stack.createTopics(PARTITIONS, topic);
         final Map<String, String> env = Fixtures.env(stack.bootstrapServers(), stack.registryUrl().toString(), topic);
+        env.put(CallbackLimits.ENV_MAX_REQUESTS_PER_CLIENT, Integer.toString(IN_FLIGHT)); // one client, 48 in flight
         final Map<String, Integer> statuses = new ConcurrentHashMap<>();
 
         try (CallbackBridge bridge = CallbackBridge.start(BridgeConfig.fromEnv(env), Fixtures.CLOCK)) {

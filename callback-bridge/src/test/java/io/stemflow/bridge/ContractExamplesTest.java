@@ -104,9 +104,12 @@ class ContractExamplesTest {
                 .contains("stemflow_bridge_kafka_ready 1.0");
     }
 
+    private final java.util.concurrent.atomic.AtomicLong signedSoFar = new java.util.concurrent.atomic.AtomicLong();
+
     private HttpResponse<String> postSigned(final String requestId, final String body) {
         final String taskId = taskIdOf(body);
-        final long now = Fixtures.NOW.getEpochSecond();
+        // each delivery signed at another second, as the provider does: one task id and timestamp twice is a replay
+        final long now = Fixtures.NOW.getEpochSecond() - signedSoFar.getAndIncrement();
         return client.post(requestId, body, Map.of(
                 WebhookSignature.TIMESTAMP_HEADER, Long.toString(now),
                 WebhookSignature.SIGNATURE_HEADER, Fixtures.signer().sign(taskId, now)));

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.TestInstance;
 class RejectedCallbacksTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Seconds before {@link Fixtures#NOW} of the next signed request's timestamp. */
+    private static final java.util.concurrent.atomic.AtomicLong SIGNED = new java.util.concurrent.atomic.AtomicLong();
     private static final String SENTINEL = "sentinel-";
     private static final String VALID_BODY = "{\"code\": 200, \"msg\": \"ok\", \"data\": {\"task_id\": \"task-1\","
             + " \"vocal_removal_info\": {\"vocal_url\": \"https://x/v.mp3\"}}}";
@@ -242,9 +244,13 @@ class RejectedCallbacksTest {
         return bridge.url().resolve("/callbacks/" + requestId + "?token=" + Fixtures.token().tokenFor(requestId));
     }
 
+    /**
+     * Genuine signature headers, each with another timestamp within the allowed age (as the provider signs each
+     * delivery when it sends it): the same task id and timestamp twice would be a replay.
+     */
     private static Map<String, String> signed(final String taskId) {
-        final long now = Fixtures.NOW.getEpochSecond();
-        return headers(now, Fixtures.signer().sign(taskId, now));
+        final long timestamp = Fixtures.NOW.getEpochSecond() - SIGNED.getAndIncrement();
+        return headers(timestamp, Fixtures.signer().sign(taskId, timestamp));
     }
 
     private static Map<String, String> headers(final long timestamp, final String signature) {

@@ -5,6 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.stemflow.bridge.BridgeConfig;
 import io.stemflow.bridge.BridgeConfigException;
 import io.stemflow.bridge.TlsSettings;
+import io.stemflow.http.JsonErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -27,6 +28,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * Builds the bridge's Javalin server: plain HTTP, or HTTPS only when a keystore is configured
  * (the keystore is opened here, so a wrong path or password fails start-up with a message that
  * names the variable).
+ *
+ * <p>Every error is JSON, Jetty's own too (400 for a malformed request line or URI, 414, 431: see
+ * {@link JsonErrors}).
  *
  * <p>Jetty stops gracefully: a {@link GracefulHandler} around the application lets {@code stop()}
  * close the connectors first and then wait (up to {@code stopTimeout}) until every request in
@@ -71,6 +75,7 @@ public final class HttpServer {
                 return connector;
             }));
             routes.accept(javalin.routes);
+            JsonErrors.install(javalin); // after the bridge's own 404/405 handlers, so theirs answer first
         });
     }
 

@@ -29,6 +29,13 @@ public final class Responses {
         ctx.status(200).contentType(MediaTypes.JSON).result(body.toString());
     }
 
+    /** The 200 of a signed callback this instance stored before, sent again with the same body: nothing produced. */
+    void replayed(final Context ctx, final String requestId) {
+        metrics.count(Outcome.REPLAYED);
+        final ObjectNode body = mapper.createObjectNode().put("status", "accepted").put("requestId", requestId);
+        ctx.status(200).contentType(MediaTypes.JSON).result(body.toString());
+    }
+
     /** A refusal: status and {@code error} code from the outcome, {@code message} for the sender. */
     public void error(final Context ctx, final Outcome outcome, final String message) {
         metrics.count(outcome);

@@ -188,6 +188,8 @@ public final class CallbackBench {
     private Result bridge(final String bootstrap, final String registryUrl, final String topic)
             throws InterruptedException {
         final Map<String, String> env = Fixtures.env(bootstrap, registryUrl, topic);
+        // one client with every callback in flight: the per-client limit must not be what is measured
+        env.put(io.stemflow.bridge.CallbackLimits.ENV_MAX_REQUESTS_PER_CLIENT, "10000");
         try (CallbackBridge bridge = CallbackBridge.start(BridgeConfig.fromEnv(env), Clock.systemUTC())) {
             final CallbackClient client = new CallbackClient(bridge.url(), Fixtures.token());
             callbacks(client, "warm-", warmup);
