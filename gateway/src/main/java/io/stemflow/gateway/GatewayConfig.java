@@ -6,6 +6,7 @@ import io.stemflow.avro.SeparationType;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.provider.CallbackToken;
 import io.stemflow.serde.registry.RegistryConnection;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Secret;
 import io.stemflow.service.SecretSource;
@@ -82,6 +83,8 @@ public record GatewayConfig(
     public static final String CONFIG_PROBE_INTERVAL = "STEMFLOW_GATEWAY_CONFIG_PROBE_INTERVAL";
     public static final String HTTP_HOST = "STEMFLOW_GATEWAY_HTTP_HOST";
     public static final String HTTP_PORT = "STEMFLOW_GATEWAY_HTTP_PORT";
+    /** Loopback: a gateway whose {@code /metrics} the network may reach is configured so. */
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
 
     private static final Set<String> KNOWN = Set.of(PROVIDER_BASE_URL, PROVIDER_API_KEY, PROVIDER_API_KEY_FILE,
             PROVIDER_REQUEST_TIMEOUT, PROVIDER_CONNECT_TIMEOUT, RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW,
@@ -166,7 +169,7 @@ public record GatewayConfig(
                         r.duration(CONFIG_PROBE_INTERVAL, Duration.ofSeconds(60), Duration.ofMillis(1))),
                 new Costs(atLeast(r, COST_SEPARATE_VOCAL, (int) ProviderCosts.SEPARATE_VOCAL, 0),
                         atLeast(r, COST_SPLIT_STEM, (int) ProviderCosts.SPLIT_STEM, 0)),
-                new HttpSettings(r.text(HTTP_HOST, "0.0.0.0"), r.integer(HTTP_PORT, 8091, 0, 65_535)));
+                httpSettings(r));
         check(r, config);
         r.throwIfProblems();
         r.warnUnknown(OWN_PREFIXES, KNOWN);
@@ -174,6 +177,12 @@ public record GatewayConfig(
                 + "instance uses the whole limit ({} per {}), the others are hot standbys; remove the variable",
                 RETIRED_INSTANCES, value, config.rate().requests(), DurationText.format(config.rate().window())));
         return config;
+    }
+
+    /** The health and metrics server; its access from STEMFLOW_HTTP_AUTH and the token settings (HttpAccess). */
+    private static HttpSettings httpSettings(final Settings r) {
+        final String host = r.text(HTTP_HOST, DEFAULT_HTTP_HOST);
+        return new HttpSettings(host, r.integer(HTTP_PORT, 8091, 0, 65_535), HttpAccess.read(r, List.of(host)));
     }
 
     private static int atLeast(final Settings r, final String name, final int fallback, final int min) {
@@ -327,7 +336,13 @@ public record GatewayConfig(
         }
     }
 
-    /** The health and metrics server. */
-    public record HttpSettings(String host, int port) {
+    /**
+     * The health and metrics server: {@code /health} open, {@code /metrics} for viewer tokens ({@code access}).
+     */
+    public record HttpSettings(String host, int port, HttpAccess access) {
+
+        public HttpSettings {
+            Objects.requireNonNull(access, "access");
+        }
     }
 }

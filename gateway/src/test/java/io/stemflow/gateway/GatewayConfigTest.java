@@ -173,6 +173,28 @@ class GatewayConfigTest {
         env.put(GatewayConfig.BRIDGE_PUBLIC_URL, "https://bridge.example");
         env.put(GatewayConfig.KAFKA_BOOTSTRAP_SERVERS, "localhost:9092");
         env.put(GatewayConfig.SCHEMA_REGISTRY_URL, "http://localhost:8081");
+        env.put("STEMFLOW_VIEWER_TOKENS", "gateway-viewer-token-0123456789");
         return env;
+    }
+
+    @Test
+    void shouldListenOnLoopbackWhenTheHttpHostIsNotSet() {
+        // when
+        final GatewayConfig config = GatewayConfig.fromEnv(required());
+        // then
+        assertThat(config.http().host()).isEqualTo("127.0.0.1");
+        assertThat(config.http().access().auth()).isEqualTo(io.stemflow.http.HttpAccess.Auth.TOKENS);
+    }
+
+    @Test
+    void shouldRefuseToStartWhenNoAccessTokenIsConfiguredAndAuthIsNotOff() {
+        // given
+        final Map<String, String> env = required();
+        env.remove("STEMFLOW_VIEWER_TOKENS");
+        // when / then
+        assertThatThrownBy(() -> GatewayConfig.fromEnv(env)).hasMessageContaining("STEMFLOW_OPERATOR_TOKENS")
+                .hasMessageContaining("STEMFLOW_HTTP_AUTH=off");
+        env.put("STEMFLOW_HTTP_AUTH", "off");
+        assertThat(GatewayConfig.fromEnv(env).http().access().auth()).isEqualTo(io.stemflow.http.HttpAccess.Auth.OFF);
     }
 }

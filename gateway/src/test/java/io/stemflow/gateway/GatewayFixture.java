@@ -44,6 +44,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class GatewayFixture implements AutoCloseable {
 
     static final String API_KEY = "sk-gateway-test-4f1c9a7e2b81d3c6";
+    static final String VIEWER_TOKEN = "gateway-viewer-token-0123456789";
+    static final String OPERATOR_TOKEN = "gateway-operator-token-0123456789";
     static final String HMAC_KEY = "hmac-gateway-test-7d3e9b1a5c2f4e6d";
     static final String UNUSED_BRIDGE = "http://127.0.0.1:9/bridge";
 
@@ -132,6 +134,8 @@ final class GatewayFixture implements AutoCloseable {
         env.put(GatewayConfig.COMMIT_INTERVAL, "50ms");
         env.put(GatewayConfig.HTTP_HOST, "127.0.0.1");
         env.put(GatewayConfig.HTTP_PORT, "0");
+        env.put("STEMFLOW_VIEWER_TOKENS", VIEWER_TOKEN);
+        env.put("STEMFLOW_OPERATOR_TOKENS", OPERATOR_TOKEN);
         return env;
     }
 

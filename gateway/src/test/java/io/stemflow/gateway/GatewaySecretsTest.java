@@ -87,7 +87,8 @@ class GatewaySecretsTest {
     }
 
     private static HttpResponse<String> get(final URI base, final String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Bearer " + GatewayFixture.VIEWER_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

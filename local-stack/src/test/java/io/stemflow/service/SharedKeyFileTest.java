@@ -60,7 +60,8 @@ class SharedKeyFileTest {
                 "STEMFLOW_CALLBACK_HMAC_KEY_FILE", file.toString(),
                 "STEMFLOW_BRIDGE_PUBLIC_URL", "http://localhost:8090",
                 "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
-                "STEMFLOW_SCHEMA_REGISTRY_URL", "http://localhost:8081"));
+                "STEMFLOW_SCHEMA_REGISTRY_URL", "http://localhost:8081",
+                "STEMFLOW_VIEWER_TOKENS", "shared-key-viewer-token-0123456789"));
         final BridgeConfig bridge = BridgeConfig.fromEnv(Map.of(
                 "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
                 "STEMFLOW_SCHEMA_REGISTRY_URL", "http://localhost:8081",
