@@ -1,6 +1,7 @@
 package io.stemflow.registry;
 
 import io.javalin.Javalin;
+import io.stemflow.http.JsonErrors;
 import io.stemflow.registry.auth.RegistryAccess;
 import io.stemflow.registry.http.RegistryRoutes;
 import io.stemflow.registry.state.RegistryService;
@@ -56,7 +57,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 javalin.startup.showOldJavalinVersionWarning = false;
                 javalin.jetty.host = config.host();
                 javalin.jetty.port = config.port();
-                RegistryRoutes.addTo(javalin.routes, registry, config.access(), config.hardDelete());
+                JsonErrors.install(javalin);
+                RegistryRoutes.addTo(javalin.routes, registry, config.access(),
+                        RegistryRoutes.httpAccess(config.host(), config.allowedHosts()), config.hardDelete());
             }).start();
             final EmbeddedSchemaRegistry started = new EmbeddedSchemaRegistry(server, store, config.host());
             LOG.info("Schema registry listening on {} with {}; {}; permanent deletes {}", started.url,

@@ -1,6 +1,7 @@
 package io.stemflow.registry;
 
 import io.stemflow.compat.CompatibilityLevel;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.registry.auth.RegistryAccess;
 import io.stemflow.registry.auth.RegistryUsers;
@@ -35,11 +36,13 @@ import java.util.regex.Pattern;
  * @param access               who may read and write
  * @param hardDelete           whether {@code ?permanent=true} deletes are served (off: 403, error code 40302)
  * @param kafkaSecurity        the Kafka store's client security ({@code STEMFLOW_KAFKA_*}, {@link KafkaClientSecurity})
+ * @param allowedHosts         names a {@code Host} header may carry besides loopback names, this machine's names, IP
+ *                             literals and {@code host} ({@code STEMFLOW_HTTP_ALLOWED_HOSTS}; {@code *}: any)
  */
 public record RegistryConfig(String host, int port, Store store, String kafkaBootstrapServers, String topic,
                              short topicReplicationFactor, CompatibilityLevel defaultCompatibility,
                              Duration storeTimeout, RegistryAccess access, boolean hardDelete,
-                             KafkaClientSecurity kafkaSecurity) {
+                             KafkaClientSecurity kafkaSecurity, List<String> allowedHosts) {
 
     /** Where the registry keeps its log. */
     public enum Store {
@@ -82,6 +85,7 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
         Objects.requireNonNull(defaultCompatibility, "defaultCompatibility must be set");
         Objects.requireNonNull(storeTimeout, "storeTimeout must be set");
         Objects.requireNonNull(access, "access must be set");
+        allowedHosts = List.copyOf(Objects.requireNonNull(allowedHosts, "allowedHosts must be set"));
         Objects.requireNonNull(kafkaSecurity, "kafkaSecurity must be set");
         require(!storeTimeout.isNegative() && !storeTimeout.isZero(), "storeTimeout must be positive, got " + storeTimeout);
         require(storeTimeout.toMillis() <= Integer.MAX_VALUE, "storeTimeout is too long: " + storeTimeout);
@@ -98,14 +102,14 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
     public static RegistryConfig inMemory() {
         return new RegistryConfig(DEFAULT_HOST, 0, Store.IN_MEMORY, null, DEFAULT_TOPIC, (short) 1,
                 CompatibilityLevel.BACKWARD, DEFAULT_STORE_TIMEOUT, RegistryAccess.off(), false,
-                KafkaClientSecurity.none());
+                KafkaClientSecurity.none(), List.of());
     }
 
     /** A Kafka-backed registry on topic {@code _schemas} (replication factor 1), 127.0.0.1, any free port. */
     public static RegistryConfig kafka(final String bootstrapServers) {
         return new RegistryConfig(DEFAULT_HOST, 0, Store.KAFKA, bootstrapServers, DEFAULT_TOPIC, (short) 1,
                 CompatibilityLevel.BACKWARD, DEFAULT_STORE_TIMEOUT, RegistryAccess.off(), false,
-                KafkaClientSecurity.none());
+                KafkaClientSecurity.none(), List.of());
     }
 
     /**
@@ -115,7 +119,8 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
      * {@code STEMFLOW_REGISTRY_AUTH} ({@code basic}, the default, or {@code off}), the users of
      * {@code STEMFLOW_REGISTRY_USERS_FILE} (one {@code user:role:hash} per line) or {@code STEMFLOW_REGISTRY_USERS}
      * (the same, comma-separated), {@code STEMFLOW_REGISTRY_OPEN_READS} (default true) and
-     * {@code STEMFLOW_REGISTRY_HARD_DELETE} (default false), with the shared {@link Settings} reader.
+     * {@code STEMFLOW_REGISTRY_HARD_DELETE} (default false), and {@code STEMFLOW_HTTP_ALLOWED_HOSTS} (the Host check's
+     * further names), with the shared {@link Settings} reader.
      * With {@code basic} and no user, it refuses to start: a registry open to writes is never the default.
      *
      * @throws io.stemflow.service.SettingsException naming every invalid variable
@@ -131,10 +136,13 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
         final RegistryAccess access = access(r);
         final boolean hardDelete = r.bool(ENV_HARD_DELETE, false);
         final KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.read(r);
+        final List<String> allowedHosts = r.optional(HttpAccess.ENV_ALLOWED_HOSTS)
+                .map(text -> Arrays.stream(text.split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList())
+                .orElse(List.of());
         r.throwIfProblems();
         final RegistryConfig base = bootstrap == null ? inMemory() : kafka(bootstrap);
         return base.withPort(port).withHost(host).withTopic(topic).withAccess(access).withHardDelete(hardDelete)
-                .withKafkaSecurity(kafkaSecurity);
+                .withKafkaSecurity(kafkaSecurity).withAllowedHosts(allowedHosts);
     }
 
     private static RegistryAccess access(final Settings r) {
@@ -183,50 +191,56 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
 
     public RegistryConfig withHost(final String newHost) {
         return new RegistryConfig(newHost, port, store, kafkaBootstrapServers, topic, topicReplicationFactor,
-                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity);
+                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity, allowedHosts);
     }
 
     public RegistryConfig withPort(final int newPort) {
         return new RegistryConfig(host, newPort, store, kafkaBootstrapServers, topic, topicReplicationFactor,
-                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity);
+                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity, allowedHosts);
     }
 
     public RegistryConfig withTopic(final String newTopic) {
         return new RegistryConfig(host, port, store, kafkaBootstrapServers, newTopic, topicReplicationFactor,
-                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity);
+                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity, allowedHosts);
     }
 
     public RegistryConfig withTopicReplicationFactor(final short factor) {
         return new RegistryConfig(host, port, store, kafkaBootstrapServers, topic, factor,
-                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity);
+                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity, allowedHosts);
     }
 
     public RegistryConfig withDefaultCompatibility(final CompatibilityLevel level) {
         return new RegistryConfig(host, port, store, kafkaBootstrapServers, topic, topicReplicationFactor,
-                level, storeTimeout, access, hardDelete, kafkaSecurity);
+                level, storeTimeout, access, hardDelete, kafkaSecurity, allowedHosts);
     }
 
     public RegistryConfig withStoreTimeout(final Duration timeout) {
         return new RegistryConfig(host, port, store, kafkaBootstrapServers, topic, topicReplicationFactor,
-                defaultCompatibility, timeout, access, hardDelete, kafkaSecurity);
+                defaultCompatibility, timeout, access, hardDelete, kafkaSecurity, allowedHosts);
     }
 
     /** Who may read and write ({@link RegistryAccess#off()} by default in code). */
     public RegistryConfig withAccess(final RegistryAccess newAccess) {
         return new RegistryConfig(host, port, store, kafkaBootstrapServers, topic, topicReplicationFactor,
-                defaultCompatibility, storeTimeout, newAccess, hardDelete, kafkaSecurity);
+                defaultCompatibility, storeTimeout, newAccess, hardDelete, kafkaSecurity, allowedHosts);
     }
 
     /** Whether {@code ?permanent=true} deletes are served (default false: 403, error code 40302). */
     public RegistryConfig withHardDelete(final boolean enabled) {
         return new RegistryConfig(host, port, store, kafkaBootstrapServers, topic, topicReplicationFactor,
-                defaultCompatibility, storeTimeout, access, enabled, kafkaSecurity);
+                defaultCompatibility, storeTimeout, access, enabled, kafkaSecurity, allowedHosts);
     }
 
     /** With the Kafka store's client security ({@link KafkaClientSecurity#none()} by default in code). */
     public RegistryConfig withKafkaSecurity(final KafkaClientSecurity security) {
         return new RegistryConfig(host, port, store, kafkaBootstrapServers, topic, topicReplicationFactor,
-                defaultCompatibility, storeTimeout, access, hardDelete, security);
+                defaultCompatibility, storeTimeout, access, hardDelete, security, allowedHosts);
+    }
+
+    /** Also answers requests whose {@code Host} header names one of {@code names} ({@code *}: any). */
+    public RegistryConfig withAllowedHosts(final List<String> names) {
+        return new RegistryConfig(host, port, store, kafkaBootstrapServers, topic, topicReplicationFactor,
+                defaultCompatibility, storeTimeout, access, hardDelete, kafkaSecurity, names);
     }
 
     /** The Kafka store's settings; only meaningful for {@link Store#KAFKA}. */

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ public final class RegistryUsers {
     private final Semaphore derivations = new Semaphore(MAX_CONCURRENT_DERIVATIONS);
 
     private RegistryUsers(final Map<String, User> users) {
-        this.users = Map.copyOf(users);
+        this.users = Collections.unmodifiableMap(new LinkedHashMap<>(users));
         this.dummy = PasswordHash.create("no such user", users.values().stream()
                 .map(u -> u.hash().iterations()).max(Integer::compare).orElse(PasswordHash.MIN_ITERATIONS));
         new SecureRandom().nextBytes(cacheSalt);

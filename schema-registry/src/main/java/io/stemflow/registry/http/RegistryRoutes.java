@@ -11,6 +11,7 @@ import io.stemflow.registry.RegistryConfig;
 import io.stemflow.registry.RegistryException;
 import io.stemflow.registry.auth.RegistryAccess;
 import io.stemflow.compat.CompatibilityChecker;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.registry.state.RegistryService;
 import io.stemflow.registry.state.SchemaVersion;
 import io.stemflow.registry.state.VersionRef;
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Confluent Schema Registry REST API (AVRO only) over a {@link RegistryService}. Every error,
  * including unknown paths and malformed bodies, is answered as {@code {"error_code", "message"}}.
- * Before any route, {@link AccessCheck} decides whether the caller may (401/403); a permanent delete is
+ * Before any route, the shared {@link HttpAccess} checks the {@code Host} header (421, against DNS rebinding) and that
+ * a state change declares a JSON media type (415, against a browser's cross-site {@code text/plain} or form posts),
+ * its refusals answered in the registry's error format; then {@link AccessCheck} decides whether the caller may
+ * (401/403); a permanent delete is
  * served only when hard deletes are enabled (else 403, error code 40302), because records already written with
  * a schema's id cannot be read once the id is gone.
  */
@@ -35,28 +39,51 @@ public final class RegistryRoutes {
 
     private final RegistryService registry;
     private final AccessCheck access;
+    private final HttpAccess http;
     private final boolean hardDelete;
     private final ObjectMapper mapper = new ObjectMapper();
     private final RequestBodies bodies = new RequestBodies(mapper);
 
-    private RegistryRoutes(final RegistryService registry, final RegistryAccess access, final boolean hardDelete) {
+    private RegistryRoutes(final RegistryService registry, final RegistryAccess access, final HttpAccess http,
+                           final boolean hardDelete) {
         this.registry = registry;
         this.access = new AccessCheck(access);
+        this.http = http;
         this.hardDelete = hardDelete;
     }
 
     /**
      * Declares the access check, every endpoint and error handler on {@code routes}.
      *
+     * @param http       the Host and media-type checks (without bearer tokens: the registry has its own users)
      * @param hardDelete whether {@code ?permanent=true} deletes are served
      */
     public static void addTo(final RoutesConfig routes, final RegistryService registry, final RegistryAccess access,
-                             final boolean hardDelete) {
-        new RegistryRoutes(registry, access, hardDelete).declare(routes);
+                             final HttpAccess http, final boolean hardDelete) {
+        new RegistryRoutes(registry, access, http, hardDelete).declare(routes);
+    }
+
+    /**
+     * The registry's front door: the {@code Host} header may name {@code bindHost}, {@code allowedHosts}, a loopback
+     * name, this machine or an IP literal; a state change must declare the registry's media type or plain JSON;
+     * {@code GET /} (the health probe) passes unchecked. No bearer tokens: {@link AccessCheck} has the users.
+     */
+    public static HttpAccess httpAccess(final String bindHost, final List<String> allowedHosts) {
+        final List<String> names = new java.util.ArrayList<>(allowedHosts);
+        names.add(bindHost);
+        return HttpAccess.withoutTokens().withOpenPaths("/").withHosts(names)
+                .acceptingWrites(CONTENT_TYPE, "application/vnd.schemaregistry+json", "application/json");
     }
 
     private void declare(final RoutesConfig routes) {
-        routes.before(access::check);
+        routes.before(ctx -> {
+            http.check(ctx);
+            if (ctx.statusCode() >= 400) {
+                inRegistryFormat(ctx);
+                return;
+            }
+            access.check(ctx);
+        });
         routes.get("/", ctx -> respond(ctx, Map.of()));
 
         routes.get("/schemas/types", ctx -> respond(ctx, List.of("AVRO")));
@@ -142,6 +169,17 @@ public final class RegistryRoutes {
                     + RegistryConfig.ENV_HARD_DELETE + "=true to allow permanent deletes");
         }
         return permanent;
+    }
+
+    /** A refusal of {@link HttpAccess} (421, 415) as {@code {"error_code", "message"}}, as every registry error. */
+    private void inRegistryFormat(final Context ctx) {
+        String message = "HTTP " + ctx.statusCode();
+        try {
+            message = mapper.readTree(ctx.result() == null ? "{}" : ctx.result()).path("message").asText(message);
+        } catch (JsonProcessingException e) {
+            // keep the status as the message
+        }
+        respondError(ctx, ctx.statusCode(), ctx.statusCode(), message);
     }
 
     private ObjectNode versionBody(final SchemaVersion version) {

@@ -12,6 +12,7 @@ import static io.stemflow.registry.support.Users.WRITER;
 import static io.stemflow.registry.support.Users.basicHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stemflow.http.RawHttp;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.registry.RegistryConfig;
 import io.stemflow.registry.support.RegistryClient;
@@ -245,6 +246,71 @@ class RegistryAccessTest {
         // then
         assertThat(responses).allSatisfy(response -> assertThat(response.status()).isNotEqualTo(200));
         assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldAnswer415AndChangeNothingWhenAStateChangeIsNotJson() {
+        // given: what a web page can send cross-site without asking first (text/plain, a form)
+        final RegistryClient anonymous = start(true, false);
+        final RegistryClient writerAsText = new RegistryClient(registry.url(), "text/plain",
+                basicHeader(WRITER, PASSWORD));
+        final RegistryClient adminAsForm = new RegistryClient(registry.url(), "application/x-www-form-urlencoded",
+                basicHeader(ADMIN, PASSWORD));
+        final RegistryClient anonymousAsText = new RegistryClient(registry.url(), "text/plain", null);
+        final String before = state();
+
+        // when
+        final List<Response> responses = List.of(
+                writerAsText.register("separation-results-value", UNRELATED),
+                adminAsForm.put("/config", "{\"compatibility\":\"NONE\"}"),
+                anonymousAsText.register("separation-results-value", UNRELATED));
+
+        // then
+        assertThat(responses).allSatisfy(response -> {
+            assertThat(response.status()).isEqualTo(415);
+            assertThat(response.errorCode()).isEqualTo(415);
+            assertThat(response.message()).contains("application/vnd.schemaregistry.v1+json");
+            assertThat(response.contentType()).startsWith(CONTENT_TYPE);
+        });
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldAnswer421AndChangeNothingWhenHostIsForeign() throws Exception {
+        // given: a page on a rebound DNS name reaches the registry with its own name as Host
+        final RegistryClient anonymous = start(true, false);
+        final String before = state();
+
+        // when
+        final RawHttp register = RawHttp.exchange(registry.port(), RawHttp.withBody(RawHttp.request("POST",
+                "/subjects/separation-results-value/versions", "attacker.example:" + registry.port(),
+                "Content-Type: application/json", "Authorization: " + basicHeader(WRITER, PASSWORD)),
+                schemaBody(UNRELATED)));
+        final RawHttp read = RawHttp.exchange(registry.port(), RawHttp.request("GET", "/subjects",
+                "attacker.example"));
+        final RawHttp byLoopbackName = RawHttp.exchange(registry.port(), RawHttp.request("GET", "/subjects",
+                "localhost:" + registry.port()));
+
+        // then
+        assertThat(register.status()).isEqualTo(421);
+        assertThat(register.body()).contains("\"error_code\":421").contains("STEMFLOW_HTTP_ALLOWED_HOSTS");
+        assertThat(read.status()).isEqualTo(421);
+        assertThat(byLoopbackName.status()).isEqualTo(200);
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldAnswerAHostNamedInAllowedHostsWhenConfigured() throws Exception {
+        // given
+        registry = EmbeddedSchemaRegistry.start(RegistryConfig.inMemory().withAccess(Users.basic(true))
+                .withAllowedHosts(List.of("schema-registry")));
+
+        // when
+        final RawHttp read = RawHttp.exchange(registry.port(), RawHttp.request("GET", "/subjects",
+                "schema-registry:8081"));
+
+        // then
+        assertThat(read.status()).isEqualTo(200);
     }
 
     /** Starts a registry holding separation-results-value and separation-stems-value; an anonymous client. */
