@@ -47,6 +47,9 @@ cleanup() {
 trap cleanup EXIT
 
 bash docker/init-secrets.sh > /dev/null
+# the CLI on the host registers the demo's schemas: the registry's writer credentials, from their file
+export STEMFLOW_SCHEMA_REGISTRY_USER=stemflow-services
+export STEMFLOW_SCHEMA_REGISTRY_PASSWORD_FILE="$secrets/registry_services_password"
 
 step "building the images and starting the services (project $project, ports from $base)"
 start=$(date +%s)
@@ -77,7 +80,7 @@ after_batch="$(curl -fsS "$query/batches/$batch")"
 [[ "$before_batch" == "$after_batch" ]] || fail "batch $batch was $before_batch, after a restart $after_batch"
 step "after the restart: label-north $after_account; batch $after_batch"
 
-for key in callback_hmac_key provider_api_key; do
+for key in callback_hmac_key provider_api_key registry_services_password registry_admin_password; do
   value="$(cat "$secrets/$key")"
   if "${compose[@]}" logs --no-color 2>&1 | grep -qF "$value"; then
     fail "the $key appears in a service's log"
