@@ -125,6 +125,15 @@ public final class HttpAccess {
         return access.withHosts(extra);
     }
 
+    /**
+     * The same Host and media-type checks without the token check ({@link Auth#OFF}): for a service that decides
+     * at start that its guarded paths have another guard (the emulator's admin API for loopback callers only).
+     */
+    public HttpAccess withoutTokenCheck() {
+        return new HttpAccess(Auth.OFF, AccessTokens.none(), allowedHosts, openPaths, guardedPrefixes, writeMediaTypes,
+                headerCredential);
+    }
+
     /** Also accepts these host names (or {@code *}: any). */
     public HttpAccess withHosts(final Collection<String> names) {
         final Set<String> hosts = new LinkedHashSet<>(allowedHosts);

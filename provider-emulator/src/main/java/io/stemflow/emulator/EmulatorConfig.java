@@ -1,5 +1,6 @@
 package io.stemflow.emulator;
 
+import io.stemflow.http.HttpAccess;
 import io.stemflow.service.Secret;
 import java.net.URI;
 import java.time.Duration;
@@ -24,8 +25,13 @@ import java.util.SplittableRandom;
  * @param port                  port to bind (0 picks a free one)
  * @param publicBaseUrl         base URL put into stem-file links; empty: {@code http://<host>:<bound port>}
  * @param apiKeys               accepted API keys (Bearer tokens); at least one
- * @param adminToken            token for {@code /admin/...} (header {@code X-Admin-Token}); empty: admin API
- *                              answers loopback callers only
+ * @param adminToken            token for {@code /admin/...} (header {@code X-Admin-Token}), an operator credential;
+ *                              empty and no bearer tokens: the admin API answers loopback callers only
+ * @param access                who may call ({@link HttpAccess}): Host and JSON-only checks on every route but
+ *                              {@code /health}, bearer tokens (viewer reads, operator changes) on {@code /admin}
+ *                              only, unless their check is off; the default checks no token (then the admin
+ *                              token, or loopback, guards {@code /admin}). Listening beyond loopback needs an
+ *                              admin credential: the admin token or checked bearer tokens
  * @param webhookKey            when present, callbacks are signed ({@code X-Webhook-Timestamp/-Signature})
  * @param initialCredits        credit balance every API key starts with
  * @param costSeparateVocal     credits charged per accepted separate_vocal task
@@ -53,6 +59,7 @@ public record EmulatorConfig(
         Optional<URI> publicBaseUrl,
         List<Secret> apiKeys,
         Optional<Secret> adminToken,
+        HttpAccess access,
         Optional<Secret> webhookKey,
         long initialCredits,
         int costSeparateVocal,
@@ -76,6 +83,8 @@ public record EmulatorConfig(
 
     /** Codes a failed task may report in its callback. */
     public static final Set<Integer> ALLOWED_FAILURE_CODES = Set.of(400, 451, 500);
+    /** Loopback: an emulator the network may reach is configured so, with an admin credential. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     public EmulatorConfig {
         require(host, "host");
@@ -96,6 +105,12 @@ public record EmulatorConfig(
             throw new IllegalArgumentException("apiKeys must not hold the same key twice");
         }
         require(adminToken, "adminToken");
+        require(access, "access");
+        if (access.auth() == HttpAccess.Auth.OFF && adminToken.isEmpty() && !isLoopback(host)) {
+            throw new IllegalArgumentException("the emulator listens beyond loopback (host " + host + ") without an "
+                    + "admin credential: set STEMFLOW_EMULATOR_ADMIN_TOKEN (adminToken) or operator tokens "
+                    + "(STEMFLOW_OPERATOR_TOKENS, with STEMFLOW_HTTP_AUTH=tokens)");
+        }
         require(webhookKey, "webhookKey");
         nonNegative(initialCredits, "initialCredits");
         nonNegative(costSeparateVocal, "costSeparateVocal");
@@ -158,6 +173,18 @@ public record EmulatorConfig(
         return retrySchedule.stream().map(d -> Duration.ofNanos(Math.round(d.toNanos() * timeScale))).toList();
     }
 
+    /** Whether {@code host} names this machine's loopback only (not a wildcard, not another interface). */
+    static boolean isLoopback(final String host) {
+        try {
+            final java.net.InetAddress[] addresses = java.net.InetAddress.getAllByName(
+                    host.replace("[", "").replace("]", ""));
+            return addresses.length > 0 && java.util.Arrays.stream(addresses)
+                    .allMatch(java.net.InetAddress::isLoopbackAddress);
+        } catch (final java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     private static void require(final Object value, final String name) {
         Objects.requireNonNull(value, () -> name + " must be set");
     }
@@ -190,11 +217,12 @@ public record EmulatorConfig(
 
     /** Builder with the provider's documented behaviour as defaults; {@link #build()} validates. */
     public static final class Builder {
-        private String host = "127.0.0.1";
+        private String host = DEFAULT_HOST;
         private int port = 8089;
         private URI publicBaseUrl;
         private final List<Secret> apiKeys = new ArrayList<>();
         private Secret adminToken;
+        private HttpAccess access = HttpAccess.withoutTokens();
         private Secret webhookKey;
         private long initialCredits = 10_000;
         private int costSeparateVocal = 10;
@@ -225,6 +253,7 @@ public record EmulatorConfig(
             publicBaseUrl = c.publicBaseUrl.orElse(null);
             apiKeys.addAll(c.apiKeys);
             adminToken = c.adminToken.orElse(null);
+            access = c.access;
             webhookKey = c.webhookKey.orElse(null);
             initialCredits = c.initialCredits;
             costSeparateVocal = c.costSeparateVocal;
@@ -277,6 +306,12 @@ public record EmulatorConfig(
 
         public Builder adminToken(final String value) {
             adminToken = value == null ? null : Secret.of(value);
+            return this;
+        }
+
+        /** Who may call; the default checks no bearer token ({@link HttpAccess#withoutTokens()}). */
+        public Builder access(final HttpAccess value) {
+            access = value;
             return this;
         }
 
@@ -384,7 +419,7 @@ public record EmulatorConfig(
         public EmulatorConfig build() {
             final long effectiveSeed = seed != null ? seed : new SplittableRandom().nextLong();
             return new EmulatorConfig(host, port, Optional.ofNullable(publicBaseUrl), apiKeys,
-                    Optional.ofNullable(adminToken), Optional.ofNullable(webhookKey), initialCredits,
+                    Optional.ofNullable(adminToken), access, Optional.ofNullable(webhookKey), initialCredits,
                     costSeparateVocal, costSplitStem, maxBodyBytes, httpStatusMirrorsCode, rateLimit, maintenance,
                     faults, failureCodes, processingTime, callbackInfoKey, recordInfoTimeFormat, callbackTimeout,
                     retrySchedule, timeScale, duplicateDelay, lateDelay, fileTtl, effectiveSeed);

@@ -1,5 +1,7 @@
 package io.stemflow.emulator;
 
+import io.stemflow.http.AccessTokens;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Secret;
 import io.stemflow.service.SecretFile;
@@ -79,7 +81,9 @@ final class EmulatorEnv {
         set("PUBLIC_URL", EmulatorEnv::uri, b::publicBaseUrl);
         final List<Secret> keys = apiKeys();
         call("API_KEYS", () -> b.apiKeys(keys));
-        r.secretText(name("ADMIN_TOKEN")).ifPresent(t -> call("ADMIN_TOKEN", () -> b.adminToken(t)));
+        final Optional<String> adminToken = r.secretText(name("ADMIN_TOKEN"));
+        adminToken.ifPresent(t -> call("ADMIN_TOKEN", () -> b.adminToken(t)));
+        b.access(access(adminToken.isPresent()));
         r.secretText(name("WEBHOOK_KEY")).ifPresent(k -> call("WEBHOOK_KEY", () -> b.webhookKey(k)));
         set("INITIAL_CREDITS", Long::parseLong, b::initialCredits);
         set("COST_SEPARATE_VOCAL", Integer::parseInt, b::costSeparateVocal);
@@ -119,6 +123,36 @@ final class EmulatorEnv {
         final Optional<EmulatorConfig> config = call("settings", b::build);
         r.throwIfProblems();
         return config.orElseThrow();
+    }
+
+    /**
+     * Who may call, from {@code STEMFLOW_HTTP_AUTH} and the token settings ({@link HttpAccess#read}). The admin
+     * token is an operator credential of its own, so with it no bearer token is needed. With no credential at all
+     * {@code /admin} answers loopback callers only, which is refused when the emulator listens beyond loopback.
+     */
+    private HttpAccess access(final boolean adminToken) {
+        final String host = r.text(name("HOST"), EmulatorConfig.DEFAULT_HOST);
+        final List<String> names = new ArrayList<>(List.of(host));
+        r.optional(name("PUBLIC_URL")).map(EmulatorEnv::hostOf).ifPresent(names::add);
+        final HttpAccess access = HttpAccess.read(r, names, true);
+        final boolean bearer = List.of(AccessTokens.ENV_VIEWER, AccessTokens.ENV_OPERATOR).stream().anyMatch(
+                n -> r.optional(n).isPresent() || r.optional(n + Settings.FILE_SUFFIX).isPresent());
+        final boolean guarded = adminToken || (bearer && access.auth() == HttpAccess.Auth.TOKENS);
+        if (!guarded && !EmulatorConfig.isLoopback(host)) {
+            r.problem(name("ADMIN_TOKEN") + " (or " + AccessTokens.ENV_OPERATOR + " with " + HttpAccess.ENV_AUTH
+                    + "=tokens) is required when the emulator listens beyond loopback (" + name("HOST") + "=" + host
+                    + "): without it anyone who reaches the emulator could steer its admin API");
+        }
+        return bearer || adminToken ? access : access.withoutTokenCheck();
+    }
+
+    private static String hostOf(final String url) {
+        try {
+            final String host = new URI(url).getHost();
+            return host == null ? "" : host;
+        } catch (final URISyntaxException e) {
+            return "";
+        }
     }
 
     private List<Secret> apiKeys() {

@@ -10,6 +10,9 @@ import io.stemflow.emulator.http.ProviderApi;
 import io.stemflow.emulator.task.StemLinks;
 import io.stemflow.emulator.time.EmulatorTime;
 import io.stemflow.emulator.time.SystemTime;
+import io.stemflow.http.AccessTokens;
+import io.stemflow.http.HttpAccess;
+import io.stemflow.http.Role;
 import io.stemflow.service.LoopbackUrl;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,14 +58,18 @@ public final class ProviderEmulator implements AutoCloseable {
         final EmulatorState state = new EmulatorState(config, time);
         final EmulatorControl control = new EmulatorControl(state);
         final ProviderApi api = new ProviderApi(state);
+        final HttpAccess access = access(config);
         final Javalin server = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
+            access.install(javalin);
+            javalin.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"UP\"}"));
             // let the generate route measure bodies itself (to answer 413 in the provider's shape)
             javalin.http.maxRequestSize = Math.max(1_000_000L, config.maxBodyBytes() + 1L);
             api.register(javalin.routes);
             new FileApi(state).register(javalin.routes);
-            new AdminApi(control, config.adminToken(), state.mapper()).register(javalin.routes);
+            new AdminApi(control, config.adminToken(), access.auth() == HttpAccess.Auth.TOKENS, state.mapper())
+                    .register(javalin.routes);
             javalin.routes.exception(EndpointNotFound.class, (e, ctx) -> {
                 if (ctx.path().startsWith("/admin/") || ctx.path().startsWith(StemLinks.PREFIX)) {
                     ctx.status(404).contentType("application/json").result("{\"error\":\"not found\"}");
@@ -91,10 +98,31 @@ public final class ProviderEmulator implements AutoCloseable {
         }
         final URI baseUrl = config.publicBaseUrl().orElseGet(() -> localUrl(config.host(), server.port()));
         state.setBaseUrl(baseUrl);
-        LOG.info("provider emulator listening on {} (API key ids {}, admin {}, seed {})", baseUrl,
-                state.apiKeys().ids(), config.adminToken().isPresent() ? "token-protected" : "loopback-only",
-                config.seed());
+        LOG.info("provider emulator listening on {} (API key ids {}, admin {}, seed {}, {})", baseUrl,
+                state.apiKeys().ids(), adminGuard(config, access), config.seed(), access);
+        if (access.auth() == HttpAccess.Auth.OFF) {
+            LOG.warn("EMULATOR ADMIN API WITHOUT BEARER TOKENS ({}=off, or no {} / {} configured): /admin answers {}",
+                    HttpAccess.ENV_AUTH, AccessTokens.ENV_VIEWER, AccessTokens.ENV_OPERATOR, adminGuard(config, access));
+        }
         return new ProviderEmulator(state, server, control, baseUrl);
+    }
+
+    /**
+     * The emulator's shape of {@link HttpAccess}: Host and JSON-only checks on every route but {@code /health};
+     * tokens on {@code /admin} only (the provider API has its API keys); the admin token ({@code X-Admin-Token})
+     * an operator credential beside the bearer tokens.
+     */
+    private static HttpAccess access(final EmulatorConfig config) {
+        final HttpAccess access = config.access().guardingOnly("/admin");
+        return config.adminToken().map(token -> access.withHeaderCredential(AdminApi.TOKEN_HEADER, Role.OPERATOR,
+                token::matches)).orElse(access);
+    }
+
+    private static String adminGuard(final EmulatorConfig config, final HttpAccess access) {
+        if (access.auth() == HttpAccess.Auth.TOKENS) {
+            return "bearer-token-protected" + (config.adminToken().isPresent() ? " (and X-Admin-Token)" : "");
+        }
+        return config.adminToken().isPresent() ? "X-Admin-Token-protected" : "loopback-only";
     }
 
     private static URI localUrl(final String host, final int port) {

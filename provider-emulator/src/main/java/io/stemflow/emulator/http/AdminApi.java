@@ -23,8 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin API under {@code /admin}: JSON over HTTP, one route per {@link EmulatorControl} operation.
  *
- * <p>Access: when an admin token is configured, every call must carry it in {@code X-Admin-Token} (else 401);
- * without one, only loopback callers are served (else 403). Errors answer {@code {"error": "..."}} with 400.
+ * <p>Access: while bearer tokens are checked ({@link io.stemflow.http.HttpAccess} in front of every route,
+ * {@code /admin} guarded), the emulator's front door has already decided: a viewer token reads, an operator
+ * token or the admin token ({@code X-Admin-Token}) also changes. Without that check (no bearer token configured,
+ * or {@code STEMFLOW_HTTP_AUTH=off}) the old rules hold here: when an admin token is configured, every call must
+ * carry it in {@code X-Admin-Token} (else 401); without one, only loopback callers are served (else 403).
+ * Errors answer {@code {"error": "..."}} with 400.
  */
 public final class AdminApi {
 
@@ -34,11 +38,15 @@ public final class AdminApi {
 
     private final EmulatorControl control;
     private final Optional<Secret> adminToken;
+    private final boolean tokensChecked;
     private final ObjectMapper mapper;
 
-    public AdminApi(final EmulatorControl control, final Optional<Secret> adminToken, final ObjectMapper mapper) {
+    /** @param tokensChecked whether the front door checks bearer tokens (and the admin token) on {@code /admin} */
+    public AdminApi(final EmulatorControl control, final Optional<Secret> adminToken, final boolean tokensChecked,
+                    final ObjectMapper mapper) {
         this.control = control;
         this.adminToken = adminToken;
+        this.tokensChecked = tokensChecked;
         this.mapper = mapper;
     }
 
@@ -70,7 +78,9 @@ public final class AdminApi {
 
     private Handler guarded(final Handler handler) {
         return ctx -> {
-            if (adminToken.isPresent()) {
+            if (tokensChecked) {
+                // the front door (HttpAccess) admitted this caller with a role fit for the method
+            } else if (adminToken.isPresent()) {
                 if (!adminToken.get().matches(ctx.header(TOKEN_HEADER))) {
                     error(ctx, 401, "admin token missing or wrong (header " + TOKEN_HEADER + ")");
                     return;

@@ -71,7 +71,11 @@ public final class ApiClient {
     }
 
     public Answer send(final String method, final String pathAndQuery, final String apiKey, final String body) {
-        return send(request(pathAndQuery, apiKey).method(method, body == null
+        final HttpRequest.Builder builder = request(pathAndQuery, apiKey);
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        return send(builder.method(method, body == null
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
@@ -82,6 +86,9 @@ public final class ApiClient {
                         : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             builder.header("X-Admin-Token", token);
+        }
+        if (!"GET".equals(method)) {
+            builder.header("Content-Type", "application/json");
         }
         return send(builder.build());
     }
