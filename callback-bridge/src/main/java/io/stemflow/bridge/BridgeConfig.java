@@ -5,6 +5,8 @@ import static java.time.temporal.ChronoUnit.SECONDS;
 
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.provider.CallbackToken;
+import io.stemflow.serde.registry.RegistryAuth;
+import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.service.Secret;
 import io.stemflow.service.Settings;
 import java.net.URI;
@@ -26,6 +28,7 @@ import java.util.regex.Pattern;
  * @param port              HTTP(S) port, 0 for a free one
  * @param kafkaBootstrap    Kafka {@code bootstrap.servers}
  * @param schemaRegistryUrl Schema Registry URL(s), comma-separated
+ * @param schemaRegistryAuth the registry credentials ({@link RegistryConnection#auth}), or none
  * @param callbackKey       HMAC key of the per-job callback token (shared with the submitter)
  * @param webhookKey        the provider's webhook signing key; empty when the account does not sign
  * @param maxBodyBytes      largest accepted callback body
@@ -44,6 +47,7 @@ public record BridgeConfig(
         int port,
         String kafkaBootstrap,
         String schemaRegistryUrl,
+        RegistryAuth schemaRegistryAuth,
         Secret callbackKey,
         Optional<Secret> webhookKey,
         int maxBodyBytes,
@@ -97,6 +101,7 @@ public record BridgeConfig(
     public BridgeConfig {
         webhookKey = Objects.requireNonNullElse(webhookKey, Optional.empty());
         tls = Objects.requireNonNullElse(tls, Optional.empty());
+        schemaRegistryAuth = Objects.requireNonNullElse(schemaRegistryAuth, RegistryAuth.none());
         limits = Objects.requireNonNullElse(limits, CallbackLimits.DEFAULTS);
         final List<String> problems = problems(host, port, kafkaBootstrap, schemaRegistryUrl, callbackKey, webhookKey,
                 maxBodyBytes, produceTimeout, signatureMaxAge, retryAfter, readinessInterval, shutdownTimeout, resultsTopic);
@@ -166,6 +171,9 @@ public record BridgeConfig(
         final int port = reader.integer(ENV_PORT, DEFAULT_PORT, Integer.MIN_VALUE, Integer.MAX_VALUE);
         final String bootstrap = reader.optional(ENV_KAFKA_BOOTSTRAP).orElse(null);
         final String registry = reader.optional(ENV_SCHEMA_REGISTRY_URL).orElse(null);
+        final RegistryAuth registryAuth = RegistryConnection.auth(reader);
+        reader.check(registry == null || !registry.contains("@") || registryAuth instanceof RegistryAuth.None,
+                ENV_SCHEMA_REGISTRY_URL + " carries credentials and " + RegistryConnection.ENV_USER + " is set: keep one");
         final Secret callbackKey = reader.secret(ENV_CALLBACK_HMAC_KEY).orElse(null);
         final Optional<Secret> webhookKey = reader.secret(ENV_PROVIDER_WEBHOOK_KEY);
         final int maxBody = reader.integer(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, Integer.MIN_VALUE,
@@ -184,7 +192,7 @@ public record BridgeConfig(
         if (!reader.problems().isEmpty()) {
             throw new BridgeConfigException(reader.problems());
         }
-        return new BridgeConfig(host, port, bootstrap, registry, callbackKey, webhookKey, maxBody,
+        return new BridgeConfig(host, port, bootstrap, registry, registryAuth, callbackKey, webhookKey, maxBody,
                 produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, limits, topic);
     }
 
@@ -227,6 +235,11 @@ public record BridgeConfig(
                 + ", retryAfter=" + retryAfter + ", readinessInterval=" + readinessInterval
                 + ", shutdownTimeout=" + shutdownTimeout + ", tls=" + tls.map(t -> t.keystore().toString()).orElse("off")
                 + ", limits=" + limits + ", resultsTopic=" + resultsTopic + "]";
+    }
+
+    /** The schema registry and the credentials to use with it (its URLs without credentials). */
+    public RegistryConnection registry() {
+        return new RegistryConnection(schemaRegistryUrl, schemaRegistryAuth);
     }
 
     private String redactedRegistryUrls() {

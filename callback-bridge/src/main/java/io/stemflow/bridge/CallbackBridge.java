@@ -145,7 +145,7 @@ public final class CallbackBridge implements AutoCloseable {
 
     private static Map<String, Object> serdeConfig(final BridgeConfig config) {
         final Map<String, Object> serde = new HashMap<>();
-        serde.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl());
+        serde.putAll(config.registry().serdeConfig());
         // a registry call happens inside send() on the first record: keep it within the produce bound
         serde.put(AvroSerdeConfig.REQUEST_TIMEOUT_MS, Math.max(100, config.produceTimeout().toMillis() / 2));
         return serde;
