@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A stemflow service run as its own JVM on this JVM's classpath, through {@link ChildMain} (so it
- * dies with its parent), its output appended to a log file, ready when its health URL answers 200.
+ * dies with its parent), its output appended to a log file rotated by size ({@link RotatingLogFile}:
+ * never more than {@value RotatingLogFile#KEEP} old files of 20 MB besides the current one), ready
+ * when its health URL answers 200.
  *
  * <p>The child runs in a session of its own ({@link OwnSession}): a Ctrl-C or a {@code kill -TERM
  * -PGID} aimed at the launcher's process group does not reach it, so the launcher can stop its
@@ -69,7 +71,7 @@ public final class ChildProcess implements AutoCloseable {
         command.add(mainClass);
         final ProcessBuilder pb = new ProcessBuilder(OwnSession.command(command))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         pb.environment().putAll(env);
         final Process process;
@@ -79,6 +81,8 @@ public final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + name, e);
         }
+        // the parent writes the child's output, so that it can rotate the file (a redirect cannot)
+        RotatingLogFile.pump(name, process.getInputStream(), log, RotatingLogFile.MAX_BYTES, RotatingLogFile.KEEP);
         final ChildProcess child = new ChildProcess(name, process, log, Instant.now());
         try {
             child.awaitHealthy(health, timeout);
