@@ -67,6 +67,7 @@ class RegistryCredentialsSettingTest {
         env.put(GatewayConfig.BRIDGE_PUBLIC_URL, "https://bridge.example");
         env.put(GatewayConfig.KAFKA_BOOTSTRAP_SERVERS, "localhost:9092");
         env.put(GatewayConfig.SCHEMA_REGISTRY_URL, "http://localhost:8081");
+        env.put("STEMFLOW_HTTP_AUTH", "off"); // the gateway's own HTTP tokens are not what this test is about
         return env;
     }
 }
