@@ -19,7 +19,7 @@ public interface EmbeddedKafka extends AutoCloseable {
         return KafkaBrokerProcess.start(config);
     }
 
-    /** {@code host:port} of the PLAINTEXT listener. */
+    /** {@code host:port} of the client listener (PLAINTEXT, or SASL_SSL when the config has {@link BrokerSecurity}). */
     String bootstrapServers();
 
     /** The directory holding this broker's logs, metadata and its {@code broker.log}. */

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param startTimeout   how long to wait for the broker to answer before failing
  * @param maxHeap        the broker JVM's {@code -Xmx}, e.g. {@code 768m}
  * @param overrides      extra broker properties, applied last
+ * @param security       SASL_SSL with ACLs ({@link BrokerSecurity}), or null for one PLAINTEXT listener
  */
 public record EmbeddedKafkaConfig(
         Path dataDir,
@@ -26,10 +27,17 @@ public record EmbeddedKafkaConfig(
         boolean deleteOnClose,
         Duration startTimeout,
         String maxHeap,
-        Map<String, String> overrides) {
+        Map<String, String> overrides,
+        BrokerSecurity security) {
 
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
     public static final String DEFAULT_MAX_HEAP = "768m";
+
+    /** A PLAINTEXT broker. */
+    public EmbeddedKafkaConfig(final Path dataDir, final int port, final int controllerPort, final boolean deleteOnClose,
+                               final Duration startTimeout, final String maxHeap, final Map<String, String> overrides) {
+        this(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides, null);
+    }
 
     public EmbeddedKafkaConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -65,11 +73,19 @@ public record EmbeddedKafkaConfig(
     }
 
     public EmbeddedKafkaConfig withPorts(final int newPort, final int newControllerPort) {
-        return new EmbeddedKafkaConfig(dataDir, newPort, newControllerPort, deleteOnClose, startTimeout, maxHeap, overrides);
+        return new EmbeddedKafkaConfig(dataDir, newPort, newControllerPort, deleteOnClose, startTimeout, maxHeap, overrides,
+                security);
     }
 
     public EmbeddedKafkaConfig withOverrides(final Map<String, String> newOverrides) {
-        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, newOverrides);
+        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, newOverrides,
+                security);
+    }
+
+    /** With SASL_SSL and ACLs ({@code null}: PLAINTEXT). */
+    public EmbeddedKafkaConfig withSecurity(final BrokerSecurity newSecurity) {
+        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides,
+                newSecurity);
     }
 
     private static void requirePort(final String name, final int value) {

@@ -1,5 +1,7 @@
 package io.stemflow.kafka.embedded;
 
+import io.stemflow.service.OwnerOnly;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -138,6 +140,7 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
         final Path propsFile = dataDir.resolve("server.properties");
         final Path logFile = dataDir.resolve("broker.log");
         try {
+            OwnerOnly.directory(dataDir);
             Files.createDirectories(dataDir.resolve("data"));
             writeProperties(propsFile);
             final List<String> command = new ArrayList<>();
@@ -172,6 +175,9 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
         final Instant deadline = Instant.now().plus(config.startTimeout());
         awaitPortOpen(logFile, deadline); // keeps the admin client from logging refused connections
         final Properties props = new Properties();
+        if (config.security() != null) {
+            props.putAll(config.security().plainClient(config.security().brokerUser()));
+        }
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
@@ -259,12 +265,16 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        if (config.security() != null) {
+            p.putAll(config.security().brokerProperties(port, controllerPort));
+        }
         for (final Map.Entry<String, String> e : config.overrides().entrySet()) {
             p.put(e.getKey(), e.getValue());
         }
-        try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            p.store(out, "written by stemflow's embedded broker at every start");
-        }
+        // owner-only: with security on it holds the PLAIN users' passwords and the stores' passwords
+        final java.io.StringWriter text = new java.io.StringWriter();
+        p.store(text, "written by stemflow's embedded broker at every start");
+        OwnerOnly.writeString(file, text.toString());
     }
 
     private static String clusterId(final Path dataDir) {
