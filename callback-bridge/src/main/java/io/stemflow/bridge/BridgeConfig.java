@@ -8,6 +8,7 @@ import io.stemflow.schemas.provider.CallbackToken;
 import io.stemflow.serde.registry.RegistryAuth;
 import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.service.Secret;
+import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.service.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -41,6 +42,7 @@ import java.util.regex.Pattern;
  * @param limits            what one client or one captured callback may cost: read deadline, requests per
  *                          client, replay cache size ({@link CallbackLimits})
  * @param resultsTopic      the topic results are produced to
+ * @param kafkaSecurity     the Kafka client security ({@code STEMFLOW_KAFKA_*}, {@link KafkaClientSecurity})
  */
 public record BridgeConfig(
         String host,
@@ -58,7 +60,8 @@ public record BridgeConfig(
         Duration shutdownTimeout,
         Optional<TlsSettings> tls,
         CallbackLimits limits,
-        String resultsTopic) {
+        String resultsTopic,
+        KafkaClientSecurity kafkaSecurity) {
 
     public static final String ENV_HOST = "STEMFLOW_BRIDGE_HOST";
     public static final String ENV_PORT = "STEMFLOW_BRIDGE_PORT";
@@ -186,6 +189,7 @@ public record BridgeConfig(
         final Optional<TlsSettings> tls = tls(reader);
         final CallbackLimits limits = CallbackLimits.read(reader);
         final String topic = reader.text(ENV_RESULTS_TOPIC, TopicNames.RESULTS);
+        final KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.read(reader);
         // one report for everything: what could not be read, then what was read but is invalid
         reader.problems(problems(host, port, bootstrap, registry, callbackKey, webhookKey, maxBody,
                 produceTimeout, maxAge, retryAfter, readiness, shutdown, topic));
@@ -193,7 +197,7 @@ public record BridgeConfig(
             throw new BridgeConfigException(reader.problems());
         }
         return new BridgeConfig(host, port, bootstrap, registry, registryAuth, callbackKey, webhookKey, maxBody,
-                produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, limits, topic);
+                produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, limits, topic, kafkaSecurity);
     }
 
     private static Optional<TlsSettings> tls(final Settings reader) {
@@ -234,7 +238,7 @@ public record BridgeConfig(
                 + ", produceTimeout=" + produceTimeout + ", signatureMaxAge=" + signatureMaxAge
                 + ", retryAfter=" + retryAfter + ", readinessInterval=" + readinessInterval
                 + ", shutdownTimeout=" + shutdownTimeout + ", tls=" + tls.map(t -> t.keystore().toString()).orElse("off")
-                + ", limits=" + limits + ", resultsTopic=" + resultsTopic + "]";
+                + ", limits=" + limits + ", resultsTopic=" + resultsTopic + ", kafkaSecurity=" + kafkaSecurity.describe() + "]";
     }
 
     /** The schema registry and the credentials to use with it (its URLs without credentials). */

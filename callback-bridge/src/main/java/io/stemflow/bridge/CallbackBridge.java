@@ -84,12 +84,13 @@ public final class CallbackBridge implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         final AvroSerde<SeparationResult> serde = AvroSerdes.specific(SeparationResult.class, serdeConfig(config), false);
         final Producer<String, SeparationResult> producer = new KafkaProducer<>(
-                ProducerSettings.producer(config.kafkaBootstrap(), config.produceTimeout()),
+                config.kafkaSecurity().applyTo(ProducerSettings.producer(config.kafkaBootstrap(), config.produceTimeout())),
                 new StringSerializer(), serde.serializer());
         final KafkaReadiness readiness;
         try {
             final Duration probeTimeout = probeTimeout(config);
-            readiness = KafkaReadiness.probing(Admin.create(ProducerSettings.admin(config.kafkaBootstrap(), probeTimeout)),
+            readiness = KafkaReadiness.probing(Admin.create(
+                            config.kafkaSecurity().applyTo(ProducerSettings.admin(config.kafkaBootstrap(), probeTimeout))),
                     config.resultsTopic(), config.readinessInterval(), probeTimeout);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
