@@ -32,7 +32,7 @@ final class AccountShares {
     /** Every account's current share, by account id. */
     static SortedMap<String, AccountShare> read(final Connection connection, final Topic<String, AccountShare> topic) {
         final Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+        c.putAll(connection.kafkaClient());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         final SortedMap<String, AccountShare> shares = new TreeMap<>();
         try (KafkaConsumer<String, AccountShare> consumer = new KafkaConsumer<>(c, topic.keySerde().deserializer(),

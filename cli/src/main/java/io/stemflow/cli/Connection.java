@@ -1,5 +1,11 @@
 package io.stemflow.cli;
 
+import org.apache.kafka.clients.CommonClientConfigs;
+import java.util.HashMap;
+import io.stemflow.service.SettingsException;
+import io.stemflow.localstack.SecureKafka;
+import io.stemflow.localstack.KafkaAccess;
+import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.localstack.StackInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
+import io.stemflow.service.SecretFile;
+import io.stemflow.service.Settings;
 
 /**
  * Where stemflow runs: from flags, else the environment, else a running local stack's
@@ -18,6 +26,8 @@ final class Connection {
     static final String ENV_REGISTRY = "STEMFLOW_SCHEMA_REGISTRY_URL";
     static final String ENV_QUERY = "STEMFLOW_QUERY_URL";
     static final String ENV_GATEWAY = "STEMFLOW_GATEWAY_URL";
+    /** The bearer token the CLI sends to the query API and the gateway (or {@code STEMFLOW_TOKEN_FILE}). */
+    static final String ENV_TOKEN = "STEMFLOW_TOKEN";
 
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (env " + ENV_BOOTSTRAP + ").")
     private String bootstrapServers;
@@ -47,6 +57,35 @@ final class Connection {
                 "--bootstrap-servers");
     }
 
+    /**
+     * The Kafka client security, which goes with the bootstrap servers: given by flag or environment, it is the
+     * environment's ({@code STEMFLOW_KAFKA_*}, {@link KafkaClientSecurity}); taken from a running local stack's file,
+     * it is that stack's: on a secure stack ({@code dev --secure}) the operator principal's files.
+     */
+    KafkaClientSecurity kafkaSecurity() {
+        final boolean given = bootstrapServers != null && !bootstrapServers.isBlank()
+                || env.get(ENV_BOOTSTRAP) != null && !env.get(ENV_BOOTSTRAP).isBlank();
+        try {
+            if (given || !Files.isRegularFile(stackFile)) {
+                return KafkaClientSecurity.fromEnv("stemflow", env);
+            }
+            final StackInfo stack = StackInfo.readFrom(stackFile);
+            return stack.services().containsKey(SecureKafka.STACK_KEY)
+                    ? KafkaClientSecurity.fromEnv("stemflow", SecureKafka.clientEnv(Path.of(stack.dataDir()),
+                            KafkaAccess.Principal.OPERATOR))
+                    : KafkaClientSecurity.none();
+        } catch (SettingsException e) {
+            throw new CliException(2, e.getMessage()); // names the variables, never a secret
+        }
+    }
+
+    /** Bootstrap servers and client security: the start of every Kafka client's configuration. */
+    Map<String, Object> kafkaClient() {
+        final Map<String, Object> config = new HashMap<>();
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return kafkaSecurity().applyTo(config);
+    }
+
     String registryUrl() {
         return required(registryUrl, ENV_REGISTRY, StackInfo::schemaRegistryUrl, "schema registry URL", "--registry-url");
     }
@@ -63,6 +102,49 @@ final class Connection {
     /** The gateway's URL when known (it is optional: only the call-rate display needs it). */
     Optional<String> gatewayUrl() {
         return known(gatewayUrl, ENV_GATEWAY, s -> s.services().get("gateway"));
+    }
+
+    /**
+     * The bearer token for the service at {@code serviceUrl}: {@code STEMFLOW_TOKEN} or {@code STEMFLOW_TOKEN_FILE}
+     * when set; else, when {@code serviceUrl} is one of a running local stack's own services, that stack's viewer
+     * token (the CLI only reads over HTTP; its control actions go through Kafka), or its operator token when there
+     * is no viewer token. A local stack's token is never sent to another address. Empty: no token known.
+     */
+    Optional<String> tokenFor(final String serviceUrl) {
+        final Settings settings = new Settings("stemflow", env);
+        final Optional<String> given = settings.secretText(ENV_TOKEN);
+        if (!settings.problems().isEmpty()) {
+            throw new CliException(CliException.NOT_CONFIGURED, String.join("; ", settings.problems()));
+        }
+        if (given.isPresent() || !Files.isRegularFile(stackFile)) {
+            return given;
+        }
+        final StackInfo stack = StackInfo.readFrom(stackFile);
+        final String url = serviceUrl.replaceAll("/+$", "");
+        if (stack.services().values().stream().noneMatch(own -> own.replaceAll("/+$", "").equals(url))) {
+            return Optional.empty();
+        }
+        for (final String key : new String[] {StackInfo.VIEWER_TOKEN_FILE, StackInfo.OPERATOR_TOKEN_FILE}) {
+            final String file = stack.credentials().get(key);
+            if (file != null && Files.isReadable(Path.of(file))) {
+                try {
+                    final java.util.List<String> values = SecretFile.values(key, Path.of(file));
+                    if (!values.isEmpty()) {
+                        return Optional.of(values.get(0));
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new CliException(CliException.NOT_CONFIGURED, e.getMessage() + " (named by " + stackFile
+                            + "); or set " + ENV_TOKEN + " / " + ENV_TOKEN + Settings.FILE_SUFFIX);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A query API client with the token for it ({@link #tokenFor}). */
+    QueryClient queryClient() {
+        final String url = queryUrl();
+        return new QueryClient(url, tokenFor(url).orElse(null));
     }
 
     private static String queryApi(final StackInfo stack) {

@@ -61,16 +61,18 @@ final class DemoCommand implements Callable<Integer> {
         final Demo.Settings defaults = Demo.Settings.defaults(clock);
         final Demo.Settings settings = new Demo.Settings(tracks, batch == null ? defaults.batchId() : batch, timeout,
                 defaults.generousGrant(), defaults.tightGrant());
-        final Supplier<String> providerLine = connection.gatewayUrl().map(DemoCommand::providerLine).orElse(null);
-        final Demo.Summary summary = new Demo(bootstrap, registry, settings, clock, providerLine).run(out);
+        final Supplier<String> providerLine = connection.gatewayUrl()
+                .map(url -> providerLine(url, connection.tokenFor(url).orElse(null))).orElse(null);
+        final Demo.Summary summary = new Demo(bootstrap, registry, settings, clock, providerLine,
+                connection.kafkaSecurity()).run(out);
         final Map<String, String> services = new LinkedHashMap<>();
         connection.queryUrlIfKnown().ifPresent(url -> services.put("query-api", url));
         Demo.print(summary, new StackInfo(bootstrap, registry, null, 0, null, services, Map.of()), out);
         return summary.allTerminal() && summary.ledgerBalanced() ? 0 : 1;
     }
 
-    private static Supplier<String> providerLine(final String gatewayUrl) {
-        final ProviderCallRate rate = new ProviderCallRate(gatewayUrl, PROVIDER_LIMIT);
+    private static Supplier<String> providerLine(final String gatewayUrl, final String token) {
+        final ProviderCallRate rate = new ProviderCallRate(gatewayUrl, token, PROVIDER_LIMIT);
         return () -> rate.sample()
                 .map(r -> String.format(Locale.ROOT, "provider calls %s%.1f/s (last %ds)", r.atLeast() ? ">=" : "",
                         r.perSecond(), r.over().toSeconds()))

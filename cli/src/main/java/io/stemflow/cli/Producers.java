@@ -75,8 +75,7 @@ final class Producers {
     }
 
     private static Map<String, Object> reliable(final Connection connection) {
-        final Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+        final Map<String, Object> p = new HashMap<>(connection.kafkaClient());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return p;

@@ -82,7 +82,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
         final Map<String, DeadLetter> latest = selectLatestFailures();
-        final QueryClient query = new QueryClient(connection.queryUrl());
+        final QueryClient query = connection.queryClient();
         final List<SeparationRequest> replays = new ArrayList<>();
         for (final DeadLetter d : latest.values()) {
             if (replays.size() >= limit) {
@@ -119,7 +119,7 @@ final class ReplayCommand implements Callable<Integer> {
     /** The newest replayable dead letter of each selected request, in the order they failed. */
     private Map<String, DeadLetter> selectLatestFailures() {
         final Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+        c.putAll(connection.kafkaClient());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         final Map<String, DeadLetter> latest = new LinkedHashMap<>();

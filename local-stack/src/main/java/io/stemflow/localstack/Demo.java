@@ -1,5 +1,6 @@
 package io.stemflow.localstack;
 
+import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.JobState;
@@ -88,6 +89,7 @@ public final class Demo {
     private final Settings settings;
     private final Clock clock;
     private final Supplier<String> providerLine;
+    private final KafkaClientSecurity security;
 
     /**
      * @param providerLine one line about the provider for the progress display (e.g. its request rate
@@ -95,6 +97,13 @@ public final class Demo {
      */
     public Demo(final String bootstrap, final String registryUrl, final Settings settings, final Clock clock,
                 final Supplier<String> providerLine) {
+        this(bootstrap, registryUrl, settings, clock, providerLine, KafkaClientSecurity.none());
+    }
+
+    /** As above, with the Kafka client security of the principal the demo runs as (the operator on a secure stack). */
+    public Demo(final String bootstrap, final String registryUrl, final Settings settings, final Clock clock,
+                final Supplier<String> providerLine, final KafkaClientSecurity security) {
+        this.security = java.util.Objects.requireNonNull(security, "security");
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
         this.settings = settings;
@@ -194,6 +203,7 @@ public final class Demo {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        security.applyTo(p);
         return new KafkaProducer<>(p, new StringSerializer(),
                 new AvroSerializer<>(new RestSchemaRegistryClient(RegistryClientConfig.of(registryUrl))));
     }
@@ -209,6 +219,7 @@ public final class Demo {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        security.applyTo(c);
         final Deserializer<T> values = AvroSerdes.specific(type, Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl), false)
                 .deserializer();
         return new KafkaConsumer<>(c, new StringDeserializer(), values);

@@ -1,0 +1,87 @@
+package io.stemflow.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.apache.kafka.common.acl.AclOperation.READ;
+import static org.apache.kafka.common.acl.AclOperation.WRITE;
+
+import io.stemflow.localstack.KafkaAccess.Principal;
+import io.stemflow.pipeline.topology.PipelineTopology;
+import io.stemflow.pipeline.topology.TopologyConfig;
+import io.stemflow.pipeline.topology.TopologyMetrics;
+import io.stemflow.schemas.TopicNames;
+import io.stemflow.schemas.Topics;
+import io.stemflow.serde.registry.InMemorySchemaRegistryClient;
+import io.stemflow.testing.RepositoryFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.Test;
+
+/** The ACL table of a secured stack: the three rules, the pipeline's real topics, and the table in the docs. */
+class KafkaAccessTest {
+
+    @Test
+    void shouldLetOnlyTheBridgeAndTheGatewayWriteResultsWhenTheTableIsApplied() {
+        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.RESULTS)).containsExactlyInAnyOrder(Principal.BRIDGE,
+                Principal.GATEWAY);
+    }
+
+    @Test
+    void shouldLetOnlyThePipelineWriteTheLedgerWhenTheTableIsApplied() {
+        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.CREDIT_LEDGER)).containsExactly(Principal.PIPELINE);
+    }
+
+    @Test
+    void shouldLetOnlyTheOperatorWriteGrantsWhenTheTableIsApplied() {
+        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.CREDIT_GRANTS)).containsExactly(Principal.OPERATOR);
+    }
+
+    @Test
+    void shouldGrantThePipelineEveryTopicItsTopologyReadsAndWritesWhenTheTopologyIsBuilt() {
+        // given the topics the topology really reads and writes (besides what Streams makes under its id)
+        final TopologyDescription description = PipelineTopology.build(TopologyConfig.defaults(),
+                Topics.create(new InMemorySchemaRegistryClient(), Map.of()), TopologyMetrics.inMemory()).describe();
+        final Set<String> reads = new TreeSet<>();
+        final Set<String> writes = new TreeSet<>();
+        for (final TopologyDescription.Subtopology sub : description.subtopologies()) {
+            for (final TopologyDescription.Node node : sub.nodes()) {
+                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                    reads.addAll(source.topicSet());
+                } else if (node instanceof TopologyDescription.Sink sink && sink.topic() != null) {
+                    writes.add(sink.topic());
+                }
+            }
+        }
+        for (final TopologyDescription.GlobalStore store : description.globalStores()) {
+            reads.addAll(store.source().topicSet());
+        }
+        final String prefix = KafkaAccess.PIPELINE_APPLICATION_ID + "-";
+        reads.removeIf(t -> t.startsWith(prefix) || t.endsWith("-repartition"));
+        writes.removeIf(t -> t.startsWith(prefix) || t.endsWith("-repartition"));
+
+        // then the table grants each of them, and no more topics than that
+        for (final String topic : reads) {
+            assertThat(KafkaAccess.principalsThat(READ, topic)).as("read of %s", topic).contains(Principal.PIPELINE);
+        }
+        for (final String topic : writes) {
+            assertThat(KafkaAccess.principalsThat(WRITE, topic)).as("write of %s", topic).contains(Principal.PIPELINE);
+        }
+        final Set<String> granted = new TreeSet<>();
+        KafkaAccess.grants().stream().filter(g -> g.principal() == Principal.PIPELINE)
+                .filter(g -> g.type() == org.apache.kafka.common.resource.ResourceType.TOPIC)
+                .filter(g -> g.pattern() == org.apache.kafka.common.resource.PatternType.LITERAL)
+                .forEach(g -> granted.add(g.name()));
+        final Set<String> used = new TreeSet<>(reads);
+        used.addAll(writes);
+        assertThat(granted).as("topics granted to the pipeline").isEqualTo(used);
+    }
+
+    @Test
+    void shouldPrintTheTableInTheArchitectureDocWhenTheTableChanges() throws IOException {
+        final String doc = Files.readString(RepositoryFiles.root().resolve("docs/ARCHITECTURE.md"));
+        assertThat(doc).as("docs/ARCHITECTURE.md carries KafkaAccess.markdown() verbatim").contains(KafkaAccess.markdown());
+    }
+}
