@@ -55,6 +55,23 @@ class BridgeConfigTest {
     }
 
     @Test
+    void shouldNameEachLimitWhenItIsOutOfRangeAndApplyTheDefaultsWhenUnset() {
+        // given
+        final Map<String, String> env = valid();
+        env.put(CallbackLimits.ENV_READ_TIMEOUT_MS, "99");
+        env.put(CallbackLimits.ENV_MAX_REQUESTS_PER_CLIENT, "0");
+        env.put(CallbackLimits.ENV_REPLAY_CACHE_MAX_ENTRIES, "lots");
+
+        // when / then
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env))
+                .isInstanceOfSatisfying(BridgeConfigException.class, e -> assertThat(e.problems()).hasSize(3))
+                .hasMessageContaining("STEMFLOW_BRIDGE_READ_TIMEOUT_MS must be between 100 and 60000, was 99")
+                .hasMessageContaining("STEMFLOW_BRIDGE_MAX_REQUESTS_PER_CLIENT")
+                .hasMessageContaining("STEMFLOW_BRIDGE_REPLAY_CACHE_MAX_ENTRIES must be an integer, was 'lots'");
+        assertThat(BridgeConfig.fromEnv(valid()).limits()).isEqualTo(new CallbackLimits(Duration.ofSeconds(10), 32, 100_000));
+    }
+
+    @Test
     void shouldNameTheVariableButNotTheValueWhenASecretIsTooShort() {
         // given
         final Map<String, String> env = valid();

@@ -137,6 +137,7 @@ public final class LocalStack implements AutoCloseable {
                 final LocalSecrets secrets = LocalSecrets.in(config.dataDir());
                 emulator = ProviderEmulator.start(EmulatorConfig.builder()
                         .host("127.0.0.1")
+                        .access(httpAccess("provider emulator", secrets))
                         .port(ports.emulator())
                         .apiKey(secrets.providerApiKey())
                         .processingTime(ProcessingTime.uniform(Duration.ofSeconds(2), Duration.ofSeconds(6)))
