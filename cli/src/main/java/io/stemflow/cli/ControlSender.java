@@ -111,7 +111,7 @@ final class ControlSender {
     }
 
     private static void requireKnown(final Connection connection, final Target target) {
-        final QueryClient query = new QueryClient(connection.queryUrl());
+        final QueryClient query = connection.queryClient();
         try {
             query.get(target.scope() == ControlScope.BATCH ? "/batches" : "/accounts", target.id());
         } catch (CliException e) {

@@ -84,7 +84,7 @@ final class CreditsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            final QueryClient query = new QueryClient(connection.queryUrl());
+            final QueryClient query = connection.queryClient();
             final PrintWriter out = spec.commandLine().getOut();
             out.printf("%-24s %12s %12s %12s %12s %6s%n", "account", "granted", "available", "reserved", "spent", "held");
             if (account != null) {

@@ -24,7 +24,7 @@ final class JobCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        final JsonNode job = new QueryClient(connection.queryUrl()).get("/jobs", requestId);
+        final JsonNode job = connection.queryClient().get("/jobs", requestId);
         final PrintWriter out = spec.commandLine().getOut();
         out.printf("%s  %s  (account %s, batch %s, %s, attempt %d, provider task %s)%n", job.path("requestId").asText(),
                 job.path("state").asText(), job.path("accountId").asText(), job.path("batchId").asText("-"),

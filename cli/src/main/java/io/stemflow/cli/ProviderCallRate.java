@@ -61,17 +61,20 @@ final class ProviderCallRate {
     private final long horizon;
     private final HttpClient http;
     private final URI metrics;
+    private final String token;
     private final LongSupplier nanoTime;
 
     /**
      * @param gatewayUrl the gateway's health/metrics base URL ({@code /metrics} is appended); null: not read
      * @param limit      the provider's limit: the rate is measured over whole windows of it, and bounded by it
      */
-    ProviderCallRate(final String gatewayUrl, final CallLimit limit) {
-        this(gatewayUrl, limit, System::nanoTime);
+    ProviderCallRate(final String gatewayUrl, final String token, final CallLimit limit) {
+        this(gatewayUrl, token, limit, System::nanoTime);
     }
 
-    ProviderCallRate(final String gatewayUrl, final CallLimit limit, final LongSupplier nanoTime) {
+    /** @param token bearer token for the gateway's {@code /metrics} (a viewer's); null: none */
+    ProviderCallRate(final String gatewayUrl, final String token, final CallLimit limit, final LongSupplier nanoTime) {
+        this.token = token;
         this.metrics = gatewayUrl == null ? null : URI.create(gatewayUrl.replaceAll("/+$", "") + "/metrics");
         this.http = gatewayUrl == null ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         this.window = limit.window().toNanos();
@@ -157,8 +160,11 @@ final class ProviderCallRate {
             return Optional.empty();
         }
         try {
-            final HttpResponse<String> answer = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(3))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            final HttpRequest.Builder request = HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(3));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            final HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return answer.statusCode() == 200 ? Optional.of(answer.body()) : Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();

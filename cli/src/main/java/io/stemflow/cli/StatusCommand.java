@@ -46,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         final CallLimit limit = CallLimit.parse(providerLimit, "--provider-limit");
-        final QueryClient query = new QueryClient(connection.queryUrl());
+        final QueryClient query = connection.queryClient();
         final PrintWriter out = spec.commandLine().getOut();
         final Clock clock = Clock.systemUTC();
         final BatchEta eta = new BatchEta(limit.perSecond(), limit.window());
@@ -60,7 +60,8 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         final Optional<String> gateway = connection.gatewayUrl();
-        final ProviderCallRate rate = new ProviderCallRate(gateway.orElse(null), limit);
+        final ProviderCallRate rate = new ProviderCallRate(gateway.orElse(null),
+                gateway.flatMap(connection::tokenFor).orElse(null), limit);
         final Optional<GatewayProbe> probe = gateway.map(GatewayProbe::new);
         final boolean redraw = Terminal.redraws();
         final LiveLines screen = new LiveLines(out, redraw, redraw ? Terminal::width : () -> Terminal.DEFAULT_WIDTH);

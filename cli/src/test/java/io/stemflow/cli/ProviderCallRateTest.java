@@ -38,7 +38,7 @@ class ProviderCallRateTest {
     @Test
     void shouldMeasureTheLimitsRateOverAWindowWhenTheGatewayCallsInBursts() throws IOException {
         // given
-        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
+        final ProviderCallRate rate = new ProviderCallRate(null, null, LIMIT);
 
         // when the real samples are added at the times they were taken
         final var first = rate.add(0, ProviderCallRate.total(sample("gateway-metrics-0s.prom")));
@@ -58,7 +58,7 @@ class ProviderCallRateTest {
     void shouldReadTheLimitSteadilyWhenTheGatewayKeepsTheProviderBusyInBursts() {
         // given a gateway that makes 20 calls (its limit: 20 per 10 s) at 0.5 s, 10.5 s, 20.5 s ..., sampled every
         // 2.1 s (redraw plus requests), so that bursts fall on every side of the samples in turn
-        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
+        final ProviderCallRate rate = new ProviderCallRate(null, null, LIMIT);
         final java.util.List<Double> shown = new java.util.ArrayList<>();
         for (int i = 0; i <= 60; i++) {
             final double t = i * 2.1;
@@ -76,7 +76,7 @@ class ProviderCallRateTest {
     @Test
     void shouldSayAtLeastTheLimitWhenTheGatewayCallsFasterThanTheLimitGiven() {
         // given a gateway whose real limit is 40 per 10 s, watched with the default 20/10s
-        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
+        final ProviderCallRate rate = new ProviderCallRate(null, null, LIMIT);
         for (int s = 0; s < 30; s += 2) {
             rate.add(s * 1000 * MS, OptionalDouble.of(4.0 * s));
         }
@@ -91,7 +91,7 @@ class ProviderCallRateTest {
     @Test
     void shouldMeasureOnlyWhatTheSamplesCoverWhenTheGatewayWentUnreadAWhile() {
         // given samples at 0 s and, after a gap, at 100 s and 102 s
-        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
+        final ProviderCallRate rate = new ProviderCallRate(null, null, LIMIT);
         rate.add(0, OptionalDouble.of(0));
         rate.add(100_000 * MS, OptionalDouble.of(300));
 
@@ -110,7 +110,7 @@ class ProviderCallRateTest {
     @Test
     void shouldForgetSamplesOlderThanTheHorizonWhenMeasuring() {
         // given a counter at 0 for a minute and a half, then 20 calls in each of the last 30 s's three windows
-        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
+        final ProviderCallRate rate = new ProviderCallRate(null, null, LIMIT);
         for (int s = 0; s <= 90; s += 2) {
             final double calls = s <= 60 ? 0 : 20.0 * ((s - 60 + 9) / 10);
             rate.add(s * 1000 * MS, OptionalDouble.of(calls));
@@ -129,7 +129,7 @@ class ProviderCallRateTest {
     @Test
     void shouldStartAfreshWhenTheCounterGoesDownBecauseTheGatewayRestarted() {
         // given
-        final ProviderCallRate rate = new ProviderCallRate(null, LIMIT);
+        final ProviderCallRate rate = new ProviderCallRate(null, null, LIMIT);
         rate.add(0, OptionalDouble.of(500));
         rate.add(12_000 * MS, OptionalDouble.of(520));
 
@@ -165,6 +165,6 @@ class ProviderCallRateTest {
         assertThat(ProviderCallRate.total("<html><body>Not Found</body></html>")).isEmpty();
         assertThat(ProviderCallRate.total("# TYPE stemflow_pipeline_records_total counter\n"
                 + "stemflow_pipeline_records_total 12.0\n")).isEmpty();
-        assertThat(new ProviderCallRate(null, LIMIT).add(0, OptionalDouble.empty())).isEmpty();
+        assertThat(new ProviderCallRate(null, null, LIMIT).add(0, OptionalDouble.empty())).isEmpty();
     }
 }
