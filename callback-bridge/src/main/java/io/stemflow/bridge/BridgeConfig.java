@@ -82,7 +82,7 @@ public record BridgeConfig(
     /** Suffix of the variable that names a file holding a secret instead of the secret itself. */
     public static final String FILE_SUFFIX = Settings.FILE_SUFFIX;
 
-    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8090;
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_PRODUCE_TIMEOUT = Duration.ofSeconds(5);

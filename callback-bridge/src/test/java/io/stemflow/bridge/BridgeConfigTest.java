@@ -29,7 +29,7 @@ class BridgeConfigTest {
         final BridgeConfig config = BridgeConfig.fromEnv(env);
 
         // then
-        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(8090);
         assertThat(config.maxBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(config.produceTimeout()).isEqualTo(Duration.ofSeconds(5));
