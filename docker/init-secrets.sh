@@ -4,6 +4,10 @@
 #   docker/secrets/callback_hmac_key  HMAC key of the per-job callback token, shared by the gateway
 #                                     (signs callback URLs) and the bridge (checks them): 32 random bytes, hex
 #   docker/secrets/provider_api_key   the provider's API key (gateway; also the key the emulator accepts)
+#   docker/secrets/viewer_token       bearer token that reads the query API, the gateway's /metrics and the
+#                                     emulator's /admin (STEMFLOW_VIEWER_TOKENS_FILE; the CLI: STEMFLOW_TOKEN_FILE)
+#   docker/secrets/operator_token     bearer token that also changes state (the emulator's admin changes)
+#                                     (STEMFLOW_OPERATOR_TOKENS_FILE): 32 random bytes each, url-safe base64
 #   docker/secrets/registry_services_password  password of the registry user stemflow-services (role writer:
 #                                     registers schemas), used by the bridge, the pipeline and the gateway
 #   docker/secrets/registry_admin_password     password of the registry user stemflow-admin (role admin:
@@ -31,6 +35,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+random_token() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 
 mkdir -p "$dir"
 chmod 700 "$dir"
@@ -71,6 +76,8 @@ if [[ -n "$provider_key_file" ]]; then
 else
   write provider_api_key "sk-emulator-$(random_hex 16)"
 fi
+write viewer_token "$(random_token)"
+write operator_token "$(random_token)"
 
 new_password=""
 for name in registry_services_password registry_admin_password; do

@@ -27,6 +27,8 @@ export STEMFLOW_EMULATOR_HOST_PORT=$((base + 8089)) STEMFLOW_BRIDGE_HOST_PORT=$(
 export STEMFLOW_GATEWAY_HOST_PORT=$((base + 8091)) STEMFLOW_QUERY_HOST_PORT=$((base + 7070))
 export STEMFLOW_EMULATOR_PUBLIC_URL="http://localhost:$STEMFLOW_EMULATOR_HOST_PORT"
 query="http://localhost:$STEMFLOW_QUERY_HOST_PORT"
+# the services answer only bearer tokens (docker/init-secrets.sh makes them): the CLI and curl read the viewer's
+export STEMFLOW_TOKEN_FILE="$secrets/viewer_token"
 compose=(docker compose --project-name "$project" --profile emulator)
 connection=(--bootstrap-servers "localhost:$STEMFLOW_KAFKA_HOST_PORT"
             --registry-url "http://localhost:$STEMFLOW_REGISTRY_HOST_PORT"
@@ -47,6 +49,7 @@ cleanup() {
 trap cleanup EXIT
 
 bash docker/init-secrets.sh > /dev/null
+viewer=(-H "Authorization: Bearer $(head -n 1 "$secrets/viewer_token")")
 # the CLI on the host registers the demo's schemas: the registry's writer credentials, from their file
 export STEMFLOW_SCHEMA_REGISTRY_USER=stemflow-services
 export STEMFLOW_SCHEMA_REGISTRY_PASSWORD_FILE="$secrets/registry_services_password"
@@ -68,19 +71,24 @@ answer="$(curl -sS -o "$secrets/stem.wav" -w '%{http_code} %{content_type}' "$ur
   || fail "stem $url answered '$answer'"
 step "stem downloaded from $url"
 
-before_account="$(curl -fsS "$query/accounts/label-north")"
-before_batch="$(curl -fsS "$query/batches/$batch")"
+anonymous="$(curl -s -o /dev/null -w '%{http_code}' "$query/accounts/label-north")"
+[[ "$anonymous" == 401 ]] || fail "the query API answered $anonymous to a request without a token"
+step "the query API refuses a request without a token (401)"
+
+before_account="$(curl -fsS "${viewer[@]}" "$query/accounts/label-north")"
+before_batch="$(curl -fsS "${viewer[@]}" "$query/batches/$batch")"
 step "stopping and starting the whole deployment"
 "${compose[@]}" stop > /dev/null 2>&1 || fail "docker compose stop"
 "${compose[@]}" up --detach --wait --wait-timeout 300 > "$secrets/up.log" 2>&1 \
   || { tail -30 "$secrets/up.log" >&2; fail "the services did not come back healthy"; }
-after_account="$(curl -fsS "$query/accounts/label-north")"
-after_batch="$(curl -fsS "$query/batches/$batch")"
+after_account="$(curl -fsS "${viewer[@]}" "$query/accounts/label-north")"
+after_batch="$(curl -fsS "${viewer[@]}" "$query/batches/$batch")"
 [[ "$before_account" == "$after_account" ]] || fail "label-north was $before_account, after a restart $after_account"
 [[ "$before_batch" == "$after_batch" ]] || fail "batch $batch was $before_batch, after a restart $after_batch"
 step "after the restart: label-north $after_account; batch $after_batch"
 
-for key in callback_hmac_key provider_api_key registry_services_password registry_admin_password; do
+for key in callback_hmac_key provider_api_key registry_services_password registry_admin_password viewer_token \
+  operator_token; do
   value="$(cat "$secrets/$key")"
   if "${compose[@]}" logs --no-color 2>&1 | grep -qF "$value"; then
     fail "the $key appears in a service's log"
