@@ -3,7 +3,10 @@ package io.stemflow.cli;
 import io.stemflow.emulator.EmulatorCounters;
 import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.emulator.RateLimit;
+import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.localstack.Demo;
+import io.stemflow.localstack.KafkaAccess;
+import io.stemflow.localstack.SecureKafka;
 import io.stemflow.localstack.LocalStack;
 import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackInfo;
@@ -84,6 +87,16 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--any-ports", description = "Use free ports for every service instead of the fixed defaults.")
     private boolean anyPorts;
 
+    @Option(names = "--secure", description = {"Kafka on SASL_SSL with ACLs: a self-signed certificate and a SCRAM principal"
+            + " per service (least privilege), made once under <data-dir>/secrets/kafka (owner-only); the CLI then uses"
+            + " the operator principal."})
+    private boolean secure;
+
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Seed of the provider emulator's random choices (task ids, file links, faults), to repeat a run."
+                    + " Default: a random seed kept per data directory.")
+    private Long seed;
+
     @Option(names = "--partitions", defaultValue = "" + LocalStackConfig.DEFAULT_PARTITIONS,
             description = "Partitions of each stemflow topic when it is created (default: ${DEFAULT-VALUE}).")
     private int partitions;
@@ -96,7 +109,8 @@ final class DevCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         final StackPorts ports = anyPorts ? StackPorts.anyFree()
                 : new StackPorts(kafkaPort, controllerPort, registryPort, emulatorPort, bridgePort, queryPort, gatewayPort);
-        final LocalStackConfig config = new LocalStackConfig(dataDir, ports, partitions, fresh, !core);
+        final LocalStackConfig unseeded = new LocalStackConfig(dataDir, ports, partitions, fresh, !core);
+        final LocalStackConfig config = (seed == null ? unseeded : unseeded.withEmulatorSeed(seed)).withSecure(secure);
         final Path logFile = dataDir.resolve("logs").resolve("stack.log");
         StackLogging.toFile(logFile, StackLogging.ansi(StackLogging.consoleIsTerminal(), System.getenv()));
         out.println("stemflow: starting the local stack in " + dataDir.toAbsolutePath() + " ...");
@@ -120,7 +134,9 @@ final class DevCommand implements Callable<Integer> {
                 try {
                     run.complete(new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
                             Demo.Settings.defaults(Clock.systemUTC()).withTracks(tracks),
-                            Clock.systemUTC(), stack.emulator().map(DevCommand::providerLine).orElse(null)).run(out));
+                            Clock.systemUTC(), stack.emulator().map(DevCommand::providerLine).orElse(null),
+                            secure ? SecureKafka.in(dataDir).client(KafkaAccess.Principal.OPERATOR)
+                                    : KafkaClientSecurity.none()).run(out));
                 } catch (Exception | Error e) {
                     run.completeExceptionally(e);
                 }

@@ -4,6 +4,7 @@ import io.stemflow.emulator.EmulatorConfig;
 import io.stemflow.emulator.ProcessingTime;
 import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.emulator.RateLimit;
+import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.kafka.KafkaTopics;
 import io.stemflow.kafka.embedded.EmbeddedKafka;
 import io.stemflow.kafka.embedded.EmbeddedKafkaConfig;
@@ -17,10 +18,12 @@ import io.stemflow.gateway.GatewayHealth;
 import io.stemflow.http.HttpAccess;
 import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
+import io.stemflow.localstack.KafkaAccess.Principal;
 import io.stemflow.registry.RegistryConfig;
 import io.stemflow.schemas.TopicSpec;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Settings;
+import io.stemflow.service.OwnerOnly;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -103,11 +106,16 @@ public final class LocalStack implements AutoCloseable {
         if (config.fresh()) {
             wipe(config.dataDir());
         }
+        // owner-only (0700): the broker's data, state stores, logs and secrets below are out of other users' reach
+        OwnerOnly.directory(config.dataDir());
+        OwnerOnly.directory(config.dataDir().resolve("logs"));
+        final SecureKafka secure = config.secure() ? SecureKafka.in(config.dataDir()) : null;
         final StackPorts ports = config.ports();
         final Deque<AutoCloseable> started = new ArrayDeque<>();
         final EmbeddedKafka kafka = config.external() != null ? null
                 : EmbeddedKafka.start(EmbeddedKafkaConfig.of(config.dataDir().resolve("kafka"))
-                        .withPorts(ports.kafka(), ports.controller()));
+                        .withPorts(ports.kafka(), ports.controller())
+                        .withSecurity(secure == null ? null : secure.broker()));
         final AtomicBoolean closing = new AtomicBoolean();
         final CompletableFuture<String> failure = new CompletableFuture<>();
         if (kafka != null) {
@@ -118,11 +126,15 @@ public final class LocalStack implements AutoCloseable {
         StreamsWatch streamsWatch = null;
         try {
             final String bootstrap = kafka != null ? kafka.bootstrapServers() : config.external().bootstrapServers();
-            createTopics(bootstrap, config.partitions());
+            createTopics(bootstrap, config.partitions(), secure == null ? Map.of() : secure.adminClient());
+            if (secure != null) {
+                secure.apply(bootstrap);
+            }
             final String registryUrl;
             if (config.external() == null) {
                 final EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(
-                        RegistryConfig.kafka(bootstrap).withHost("127.0.0.1").withPort(ports.registry()));
+                        RegistryConfig.kafka(bootstrap).withHost("127.0.0.1").withPort(ports.registry())
+                                .withKafkaSecurity(client(secure, Principal.REGISTRY)));
                 started.push(registry);
                 registryUrl = registry.url().toString();
             } else {
@@ -131,6 +143,9 @@ public final class LocalStack implements AutoCloseable {
             final Map<String, String> services = new LinkedHashMap<>();
             services.put("kafka", bootstrap);
             services.put("schema-registry", registryUrl);
+            if (secure != null) {
+                services.put(SecureKafka.STACK_KEY, secure.describe());
+            }
             final Map<String, String> credentials = new LinkedHashMap<>();
             ProviderEmulator emulator = null;
             if (config.pipeline()) {
@@ -142,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
                         .apiKey(secrets.providerApiKey())
                         .processingTime(ProcessingTime.uniform(Duration.ofSeconds(2), Duration.ofSeconds(6)))
                         .rateLimit(providerLimit(config.gateway()))
-                        .seed(42)
+                        .seed(config.emulatorSeed() != null ? config.emulatorSeed() : EmulatorSeed.of(config.dataDir()))
                         .build());
                 started.push(emulator);
                 services.put("provider-emulator", emulator.baseUrl().toString());
@@ -158,6 +173,9 @@ public final class LocalStack implements AutoCloseable {
                 bridgeEnv.put("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
                 bridgeEnv.put("STEMFLOW_SCHEMA_REGISTRY_URL", registryUrl);
                 bridgeEnv.put("STEMFLOW_CALLBACK_HMAC_KEY_FILE", secrets.callbackHmacKeyFile().toAbsolutePath().toString());
+                if (secure != null) {
+                    bridgeEnv.putAll(SecureKafka.clientEnv(config.dataDir(), Principal.BRIDGE));
+                }
                 final URI bridgeUrl = URI.create("http://127.0.0.1:" + bridgePort);
                 // restarted with the same environment, so on the same port: the gateway's callback URLs stay valid
                 bridge = SupervisedChild.start("callback bridge", () -> ChildProcess.start("callback bridge",
@@ -171,7 +189,8 @@ public final class LocalStack implements AutoCloseable {
                 final QueryConfig query = QueryConfig.of("127.0.0.1", queryPort);
                 final PipelineStreams streams = PipelineStreams.start(
                         new PipelineStreamsConfig(APPLICATION_ID, bootstrap, registryUrl,
-                                config.dataDir().resolve("streams"), 1, 1, query.applicationServer(), Map.of()),
+                                config.dataDir().resolve("streams"), 1, 1, query.applicationServer(),
+                                client(secure, Principal.PIPELINE).properties()),
                         config.topology(), new TopologyMetrics(metrics));
                 started.push(streams);
                 streamsWatch = new StreamsWatch(Clock.systemUTC());
@@ -191,6 +210,9 @@ public final class LocalStack implements AutoCloseable {
                 gatewayEnv.put(GatewayConfig.HTTP_HOST, "127.0.0.1");
                 gatewayEnv.put(GatewayConfig.HTTP_PORT, Integer.toString(ports.gateway()));
                 gatewayEnv.putAll(secrets.tokenFiles());
+                if (secure != null) {
+                    gatewayEnv.putAll(SecureKafka.clientEnv(config.dataDir(), Principal.GATEWAY));
+                }
                 gatewayEnv.putAll(config.gateway());
                 final Gateway gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv));
                 started.push(gateway);
@@ -303,8 +325,15 @@ public final class LocalStack implements AutoCloseable {
         });
     }
 
-    private static void createTopics(final String bootstrap, final int partitions) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    /** The client security of {@code principal} on a secure stack; none otherwise. */
+    private static KafkaClientSecurity client(final SecureKafka secure, final Principal principal) {
+        return secure == null ? KafkaClientSecurity.none() : secure.client(principal);
+    }
+
+    private static void createTopics(final String bootstrap, final int partitions, final Map<String, Object> security) {
+        final Map<String, Object> props = new HashMap<>(security);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
             final List<NewTopic> topics = TopicSpec.all(partitions).stream().map(spec -> spec.toNewTopic((short) 1)).toList();
             KafkaTopics.createAndAwait(admin, topics, TOPIC_TIMEOUT);
         }
