@@ -7,6 +7,8 @@ import io.stemflow.localstack.SecureKafka;
 import io.stemflow.localstack.KafkaAccess;
 import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.localstack.StackInfo;
+import io.stemflow.serde.registry.RegistryAuth;
+import io.stemflow.serde.registry.RegistryConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -93,6 +95,50 @@ final class Connection {
     String registryUrl() {
         return required(registryUrl, ENV_REGISTRY, StackInfo::schemaRegistryUrl, "schema registry URL", "--registry-url");
     }
+
+    /**
+     * The schema registry with the credentials to use: {@code STEMFLOW_SCHEMA_REGISTRY_USER} and
+     * {@code STEMFLOW_SCHEMA_REGISTRY_PASSWORD(_FILE)} ({@link RegistryConnection#read}, the services' one reader),
+     * else, when the URL is a running local stack's, that stack's registry user (its password file, named in
+     * {@code stack.json} under {@value #STACK_REGISTRY_USER} and {@value #STACK_REGISTRY_PASSWORD_FILE}).
+     */
+    RegistryConnection registry() {
+        final String url = registryUrl();
+        final io.stemflow.service.Settings settings = new io.stemflow.service.Settings("stemflow", env);
+        final RegistryAuth fromEnv = RegistryConnection.auth(settings);
+        if (!settings.problems().isEmpty()) {
+            throw new CliException(CliException.NOT_CONFIGURED, String.join("; ", settings.problems()));
+        }
+        final RegistryConnection connection;
+        try {
+            connection = new RegistryConnection(url, fromEnv);
+        } catch (IllegalArgumentException e) {
+            // RegistryConnection's messages never show a credential
+            throw new CliException(picocli.CommandLine.ExitCode.USAGE, "Bad schema registry URL: " + e.getMessage());
+        }
+        final boolean fromStack = (registryUrl == null || registryUrl.isBlank())
+                && (env.get(ENV_REGISTRY) == null || env.get(ENV_REGISTRY).isBlank());
+        if (!(connection.auth() instanceof RegistryAuth.None) || !fromStack) {
+            return connection;
+        }
+        final Map<String, String> stackCredentials = StackInfo.readFrom(stackFile).credentials();
+        final String user = stackCredentials.get(STACK_REGISTRY_USER);
+        final String passwordFile = stackCredentials.get(STACK_REGISTRY_PASSWORD_FILE);
+        if (user == null || passwordFile == null) {
+            return connection;
+        }
+        final io.stemflow.service.Settings stack = new io.stemflow.service.Settings("local stack", Map.of(
+                RegistryConnection.ENV_USER, user, RegistryConnection.ENV_PASSWORD_FILE, passwordFile));
+        final RegistryAuth auth = RegistryConnection.auth(stack);
+        if (!stack.problems().isEmpty()) {
+            throw new CliException(CliException.NOT_CONFIGURED, String.join("; ", stack.problems()));
+        }
+        return connection.withAuth(auth);
+    }
+
+    /** Keys of a local stack's registry user in {@code stack.json}'s credentials (a file name, never a password). */
+    static final String STACK_REGISTRY_USER = "schema-registry-user";
+    static final String STACK_REGISTRY_PASSWORD_FILE = "schema-registry-password-file";
 
     String queryUrl() {
         return required(queryUrl, ENV_QUERY, Connection::queryApi, "query API URL", "--query-url").replaceAll("/+$", "");

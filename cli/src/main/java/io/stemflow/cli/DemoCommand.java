@@ -2,6 +2,7 @@ package io.stemflow.cli;
 
 import io.stemflow.localstack.Demo;
 import io.stemflow.localstack.StackInfo;
+import io.stemflow.serde.registry.RegistryConnection;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +57,8 @@ final class DemoCommand implements Callable<Integer> {
             throw new CliException(CliException.INVALID_INPUT, "--tracks must be at least 2, was " + tracks);
         }
         final String bootstrap = connection.bootstrapServers();
-        final String registry = connection.registryUrl();
+        final RegistryConnection registryConnection = connection.registry();
+        final String registry = registryConnection.urls();
         final Clock clock = Clock.systemUTC();
         final Demo.Settings defaults = Demo.Settings.defaults(clock);
         final Demo.Settings settings = new Demo.Settings(tracks, batch == null ? defaults.batchId() : batch, timeout,
@@ -64,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         final Supplier<String> providerLine = connection.gatewayUrl()
                 .map(url -> providerLine(url, connection.tokenFor(url).orElse(null))).orElse(null);
         final Demo.Summary summary = new Demo(bootstrap, registry, settings, clock, providerLine,
-                connection.kafkaSecurity()).run(out);
+                connection.kafkaSecurity()).withRegistryAuth(registryConnection.auth()).run(out);
         final Map<String, String> services = new LinkedHashMap<>();
         connection.queryUrlIfKnown().ifPresent(url -> services.put("query-api", url));
         Demo.print(summary, new StackInfo(bootstrap, registry, null, 0, null, services, Map.of()), out);

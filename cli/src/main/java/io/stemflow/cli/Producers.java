@@ -40,7 +40,7 @@ final class Producers {
     /** The connection's schema registry; a URL it cannot use is bad usage (exit 2), as in registry configure. */
     private static RestSchemaRegistryClient registry(final Connection connection) {
         try {
-            return new RestSchemaRegistryClient(RegistryClientConfig.of(connection.registryUrl()));
+            return new RestSchemaRegistryClient(connection.registry().clientConfig());
         } catch (IllegalArgumentException e) {
             // RegistryClientConfig's messages never show a credential
             throw new CliException(2, "Bad schema registry URL: " + e.getMessage());

@@ -4,6 +4,7 @@ import io.stemflow.schemas.Contract;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.serde.registry.RegistryClientConfig;
+import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import io.stemflow.serde.registry.SchemaRegistryException;
 import java.io.PrintWriter;
@@ -73,7 +74,7 @@ final class RegistryCommand implements Runnable {
                 out.flush();
                 return 0;
             }
-            final RestSchemaRegistryClient client = client(connection.registryUrl());
+            final RestSchemaRegistryClient client = client(connection.registry());
             final PrintWriter err = spec.commandLine().getErr();
             int failed = 0;
             for (final String subject : subjects()) {
@@ -93,9 +94,9 @@ final class RegistryCommand implements Runnable {
             return 0;
         }
 
-        private static RestSchemaRegistryClient client(final String urls) {
+        private static RestSchemaRegistryClient client(final RegistryConnection registry) {
             try {
-                return new RestSchemaRegistryClient(RegistryClientConfig.of(urls));
+                return new RestSchemaRegistryClient(registry.clientConfig());
             } catch (IllegalArgumentException e) {
                 // RegistryClientConfig's messages never show a credential
                 throw new CliException(USAGE, "Bad schema registry URL: " + e.getMessage());

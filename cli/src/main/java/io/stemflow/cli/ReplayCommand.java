@@ -1,7 +1,6 @@
 package io.stemflow.cli;
 
 import io.stemflow.schemas.JobStates;
-import io.stemflow.serde.AvroSerdeConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stemflow.avro.DeadLetter;
@@ -124,7 +123,7 @@ final class ReplayCommand implements Callable<Integer> {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         final Map<String, DeadLetter> latest = new LinkedHashMap<>();
         try (KafkaConsumer<String, DeadLetter> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                AvroSerdes.specific(DeadLetter.class, Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, connection.registryUrl()), false)
+                AvroSerdes.specific(DeadLetter.class, connection.registry().serdeConfig(), false)
                         .deserializer())) {
             TopicSnapshot.read(consumer, TopicNames.DLQ, Duration.ofSeconds(60), r -> {
                 final DeadLetter d = r.value();

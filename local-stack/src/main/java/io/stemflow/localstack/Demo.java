@@ -2,6 +2,8 @@ package io.stemflow.localstack;
 
 import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.avro.CreditBalance;
+import io.stemflow.serde.registry.RegistryAuth;
+import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.JobState;
 import io.stemflow.avro.JobStatus;
@@ -15,10 +17,8 @@ import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.schemas.ProviderCosts;
 import io.stemflow.schemas.Contract;
 import io.stemflow.schemas.TopicNames;
-import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.AvroSerializer;
-import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -85,7 +85,7 @@ public final class Demo {
     static final String SOUTH = "label-south";
 
     private final String bootstrap;
-    private final String registryUrl;
+    private RegistryConnection registry;
     private final Settings settings;
     private final Clock clock;
     private final Supplier<String> providerLine;
@@ -105,7 +105,7 @@ public final class Demo {
                 final Supplier<String> providerLine, final KafkaClientSecurity security) {
         this.security = java.util.Objects.requireNonNull(security, "security");
         this.bootstrap = bootstrap;
-        this.registryUrl = registryUrl;
+        this.registry = RegistryConnection.of(registryUrl);
         this.settings = settings;
         this.clock = clock;
         this.providerLine = providerLine;
@@ -198,6 +198,15 @@ public final class Demo {
         return balances;
     }
 
+    /**
+     * Runs with these schema registry credentials (the demo registers its records' schemas: a writer or admin);
+     * none by default. Returns this demo.
+     */
+    public Demo withRegistryAuth(final RegistryAuth auth) {
+        this.registry = registry.withAuth(auth);
+        return this;
+    }
+
     private KafkaProducer<String, SpecificRecord> producer() {
         final Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -205,7 +214,7 @@ public final class Demo {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         security.applyTo(p);
         return new KafkaProducer<>(p, new StringSerializer(),
-                new AvroSerializer<>(new RestSchemaRegistryClient(RegistryClientConfig.of(registryUrl))));
+                new AvroSerializer<>(new RestSchemaRegistryClient(registry.clientConfig())));
     }
 
     private static void send(final KafkaProducer<String, SpecificRecord> producer, final String topic, final String key,
@@ -220,7 +229,7 @@ public final class Demo {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         security.applyTo(c);
-        final Deserializer<T> values = AvroSerdes.specific(type, Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl), false)
+        final Deserializer<T> values = AvroSerdes.specific(type, registry.serdeConfig(), false)
                 .deserializer();
         return new KafkaConsumer<>(c, new StringDeserializer(), values);
     }
