@@ -17,8 +17,6 @@ import java.util.function.Function;
 import picocli.CommandLine.Option;
 import io.stemflow.service.SecretFile;
 import io.stemflow.service.Settings;
-import io.stemflow.service.SecretFile;
-import io.stemflow.service.Settings;
 
 /**
  * Where stemflow runs: from flags, else the environment, else a running local stack's
@@ -30,8 +28,6 @@ final class Connection {
     static final String ENV_REGISTRY = "STEMFLOW_SCHEMA_REGISTRY_URL";
     static final String ENV_QUERY = "STEMFLOW_QUERY_URL";
     static final String ENV_GATEWAY = "STEMFLOW_GATEWAY_URL";
-    /** The bearer token the CLI sends to the query API and the gateway (or {@code STEMFLOW_TOKEN_FILE}). */
-    static final String ENV_TOKEN = "STEMFLOW_TOKEN";
     /** The bearer token the CLI sends to the query API and the gateway (or {@code STEMFLOW_TOKEN_FILE}). */
     static final String ENV_TOKEN = "STEMFLOW_TOKEN";
 
@@ -152,49 +148,6 @@ final class Connection {
     /** The gateway's URL when known (it is optional: only the call-rate display needs it). */
     Optional<String> gatewayUrl() {
         return known(gatewayUrl, ENV_GATEWAY, s -> s.services().get("gateway"));
-    }
-
-    /**
-     * The bearer token for the service at {@code serviceUrl}: {@code STEMFLOW_TOKEN} or {@code STEMFLOW_TOKEN_FILE}
-     * when set; else, when {@code serviceUrl} is one of a running local stack's own services, that stack's viewer
-     * token (the CLI only reads over HTTP; its control actions go through Kafka), or its operator token when there
-     * is no viewer token. A local stack's token is never sent to another address. Empty: no token known.
-     */
-    Optional<String> tokenFor(final String serviceUrl) {
-        final Settings settings = new Settings("stemflow", env);
-        final Optional<String> given = settings.secretText(ENV_TOKEN);
-        if (!settings.problems().isEmpty()) {
-            throw new CliException(CliException.NOT_CONFIGURED, String.join("; ", settings.problems()));
-        }
-        if (given.isPresent() || !Files.isRegularFile(stackFile)) {
-            return given;
-        }
-        final StackInfo stack = StackInfo.readFrom(stackFile);
-        final String url = serviceUrl.replaceAll("/+$", "");
-        if (stack.services().values().stream().noneMatch(own -> own.replaceAll("/+$", "").equals(url))) {
-            return Optional.empty();
-        }
-        for (final String key : new String[] {StackInfo.VIEWER_TOKEN_FILE, StackInfo.OPERATOR_TOKEN_FILE}) {
-            final String file = stack.credentials().get(key);
-            if (file != null && Files.isReadable(Path.of(file))) {
-                try {
-                    final java.util.List<String> values = SecretFile.values(key, Path.of(file));
-                    if (!values.isEmpty()) {
-                        return Optional.of(values.get(0));
-                    }
-                } catch (IllegalArgumentException e) {
-                    throw new CliException(CliException.NOT_CONFIGURED, e.getMessage() + " (named by " + stackFile
-                            + "); or set " + ENV_TOKEN + " / " + ENV_TOKEN + Settings.FILE_SUFFIX);
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** A query API client with the token for it ({@link #tokenFor}). */
-    QueryClient queryClient() {
-        final String url = queryUrl();
-        return new QueryClient(url, tokenFor(url).orElse(null));
     }
 
     /**
