@@ -7,6 +7,7 @@ import io.stemflow.avro.SeparationRequest;
 import io.stemflow.emulator.FaultShares;
 import io.stemflow.localstack.LocalStack;
 import io.stemflow.localstack.LocalStackConfig;
+import io.stemflow.localstack.StackInfo;
 import io.stemflow.localstack.StackPorts;
 import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.schemas.TopicNames;
@@ -136,7 +137,8 @@ class CliCommandsTest {
         assertThat(demo.out()).contains("every job ended  : yes", "ledger balances  : yes", "/batches/cli-demo");
         final String queryApi = stack.info().services().get("query-api");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(queryApi + "/batches/cli-demo")).build(),
+                .send(HttpRequest.newBuilder(URI.create(queryApi + "/batches/cli-demo")).header("Authorization",
+                        "Bearer " + java.nio.file.Files.readString(java.nio.file.Path.of(stack.info().credentials().get(StackInfo.VIEWER_TOKEN_FILE))).strip()).build(),
                         HttpResponse.BodyHandlers.ofString()).body())
                 .contains("\"total\":6", "\"COMPLETED\":6"));
         assertThat(cli("demo", "--tracks", "1").exit()).isEqualTo(CliException.INVALID_INPUT);

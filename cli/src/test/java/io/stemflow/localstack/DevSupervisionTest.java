@@ -94,7 +94,8 @@ class DevSupervisionTest {
             }
             assertThat(seen.values()).as("no job needed the reconciler").noneMatch(s -> s.contains(JobState.RECONCILING));
             final JsonNode counters = JSON.readTree(HTTP.send(HttpRequest.newBuilder(
-                    URI.create(info.services().get("provider-emulator-admin") + "/counters")).build(),
+                    URI.create(info.services().get("provider-emulator-admin") + "/counters"))
+                    .header("Authorization", "Bearer " + java.nio.file.Files.readString(java.nio.file.Path.of(info.credentials().get(StackInfo.VIEWER_TOKEN_FILE))).strip()).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertThat(counters.get("callbacksDelivered").asLong()).as("emulator counters %s", counters)
                     .isGreaterThanOrEqualTo(ids.size());

@@ -382,7 +382,8 @@ class FairShareOnStackTest {
 
     private JsonNode get(final String path) throws IOException, InterruptedException {
         final HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                URI.create(stack.info().services().get("query-api") + path)).GET().build(),
+                URI.create(stack.info().services().get("query-api") + path))
+                        .header("Authorization", "Bearer " + java.nio.file.Files.readString(java.nio.file.Path.of(stack.info().credentials().get(StackInfo.VIEWER_TOKEN_FILE))).strip()).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? json.readTree(r.body()) : json.createObjectNode();
     }

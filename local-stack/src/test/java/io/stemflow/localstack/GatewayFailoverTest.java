@@ -92,6 +92,9 @@ import org.slf4j.LoggerFactory;
 @WithKafkaStack
 class GatewayFailoverTest {
 
+    /** The gateways' /metrics needs a viewer token (issue 15). */
+    private static final String VIEWER_TOKEN = "failover-viewer-token-0123456789";
+
     /** The measured figures' logger (INFO here; this module's test logging is at WARN otherwise). */
     private static final Logger FIGURES = LoggerFactory.getLogger("stemflow.figures");
     private static final String API_KEY = "sk-failover-test-5b2e8c1d9a7f3e60";
@@ -301,6 +304,7 @@ class GatewayFailoverTest {
         env.put(GatewayConfig.THROTTLE_MAX_BACKOFF, "2s");
         env.put(GatewayConfig.PROVIDER_REQUEST_TIMEOUT, "5s");
         env.put(GatewayConfig.HTTP_HOST, "127.0.0.1");
+        env.put("STEMFLOW_VIEWER_TOKENS", VIEWER_TOKEN);
         // the image's logging (stemflow at INFO): takeovers, assignments and fencing show in the children's logs
         env.put("LOG4J_CONFIGURATION_FILE", RepositoryFiles.root().resolve("docker/log4j2.xml").toString());
         return env;
@@ -406,7 +410,8 @@ class GatewayFailoverTest {
         }
 
         private String scrape() throws IOException, InterruptedException {
-            return HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(2)).build(),
+            return HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(2))
+                            .header("Authorization", "Bearer " + VIEWER_TOKEN).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         }
 

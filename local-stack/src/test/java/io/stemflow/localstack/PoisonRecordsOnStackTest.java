@@ -496,10 +496,13 @@ class PoisonRecordsOnStackTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static JsonNode getJson(final URI uri, final List<Integer> status) throws IOException,
-            InterruptedException {
-        final HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+    private static JsonNode getJson(final URI uri, final String token, final List<Integer> status)
+            throws IOException, InterruptedException {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
+        if (token != null) { // /health is open; the stores need the stack's viewer token
+            request.header("Authorization", "Bearer " + token);
+        }
+        final HttpResponse<String> response = HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
         status.add(response.statusCode());
         return JSON.readTree(response.body());
     }
@@ -508,7 +511,7 @@ class PoisonRecordsOnStackTest {
         final URI uri = URI.create(stack.info().services().get("query-api")).resolve("/jobs/" + requestId);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             final List<Integer> status = new ArrayList<>();
-            final JsonNode job = getJson(uri, status);
+            final JsonNode job = getJson(uri, java.nio.file.Files.readString(java.nio.file.Path.of(stack.info().credentials().get(StackInfo.VIEWER_TOKEN_FILE))).strip(), status);
             assertThat(status).as("GET %s", uri).containsExactly(200);
             assertThat(job.path("state").asText()).as("state of %s", requestId).isEqualTo("COMPLETED");
             assertThat(job.path("stems").size()).as("stems of %s", requestId).isPositive();
@@ -530,7 +533,7 @@ class PoisonRecordsOnStackTest {
         void check() throws IOException, InterruptedException {
             for (final Map.Entry<URI, String> e : endpoints.entrySet()) {
                 final List<Integer> status = new ArrayList<>();
-                final JsonNode body = getJson(e.getKey(), status);
+                final JsonNode body = getJson(e.getKey(), null, status);
                 if (status.get(0) != 200 || !"UP".equals(body.path("status").asText())) {
                     notUp.add(e.getValue() + " answered " + status.get(0) + " " + body);
                 }

@@ -72,6 +72,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class QueueBenchmark {
 
+    /** The query API needs a viewer token (issue 15). */
+    private static final String VIEWER_TOKEN = "benchmark-viewer-token-0123456789";
+
     static final String BATCH = "queue-bench";
     static final String ACCOUNT = "bench";
     private static final double MIB = 1024.0 * 1024.0;
@@ -192,6 +195,7 @@ public final class QueueBenchmark {
             env.put("STEMFLOW_QUERY_HOST", "127.0.0.1");
             env.put("STEMFLOW_QUERY_ADVERTISED_HOST", "127.0.0.1");
             env.put("STEMFLOW_QUERY_PORT", Integer.toString(port));
+            env.put("STEMFLOW_VIEWER_TOKENS", VIEWER_TOKEN);
             final ChildProcess child = ChildProcess.start("pipeline", "io.stemflow.pipeline.app.PipelineMain",
                     List.of("-Xmx" + settings.heap(), "-XX:+ExitOnOutOfMemoryError"), env,
                     settings.dataDir().resolve("logs").resolve("pipeline.log"),
@@ -339,6 +343,7 @@ public final class QueueBenchmark {
                         + "; see " + pipeline.log());
             }
             final HttpResponse<String> r = http.send(HttpRequest.newBuilder(query.resolve(path))
+                    .header("Authorization", "Bearer " + VIEWER_TOKEN)
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
         }
