@@ -133,8 +133,8 @@ final class Connection {
     }
 
     /** Keys of a local stack's registry user in {@code stack.json}'s credentials (a file name, never a password). */
-    static final String STACK_REGISTRY_USER = "schema-registry-user";
-    static final String STACK_REGISTRY_PASSWORD_FILE = "schema-registry-password-file";
+    static final String STACK_REGISTRY_USER = StackInfo.REGISTRY_USER;
+    static final String STACK_REGISTRY_PASSWORD_FILE = StackInfo.REGISTRY_PASSWORD_FILE;
 
     String queryUrl() {
         return required(queryUrl, ENV_QUERY, Connection::queryApi, "query API URL", "--query-url").replaceAll("/+$", "");

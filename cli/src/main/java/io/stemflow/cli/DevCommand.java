@@ -136,7 +136,8 @@ final class DevCommand implements Callable<Integer> {
                             Demo.Settings.defaults(Clock.systemUTC()).withTracks(tracks),
                             Clock.systemUTC(), stack.emulator().map(DevCommand::providerLine).orElse(null),
                             secure ? SecureKafka.in(dataDir).client(KafkaAccess.Principal.OPERATOR)
-                                    : KafkaClientSecurity.none()).run(out));
+                                    : KafkaClientSecurity.none())
+                            .withRegistryAuth(stack.info().registry().auth()).run(out));
                 } catch (Exception | Error e) {
                     run.completeExceptionally(e);
                 }

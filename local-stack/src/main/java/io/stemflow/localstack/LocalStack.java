@@ -20,6 +20,7 @@ import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.localstack.KafkaAccess.Principal;
 import io.stemflow.registry.RegistryConfig;
+import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.schemas.TopicSpec;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Settings;
@@ -131,10 +132,13 @@ public final class LocalStack implements AutoCloseable {
                 secure.apply(bootstrap);
             }
             final String registryUrl;
+            final RegistryCredentials registryUsers = config.external() == null
+                    ? RegistryCredentials.in(config.dataDir()) : null;
             if (config.external() == null) {
                 final EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(
                         RegistryConfig.kafka(bootstrap).withHost("127.0.0.1").withPort(ports.registry())
-                                .withKafkaSecurity(client(secure, Principal.REGISTRY)));
+                                .withKafkaSecurity(client(secure, Principal.REGISTRY))
+                                .withAccess(registryUsers.access()));
                 started.push(registry);
                 registryUrl = registry.url().toString();
             } else {
@@ -147,6 +151,10 @@ public final class LocalStack implements AutoCloseable {
                 services.put(SecureKafka.STACK_KEY, secure.describe());
             }
             final Map<String, String> credentials = new LinkedHashMap<>();
+            final Map<String, String> registryEnv = registryUsers == null ? Map.of() : registryUsers.servicesEnv();
+            if (registryUsers != null) {
+                credentials.putAll(registryUsers.stackEntries());
+            }
             ProviderEmulator emulator = null;
             if (config.pipeline()) {
                 final LocalSecrets secrets = LocalSecrets.in(config.dataDir());
@@ -172,6 +180,7 @@ public final class LocalStack implements AutoCloseable {
                 bridgeEnv.put("STEMFLOW_BRIDGE_PORT", Integer.toString(bridgePort));
                 bridgeEnv.put("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
                 bridgeEnv.put("STEMFLOW_SCHEMA_REGISTRY_URL", registryUrl);
+                bridgeEnv.putAll(registryEnv);
                 bridgeEnv.put("STEMFLOW_CALLBACK_HMAC_KEY_FILE", secrets.callbackHmacKeyFile().toAbsolutePath().toString());
                 if (secure != null) {
                     bridgeEnv.putAll(SecureKafka.clientEnv(config.dataDir(), Principal.BRIDGE));
@@ -190,7 +199,8 @@ public final class LocalStack implements AutoCloseable {
                 final PipelineStreams streams = PipelineStreams.start(
                         new PipelineStreamsConfig(APPLICATION_ID, bootstrap, registryUrl,
                                 config.dataDir().resolve("streams"), 1, 1, query.applicationServer(),
-                                client(secure, Principal.PIPELINE).properties()),
+                                client(secure, Principal.PIPELINE).properties())
+                                .withRegistryAuth(RegistryConnection.auth(new Settings("pipeline", registryEnv))),
                         config.topology(), new TopologyMetrics(metrics));
                 started.push(streams);
                 streamsWatch = new StreamsWatch(Clock.systemUTC());
@@ -207,6 +217,7 @@ public final class LocalStack implements AutoCloseable {
                 gatewayEnv.put(GatewayConfig.BRIDGE_PUBLIC_URL, bridgeUrl.toString());
                 gatewayEnv.put(GatewayConfig.KAFKA_BOOTSTRAP_SERVERS, bootstrap);
                 gatewayEnv.put(GatewayConfig.SCHEMA_REGISTRY_URL, registryUrl);
+                gatewayEnv.putAll(registryEnv);
                 gatewayEnv.put(GatewayConfig.HTTP_HOST, "127.0.0.1");
                 gatewayEnv.put(GatewayConfig.HTTP_PORT, Integer.toString(ports.gateway()));
                 gatewayEnv.putAll(secrets.tokenFiles());

@@ -10,7 +10,6 @@ import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackPorts;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerializer;
-import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -101,7 +100,7 @@ class KcatExamplesTest {
                 .setLabels(Map.of()).build();
         final Path file = dataDir.resolve(key + ".avro");
         try (AvroSerializer<SeparationRequest> serializer = new AvroSerializer<>(
-                new RestSchemaRegistryClient(RegistryClientConfig.of(stack.info().schemaRegistryUrl())))) {
+                new RestSchemaRegistryClient(stack.info().registry().clientConfig()))) {
             Files.write(file, serializer.serialize(TopicNames.REQUESTS, request));
         }
 

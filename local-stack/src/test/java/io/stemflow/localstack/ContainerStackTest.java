@@ -93,7 +93,7 @@ class ContainerStackTest {
             final StringWriter text = new StringWriter();
             final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
                     new Demo.Settings(12, "containers", Duration.ofMinutes(5), 10_000, 100), Clock.systemUTC(), null)
-                    .run(new PrintWriter(text, true));
+                    .withRegistryAuth(stack.info().registry().auth()).run(new PrintWriter(text, true));
             assertThat(summary.allTerminal()).as(text.toString()).isTrue();
             assertThat(summary.ledgerBalanced()).as(text.toString()).isTrue();
             assertThat(summary.stems()).isEqualTo(4 * 12 + 8 * 2);

@@ -19,7 +19,6 @@ import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.gateway.GatewayConfig;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.schemas.Topics;
-import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import java.io.IOException;
 import java.net.URI;
@@ -93,7 +92,7 @@ class FairShareOnStackTest {
                 TopologyConfig.defaults()).withGateway(Map.of(
                 GatewayConfig.RATE_LIMIT_REQUESTS, Integer.toString(calls),
                 GatewayConfig.RATE_LIMIT_WINDOW, window)));
-        topics = Topics.create(new RestSchemaRegistryClient(RegistryClientConfig.of(stack.info().schemaRegistryUrl())),
+        topics = Topics.create(new RestSchemaRegistryClient(stack.info().registry().clientConfig()),
                 Map.of());
         final Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());

@@ -46,7 +46,8 @@ class LocalStackDemoTest {
             final StringWriter text = new StringWriter();
             final Demo.Settings settings = new Demo.Settings(24, "demo-test", Duration.ofMinutes(5), 10_000, 100);
             final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
-                    settings, Clock.systemUTC(), null).run(new PrintWriter(text, true));
+                    settings, Clock.systemUTC(), null).withRegistryAuth(stack.info().registry().auth())
+                    .run(new PrintWriter(text, true));
 
             // then every job ended and the credits add up
             assertThat(summary.allTerminal()).as(text.toString()).isTrue();

@@ -8,7 +8,6 @@ import io.stemflow.schemas.Contract;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerde;
 import io.stemflow.serde.AvroSerdes;
-import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -105,12 +104,12 @@ class LocalStackRestartTest {
     }
 
     private static RestSchemaRegistryClient registry(final LocalStack stack) {
-        return new RestSchemaRegistryClient(RegistryClientConfig.of(stack.info().schemaRegistryUrl()));
+        return new RestSchemaRegistryClient(stack.info().registry().clientConfig());
     }
 
     private static AvroSerde<SeparationRequest> serde(final LocalStack stack) {
         return AvroSerdes.specific(SeparationRequest.class,
-                Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false);
+                stack.info().registry().serdeConfig(), false);
     }
 
     private static List<byte[]> readAll(final String bootstrap, final int expected) {

@@ -51,7 +51,7 @@ class LostCallbackRecoveryTest {
             // given a provider that loses every callback
             final ProviderEmulator emulator = stack.emulator().orElseThrow();
             emulator.control().setFaults(FaultShares.NONE.withLostCallbacks(1.0));
-            final Map<String, Object> serde = Map.of("schema.registry.url", stack.info().schemaRegistryUrl());
+            final Map<String, Object> serde = stack.info().registry().serdeConfig();
 
             // when three jobs are requested
             final List<String> ids = List.of("lost-1", "lost-2", "lost-3");

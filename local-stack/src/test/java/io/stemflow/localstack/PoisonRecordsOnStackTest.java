@@ -338,7 +338,7 @@ class PoisonRecordsOnStackTest {
         private final Map<String, Object> serdeConfig;
 
         Records(final LocalStack stack) {
-            this.serdeConfig = Map.of("schema.registry.url", stack.info().schemaRegistryUrl());
+            this.serdeConfig = stack.info().registry().serdeConfig();
         }
 
         @SuppressWarnings("unchecked")
@@ -405,7 +405,7 @@ class PoisonRecordsOnStackTest {
             c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
             final Deserializer<V> values = AvroSerdes.specific(type,
-                    Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false).deserializer();
+                    stack.info().registry().serdeConfig(), false).deserializer();
             consumer = new KafkaConsumer<>(c, new StringDeserializer(), values);
             partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

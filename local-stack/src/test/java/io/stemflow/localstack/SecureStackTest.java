@@ -94,7 +94,8 @@ class SecureStackTest {
 
         // when the demo runs as the operator
         final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
-                settings, Clock.systemUTC(), null, secure.client(Principal.OPERATOR)).run(new PrintWriter(text, true));
+                settings, Clock.systemUTC(), null, secure.client(Principal.OPERATOR))
+                .withRegistryAuth(stack.info().registry().auth()).run(new PrintWriter(text, true));
 
         // then every job ended and the ledger balances
         assertThat(summary.allTerminal()).as(text.toString()).isTrue();

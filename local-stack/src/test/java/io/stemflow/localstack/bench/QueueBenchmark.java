@@ -9,11 +9,11 @@ import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.localstack.ChildProcess;
 import io.stemflow.localstack.LocalStack;
+import io.stemflow.localstack.StackInfo;
 import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackPorts;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerializer;
-import io.stemflow.serde.registry.RegistryClientConfig;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -190,6 +190,9 @@ public final class QueueBenchmark {
             final Map<String, String> env = new HashMap<>();
             env.put("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS", stack.info().bootstrapServers());
             env.put("STEMFLOW_SCHEMA_REGISTRY_URL", stack.info().schemaRegistryUrl());
+            env.put("STEMFLOW_SCHEMA_REGISTRY_USER", stack.info().credentials().get(StackInfo.REGISTRY_USER));
+            env.put("STEMFLOW_SCHEMA_REGISTRY_PASSWORD_FILE",
+                    stack.info().credentials().get(StackInfo.REGISTRY_PASSWORD_FILE));
             env.put("STEMFLOW_STREAMS_APPLICATION_ID", "stemflow-pipeline");
             env.put("STEMFLOW_STREAMS_STATE_DIR", settings.dataDir().resolve("streams").toAbsolutePath().toString());
             env.put("STEMFLOW_QUERY_HOST", "127.0.0.1");
@@ -306,7 +309,7 @@ public final class QueueBenchmark {
             final long start = System.nanoTime();
             try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(p, new StringSerializer(),
                     new AvroSerializer<>(new RestSchemaRegistryClient(
-                            RegistryClientConfig.of(stack.info().schemaRegistryUrl()))))) {
+                            stack.info().registry().clientConfig())))) {
                 for (int i = 0; i < settings.jobs(); i++) {
                     final SeparationRequest request = SeparationRequest.newBuilder()
                             .setRequestId(String.format(Locale.ROOT, "%s-%07d", BATCH, i))
