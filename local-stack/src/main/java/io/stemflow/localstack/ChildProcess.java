@@ -1,6 +1,7 @@
 package io.stemflow.localstack;
 
 import io.stemflow.kafka.embedded.OwnSession;
+import io.stemflow.service.RotatingLogFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

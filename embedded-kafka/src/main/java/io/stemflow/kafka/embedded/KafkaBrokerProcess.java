@@ -1,7 +1,6 @@
 package io.stemflow.kafka.embedded;
 
 import io.stemflow.service.OwnerOnly;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -150,6 +149,9 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
             command.add("-XX:+ExitOnOutOfMemoryError");
             command.add("-Djava.awt.headless=true");
             command.add("-Dlog4j2.configurationFile=stemflow-broker-log4j2.xml");
+            // the child writes its own output to broker.log, rotated by size (BrokerMain): a broker running for
+            // weeks never fills the disk, and its last words are kept even when this process is gone
+            command.add("-D" + BrokerMain.LOG_FILE_PROPERTY + "=" + logFile.toAbsolutePath());
             command.add("-cp");
             command.add(System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")));
             command.add(BrokerMain.class.getName());

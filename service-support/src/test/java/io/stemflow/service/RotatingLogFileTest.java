@@ -1,4 +1,4 @@
-package io.stemflow.localstack;
+package io.stemflow.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package io.stemflow.localstack;
+package io.stemflow.service;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,6 +84,24 @@ public final class RotatingLogFile implements AutoCloseable {
      * is finished in the current file first (up to the first newline of these bytes, if any), then the file is
      * rotated, so that a file starts with a whole line.
      */
+    /**
+     * This file as a stream, for a process to point its own {@code System.out} and {@code System.err} at (the
+     * embedded broker does: its output then rotates even after the process that started it is gone).
+     */
+    public OutputStream asStream() {
+        return new OutputStream() {
+            @Override
+            public void write(final int b) throws IOException {
+                RotatingLogFile.this.write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(final byte[] bytes, final int offset, final int length) throws IOException {
+                RotatingLogFile.this.write(bytes, offset, length);
+            }
+        };
+    }
+
     public synchronized void write(final byte[] bytes, final int offset, final int length) throws IOException {
         int start = offset;
         int left = length;
