@@ -8,6 +8,7 @@ import io.stemflow.schemas.provider.CallbackToken;
 import io.stemflow.serde.registry.RegistryAuth;
 import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.service.Secret;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.service.Settings;
 import java.net.URI;
@@ -43,6 +44,8 @@ import java.util.regex.Pattern;
  *                          client, replay cache size ({@link CallbackLimits})
  * @param resultsTopic      the topic results are produced to
  * @param kafkaSecurity     the Kafka client security ({@code STEMFLOW_KAFKA_*}, {@link KafkaClientSecurity})
+ * @param allowedHosts      host names callers may name in {@code Host} besides the bind host, loopback names, this
+ *                          machine's names and IP literals ({@code STEMFLOW_HTTP_ALLOWED_HOSTS}; {@code *}: any)
  */
 public record BridgeConfig(
         String host,
@@ -61,7 +64,8 @@ public record BridgeConfig(
         Optional<TlsSettings> tls,
         CallbackLimits limits,
         String resultsTopic,
-        KafkaClientSecurity kafkaSecurity) {
+        KafkaClientSecurity kafkaSecurity,
+        List<String> allowedHosts) {
 
     public static final String ENV_HOST = "STEMFLOW_BRIDGE_HOST";
     public static final String ENV_PORT = "STEMFLOW_BRIDGE_PORT";
@@ -190,6 +194,7 @@ public record BridgeConfig(
         final CallbackLimits limits = CallbackLimits.read(reader);
         final String topic = reader.text(ENV_RESULTS_TOPIC, TopicNames.RESULTS);
         final KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.read(reader);
+        final List<String> allowedHosts = HttpAccess.allowedHosts(reader);
         // one report for everything: what could not be read, then what was read but is invalid
         reader.problems(problems(host, port, bootstrap, registry, callbackKey, webhookKey, maxBody,
                 produceTimeout, maxAge, retryAfter, readiness, shutdown, topic));
@@ -197,7 +202,7 @@ public record BridgeConfig(
             throw new BridgeConfigException(reader.problems());
         }
         return new BridgeConfig(host, port, bootstrap, registry, registryAuth, callbackKey, webhookKey, maxBody,
-                produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, limits, topic, kafkaSecurity);
+                produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, limits, topic, kafkaSecurity, allowedHosts);
     }
 
     private static Optional<TlsSettings> tls(final Settings reader) {

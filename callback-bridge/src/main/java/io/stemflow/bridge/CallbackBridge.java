@@ -13,6 +13,7 @@ import io.stemflow.bridge.kafka.KafkaReadiness;
 import io.stemflow.bridge.kafka.ProducerSettings;
 import io.stemflow.bridge.kafka.PublishException;
 import io.stemflow.bridge.kafka.PublishListener;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.serde.AvroSerde;
 import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -128,8 +130,10 @@ public final class CallbackBridge implements AutoCloseable {
                     new CallbackParser(), new ResultMapper(clock), publisher, config.maxBodyBytes(), config.limits(),
                     gate, responses);
             metrics.bindGauges(gate::inFlight, readiness::isReady);
+            final HttpAccess hosts = HttpAccess.withoutTokens().withOpenPaths("/health", "/health/live", "/health/ready")
+                    .withHosts(Stream.concat(Stream.of(config.host()), config.allowedHosts().stream()).toList());
             final Javalin server = HttpServer.create(config.host(), config.port(), config.tls(), config.maxBodyBytes(),
-                    config.shutdownTimeout(), routes -> BridgeRoutes.addTo(routes, endpoint, () -> !gate.isClosed() && readiness.isReady(),
+                    config.shutdownTimeout(), hosts, routes -> BridgeRoutes.addTo(routes, endpoint, () -> !gate.isClosed() && readiness.isReady(),
                             metrics, responses)).start();
             final CallbackBridge bridge = new CallbackBridge(config, server, endpoint, gate, publisher, readiness,
                     metrics);

@@ -189,6 +189,29 @@ class HostileRequestsTest {
         assertThat(bridge.metrics().countOf(Outcome.REQUEST_TIMEOUT)).isEqualTo(1);
     }
 
+    @Test
+    void shouldAnswer421AndProduceNothingWhenTheHostHeaderNamesAForeignHostAsInDnsRebinding() throws IOException {
+        // given: a genuine callback, sent as a page that rebound its own name to the bridge's address would send it
+        final int port = bridge.url().getPort();
+        final String target = "/callbacks/req-1?token=" + Fixtures.token().tokenFor("req-1");
+        final String json = "Content-Type: application/json";
+
+        // when
+        final RawHttp rebound = RawHttp.exchange(port,
+                RawHttp.withBody(RawHttp.request("POST", target, "attacker.example:" + port, json), BODY));
+        final RawHttp health = RawHttp.exchange(port, RawHttp.request("GET", "/health/live", "attacker.example"));
+        final int producedAfterRefusal = producer.history().size();
+        final RawHttp byAddress = RawHttp.exchange(port,
+                RawHttp.withBody(RawHttp.request("POST", target, "127.0.0.1:" + port, json), BODY));
+
+        // then
+        assertJsonError(rebound, 421, "misdirected_request");
+        assertThat(producedAfterRefusal).isZero();
+        assertThat(health.status()).as("health stays open to probes, which call by any name").isEqualTo(200);
+        assertThat(byAddress.status()).isEqualTo(200);
+        assertThat(producer.history()).hasSize(1);
+    }
+
     private static void assertJsonError(final RawHttp answer, final int status, final String code) {
         assertThat(answer.status()).as(answer.headers()).isEqualTo(status);
         assertThat(answer.header("Content-Type")).startsWith("application/json");

@@ -114,15 +114,22 @@ public final class HttpAccess {
                     + "=off to serve without authentication");
         }
         final List<String> extra = new ArrayList<>(ownNames);
+        extra.addAll(allowedHosts(settings));
+        final HttpAccess access = auth == Auth.TOKENS ? tokens(tokens) : withoutTokens();
+        return access.withHosts(extra);
+    }
+
+    /** The names of {@code STEMFLOW_HTTP_ALLOWED_HOSTS} (comma-separated; {@code *}: any), empty when unset. */
+    public static List<String> allowedHosts(final Settings settings) {
+        final List<String> names = new ArrayList<>();
         settings.optional(ENV_ALLOWED_HOSTS).ifPresent(text -> {
             for (final String part : text.split(",")) {
                 if (!part.isBlank()) {
-                    extra.add(part.strip());
+                    names.add(part.strip());
                 }
             }
         });
-        final HttpAccess access = auth == Auth.TOKENS ? tokens(tokens) : withoutTokens();
-        return access.withHosts(extra);
+        return names;
     }
 
     /**
@@ -182,6 +189,19 @@ public final class HttpAccess {
         config.routes.before(this::check);
     }
 
+    /**
+     * Installs only the Host check (and JSON bodies for Jetty's own errors): for a service that checks its
+     * callers' credentials and media types itself, as the callback bridge does.
+     */
+    public void installHostCheck(final JavalinConfig config) {
+        JsonErrors.install(config);
+        config.routes.before(ctx -> {
+            if (!openPaths.contains(ctx.path()) && !hostAllowed(ctx.header("Host"))) {
+                refuseHost(ctx);
+            }
+        });
+    }
+
     /** The checks of one request; answers and stops the request when one fails. */
     public void check(final Context ctx) {
         final String path = ctx.path();
@@ -189,9 +209,7 @@ public final class HttpAccess {
             return;
         }
         if (!hostAllowed(ctx.header("Host"))) {
-            JsonErrors.answer(ctx, 421, "misdirected_request",
-                    "this service does not answer to the host named in the Host header; add the name to "
-                            + ENV_ALLOWED_HOSTS + " if it is one of ours");
+            refuseHost(ctx);
             return;
         }
         final HandlerType method = ctx.method();
@@ -225,6 +243,12 @@ public final class HttpAccess {
             JsonErrors.answer(ctx, 415, "unsupported_media_type",
                     "a request that changes state must declare Content-Type " + String.join(" or ", writeMediaTypes));
         }
+    }
+
+    private static void refuseHost(final Context ctx) {
+        JsonErrors.answer(ctx, 421, "misdirected_request",
+                "this service does not answer to the host named in the Host header; add the name to "
+                        + ENV_ALLOWED_HOSTS + " if it is one of ours");
     }
 
     private boolean guarded(final String path) {

@@ -136,9 +136,7 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
         final RegistryAccess access = access(r);
         final boolean hardDelete = r.bool(ENV_HARD_DELETE, false);
         final KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.read(r);
-        final List<String> allowedHosts = r.optional(HttpAccess.ENV_ALLOWED_HOSTS)
-                .map(text -> Arrays.stream(text.split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList())
-                .orElse(List.of());
+        final List<String> allowedHosts = HttpAccess.allowedHosts(r);
         r.throwIfProblems();
         final RegistryConfig base = bootstrap == null ? inMemory() : kafka(bootstrap);
         return base.withPort(port).withHost(host).withTopic(topic).withAccess(access).withHardDelete(hardDelete)

@@ -5,6 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.stemflow.bridge.BridgeConfig;
 import io.stemflow.bridge.BridgeConfigException;
 import io.stemflow.bridge.TlsSettings;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.http.JsonErrors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,7 @@ public final class HttpServer {
     }
 
     public static Javalin create(final String host, final int port, final Optional<TlsSettings> tls,
-                                 final int maxBodyBytes, final Duration stopTimeout,
+                                 final int maxBodyBytes, final Duration stopTimeout, final HttpAccess hosts,
                                  final Consumer<RoutesConfig> routes) {
         final Optional<KeyStore> keyStore = tls.map(HttpServer::load);
         return Javalin.create(javalin -> {
@@ -75,7 +76,9 @@ public final class HttpServer {
                 return connector;
             }));
             routes.accept(javalin.routes);
-            JsonErrors.install(javalin); // after the bridge's own 404/405 handlers, so theirs answer first
+            // after the bridge's own 404/405 handlers, so theirs answer first: Jetty's own errors as JSON, and the
+            // Host check (421) against DNS rebinding; tokens and media types are the endpoint's own checks
+            hosts.installHostCheck(javalin);
         });
     }
 
