@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param schemaRegistryUrl Schema Registry URL(s), comma-separated
  * @param schemaRegistryAuth the registry credentials ({@link RegistryConnection#auth}), or none
  * @param callbackKey       HMAC key of the per-job callback token (shared with the submitter)
+ * @param previousCallbackKeys keys whose tokens are still accepted after a rotation (the submitter signs with
+ *                          {@code callbackKey} only)
  * @param webhookKey        the provider's webhook signing key; empty when the account does not sign
  * @param maxBodyBytes      largest accepted callback body
  * @param produceTimeout    bound of one produce (send, then wait for the acknowledgement); past it: 503
@@ -54,6 +56,7 @@ public record BridgeConfig(
         String schemaRegistryUrl,
         RegistryAuth schemaRegistryAuth,
         Secret callbackKey,
+        List<Secret> previousCallbackKeys,
         Optional<Secret> webhookKey,
         int maxBodyBytes,
         Duration produceTimeout,
@@ -68,6 +71,8 @@ public record BridgeConfig(
         List<String> allowedHosts) {
 
     public static final String ENV_HOST = "STEMFLOW_BRIDGE_HOST";
+    /** Callback HMAC keys still accepted after a rotation (comma-separated, or one per line in the _FILE). */
+    public static final String ENV_PREVIOUS_CALLBACK_KEYS = "STEMFLOW_CALLBACK_HMAC_PREVIOUS_KEYS";
     public static final String ENV_PORT = "STEMFLOW_BRIDGE_PORT";
     public static final String ENV_KAFKA_BOOTSTRAP = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
     public static final String ENV_SCHEMA_REGISTRY_URL = "STEMFLOW_SCHEMA_REGISTRY_URL";
@@ -182,6 +187,10 @@ public record BridgeConfig(
         reader.check(registry == null || !registry.contains("@") || registryAuth instanceof RegistryAuth.None,
                 ENV_SCHEMA_REGISTRY_URL + " carries credentials and " + RegistryConnection.ENV_USER + " is set: keep one");
         final Secret callbackKey = reader.secret(ENV_CALLBACK_HMAC_KEY).orElse(null);
+        final List<Secret> previousKeys = reader.secretTexts(ENV_PREVIOUS_CALLBACK_KEYS).stream().map(Secret::utf8)
+                .toList();
+        reader.check(previousKeys.stream().allMatch(k -> k.length() >= CallbackToken.MIN_KEY_BYTES),
+                ENV_PREVIOUS_CALLBACK_KEYS + " holds a key shorter than " + CallbackToken.MIN_KEY_BYTES + " bytes");
         final Optional<Secret> webhookKey = reader.secret(ENV_PROVIDER_WEBHOOK_KEY);
         final int maxBody = reader.integer(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, Integer.MIN_VALUE,
                 Integer.MAX_VALUE);
@@ -201,7 +210,7 @@ public record BridgeConfig(
         if (!reader.problems().isEmpty()) {
             throw new BridgeConfigException(reader.problems());
         }
-        return new BridgeConfig(host, port, bootstrap, registry, registryAuth, callbackKey, webhookKey, maxBody,
+        return new BridgeConfig(host, port, bootstrap, registry, registryAuth, callbackKey, previousKeys, webhookKey, maxBody,
                 produceTimeout, maxAge, retryAfter, readiness, shutdown, tls, limits, topic, kafkaSecurity, allowedHosts);
     }
 
@@ -239,6 +248,7 @@ public record BridgeConfig(
     public String toString() {
         return "BridgeConfig[host=" + host + ", port=" + port + ", kafkaBootstrap=" + kafkaBootstrap
                 + ", schemaRegistryUrl=" + redactedRegistryUrls() + ", callbackKey=" + callbackKey
+                + ", previousCallbackKeys=" + previousCallbackKeys.size()
                 + ", webhookKey=" + webhookKey.map(Secret::toString).orElse("none") + ", maxBodyBytes=" + maxBodyBytes
                 + ", produceTimeout=" + produceTimeout + ", signatureMaxAge=" + signatureMaxAge
                 + ", retryAfter=" + retryAfter + ", readinessInterval=" + readinessInterval

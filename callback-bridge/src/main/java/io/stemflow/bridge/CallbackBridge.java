@@ -19,6 +19,7 @@ import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.schemas.provider.CallbackToken;
 import io.stemflow.service.LoopbackUrl;
+import io.stemflow.service.Secret;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,7 +124,8 @@ public final class CallbackBridge implements AutoCloseable {
         try {
             final Responses responses = new Responses(metrics, config.retryAfter());
             final CallbackEndpoint endpoint = new CallbackEndpoint(
-                    CallbackToken.withKey(config.callbackKey().bytes()),
+                    CallbackToken.withKeys(config.callbackKey().bytes(),
+                            config.previousCallbackKeys().stream().map(Secret::bytes).toList()),
                     config.webhookKey().map(key -> new WebhookSignature(key, config.signatureMaxAge(), clock)),
                     config.webhookKey().map(key -> new ReplayCache(config.signatureMaxAge(),
                             config.limits().replayCacheMaxEntries(), clock)),

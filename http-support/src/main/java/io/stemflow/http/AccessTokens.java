@@ -1,9 +1,7 @@
 package io.stemflow.http;
 
-import io.stemflow.service.SecretFile;
 import io.stemflow.service.Settings;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -54,8 +52,8 @@ public final class AccessTokens {
     /** Both roles' tokens from the settings; problems (too short, unreadable file) are the settings' problems. */
     public static AccessTokens read(final Settings settings) {
         final Map<Role, List<String>> tokens = new EnumMap<>(Role.class);
-        tokens.put(Role.VIEWER, values(settings, ENV_VIEWER));
-        tokens.put(Role.OPERATOR, values(settings, ENV_OPERATOR));
+        tokens.put(Role.VIEWER, settings.secretTexts(ENV_VIEWER));
+        tokens.put(Role.OPERATOR, settings.secretTexts(ENV_OPERATOR));
         for (final Map.Entry<Role, List<String>> entry : tokens.entrySet()) {
             if (entry.getValue().stream().anyMatch(token -> token.length() < MIN_LENGTH)) {
                 settings.problem((entry.getKey() == Role.VIEWER ? ENV_VIEWER : ENV_OPERATOR)
@@ -64,27 +62,6 @@ public final class AccessTokens {
             }
         }
         return of(tokens);
-    }
-
-    private static List<String> values(final Settings settings, final String name) {
-        final String fileName = name + Settings.FILE_SUFFIX;
-        final List<String> values = new ArrayList<>();
-        settings.optional(name).ifPresent(text -> {
-            for (final String part : text.split(",")) {
-                if (!part.isBlank()) {
-                    values.add(part.strip());
-                }
-            }
-        });
-        final Optional<Path> file = settings.readableFile(fileName);
-        file.ifPresent(path -> {
-            try {
-                values.addAll(SecretFile.values(fileName, path));
-            } catch (IllegalArgumentException e) {
-                settings.problem(e.getMessage());
-            }
-        });
-        return values;
     }
 
     /** The role of {@code token}, if it is one of ours (the highest, should one token be listed twice). */

@@ -326,6 +326,30 @@ public final class Settings {
     }
 
     /**
+     * Several secrets (tokens of a role, keys still accepted): {@code name} comma-separated, plus every line of the
+     * file named by {@code name_FILE} that is not blank or a {@code #} comment; empty when neither is set.
+     */
+    public List<String> secretTexts(final String name) {
+        final String fileName = name + FILE_SUFFIX;
+        final List<String> values = new ArrayList<>();
+        optional(name).ifPresent(text -> {
+            for (final String part : text.split(",")) {
+                if (!part.isBlank()) {
+                    values.add(part.strip());
+                }
+            }
+        });
+        readableFile(fileName).ifPresent(path -> {
+            try {
+                values.addAll(SecretFile.values(fileName, path));
+            } catch (IllegalArgumentException e) {
+                problem(e.getMessage());
+            }
+        });
+        return values;
+    }
+
+    /**
      * {@link #secretText(String)} as a {@link Secret#of(String, String) token} (no whitespace); a file is re-read
      * when it changes ({@link SecretSource}). Empty when unset (no problem: the caller decides if it is required)
      * or invalid (a problem).

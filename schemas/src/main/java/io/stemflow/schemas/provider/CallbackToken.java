@@ -7,6 +7,7 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -27,9 +28,11 @@ public final class CallbackToken {
     private static final int TOKEN_LENGTH = 43;
 
     private final SecretKeySpec key;
+    private final List<SecretKeySpec> previous;
 
-    private CallbackToken(final byte[] key) {
+    private CallbackToken(final byte[] key, final List<byte[]> previous) {
         this.key = new SecretKeySpec(key, ALGORITHM);
+        this.previous = previous.stream().map(k -> new SecretKeySpec(k, ALGORITHM)).toList();
     }
 
     /**
@@ -37,17 +40,37 @@ public final class CallbackToken {
      *                                  message gives the length only, never the key)
      */
     public static CallbackToken withKey(final byte[] key) {
-        Objects.requireNonNull(key, "callback HMAC key");
-        if (key.length < MIN_KEY_BYTES) {
-            throw new IllegalArgumentException("The callback HMAC key must have at least " + MIN_KEY_BYTES
-                    + " bytes, it has " + key.length);
-        }
-        return new CallbackToken(key.clone());
+        return withKeys(key, List.of());
     }
 
+    /**
+     * Tokens made with {@code key}, and tokens made with any of the {@code previous} keys still accepted: a key is
+     * rotated without refusing the callbacks of jobs submitted under the old one (the bridge lists the old key
+     * as previous, then the submitter signs with the new one, and once no job of the old key can call back any
+     * more, the old key is dropped).
+     *
+     * @throws IllegalArgumentException when a key is shorter than {@value #MIN_KEY_BYTES} bytes (the message
+     *                                  gives the length only, never the key)
+     */
+    public static CallbackToken withKeys(final byte[] key, final List<byte[]> previous) {
+        Objects.requireNonNull(key, "callback HMAC key");
+        Objects.requireNonNull(previous, "previous callback HMAC keys");
+        checkLength(key, "The callback HMAC key");
+        previous.forEach(old -> checkLength(old, "A previous callback HMAC key"));
+        return new CallbackToken(key.clone(), previous.stream().map(byte[]::clone).toList());
+    }
+
+    private static void checkLength(final byte[] key, final String what) {
+        if (key.length < MIN_KEY_BYTES) {
+            throw new IllegalArgumentException(what + " must have at least " + MIN_KEY_BYTES + " bytes, it has "
+                    + key.length);
+        }
+    }
+
+    /** The token of {@code requestId} under the current key. */
     public String tokenFor(final String requestId) {
         Objects.requireNonNull(requestId, "requestId");
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(mac(requestId));
+        return encode(mac(key, requestId));
     }
 
     /**
@@ -62,8 +85,12 @@ public final class CallbackToken {
         if (requestId == null || token == null || token.length() != TOKEN_LENGTH) {
             return false;
         }
-        final byte[] expected = tokenFor(requestId).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8));
+        final byte[] presented = token.getBytes(StandardCharsets.UTF_8);
+        boolean valid = MessageDigest.isEqual(tokenFor(requestId).getBytes(StandardCharsets.US_ASCII), presented);
+        for (final SecretKeySpec old : previous) { // every key compared: the time does not tell which one matched
+            valid |= MessageDigest.isEqual(encode(mac(old, requestId)).getBytes(StandardCharsets.US_ASCII), presented);
+        }
+        return valid;
     }
 
     /** The callback URL the provider is given for a job: {@code {bridgeBase}/callbacks/{requestId}?token=...}. */
@@ -73,7 +100,11 @@ public final class CallbackToken {
                 + "?token=" + tokenFor(requestId));
     }
 
-    private byte[] mac(final String requestId) {
+    private static String encode(final byte[] mac) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(mac);
+    }
+
+    private static byte[] mac(final SecretKeySpec key, final String requestId) {
         try {
             final Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
@@ -85,6 +116,7 @@ public final class CallbackToken {
 
     @Override
     public String toString() {
-        return "CallbackToken[" + ALGORITHM + ", key hidden]";
+        return "CallbackToken[" + ALGORITHM + ", key hidden" + (previous.isEmpty() ? "" : ", "
+                + previous.size() + " previous key(s) hidden") + "]";
     }
 }

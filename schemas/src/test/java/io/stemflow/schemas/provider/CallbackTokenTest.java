@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CallbackTokenTest {
@@ -75,5 +76,28 @@ class CallbackTokenTest {
         assertThatThrownBy(() -> CallbackToken.withKey("short-secret".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("16 bytes")
                 .hasMessageNotContaining("short-secret");
+    }
+
+    @Test
+    void shouldAcceptTokensOfAPreviousKeyWhenTheKeyIsRotatedAndRefuseThoseOfAnyOtherKey() {
+        // given: jobs submitted under the old key, the bridge listing it as previous, the submitter on the new key
+        final byte[] oldKey = "old-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        final byte[] newKey = "new-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        final CallbackToken bridge = CallbackToken.withKeys(newKey, List.of(oldKey));
+        final String underOldKey = CallbackToken.withKey(oldKey).tokenFor("r1");
+        final String underNewKey = CallbackToken.withKey(newKey).tokenFor("r1");
+        final String underOtherKey = CallbackToken.withKey("other-key-0123456789abc".getBytes(StandardCharsets.UTF_8))
+                .tokenFor("r1");
+        // when / then
+        assertThat(bridge.verify("r1", underOldKey)).isTrue();
+        assertThat(bridge.verify("r1", underNewKey)).isTrue();
+        assertThat(bridge.verify("r1", underOtherKey)).isFalse();
+        assertThat(bridge.verify("r2", underOldKey)).isFalse();
+        assertThat(bridge.tokenFor("r1")).isEqualTo(underNewKey);
+        assertThat(bridge.toString()).doesNotContain("old-key").doesNotContain("new-key")
+                .contains("1 previous key(s) hidden");
+        assertThatThrownBy(() -> CallbackToken.withKeys(newKey,
+                        List.of("short".getBytes(StandardCharsets.UTF_8))))
+                .hasMessage("A previous callback HMAC key must have at least 16 bytes, it has 5");
     }
 }
