@@ -10,12 +10,16 @@
 #              PARTITIONS           partitions of every topic (default 6, as bin/stemflow dev)
 #              REPLICATION_FACTOR   (default 1: one broker)
 #              KAFKA_TOPICS         the kafka-topics command (default /opt/kafka/bin/kafka-topics.sh)
+#              KAFKA_COMMAND_CONFIG client properties file of an administrator (a secured cluster: SASL_SSL,
+#                                   docker-compose.yml passes the secret kafka_admin_properties); unset: none
 set -euo pipefail
 
 bootstrap="${KAFKA_BOOTSTRAP:-kafka:9092}"
 partitions="${PARTITIONS:-6}"
 replication="${REPLICATION_FACTOR:-1}"
 kafka_topics="${KAFKA_TOPICS:-/opt/kafka/bin/kafka-topics.sh}"
+command_config=()
+[[ -n "${KAFKA_COMMAND_CONFIG:-}" ]] && command_config=(--command-config "$KAFKA_COMMAND_CONFIG")
 
 days() { echo $(( $1 * 24 * 60 * 60 * 1000 )); }
 JOBS="retention.ms=$(days 30)"       # job topics: 30 days
@@ -68,14 +72,17 @@ if [[ "${1:-}" == "--list" ]]; then
   exit 0
 fi
 
+# one JVM per kafka-topics call (seconds each over TLS on a small machine): list once, create only the missing ones
+existing="$("$kafka_topics" --bootstrap-server "$bootstrap" "${command_config[@]}" --list)"
 for ((i = 0; i < ${#specs[@]}; i += 2)); do
   topic="${specs[i]}" config="${specs[i + 1]}"
-  "$kafka_topics" --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$topic" \
+  grep -qxF "$topic" <<< "$existing" && continue
+  "$kafka_topics" --bootstrap-server "$bootstrap" "${command_config[@]}" --create --if-not-exists --topic "$topic" \
     --partitions "$(partitions_of "$topic")" --replication-factor "$replication" --config "$config"
 done
 
 # One describe of every topic: "Topic: <name>  TopicId: ...  PartitionCount: <n>  ...".
-counts="$("$kafka_topics" --bootstrap-server "$bootstrap" --describe \
+counts="$("$kafka_topics" --bootstrap-server "$bootstrap" "${command_config[@]}" --describe \
   | sed -nE 's/^Topic: *([^[:space:]]+).*PartitionCount: *([0-9]+).*/\1 \2/p')"
 mismatch=0
 for ((i = 0; i < ${#specs[@]}; i += 2)); do

@@ -2,8 +2,10 @@
 # Checks docker-compose.yml end to end on a Docker engine: builds the images, starts every service
 # (emulator profile) under its own project name and ports, pushes the demo catalogue through with
 # `bin/stemflow demo` from the host, downloads a stem, stops and starts the whole deployment and
-# checks that balances and job states survived, checks that no secret reached a log or a container's
-# environment, and removes everything it created (containers, volumes, its secrets directory).
+# checks that balances and job states survived, checks Kafka's security (a client without valid credentials can
+# neither read nor write a topic; the bridge's principal cannot write credit-grants; nothing reached the topics
+# through them), checks that no secret reached a log or a container's environment, and removes everything it
+# created (containers, volumes, its secrets directory). Every step says how long it took.
 #
 # Usage: docker/offline/verify-compose.sh        (from anywhere; needs bin/stemflow's Java and Maven)
 # Environment: the images, as for docker-compose.yml (STEMFLOW_KAFKA_IMAGE, STEMFLOW_BUILD_IMAGE,
@@ -53,16 +55,40 @@ viewer=(-H "Authorization: Bearer $(head -n 1 "$secrets/viewer_token")")
 # the CLI on the host registers the demo's schemas: the registry's writer credentials, from their file
 export STEMFLOW_SCHEMA_REGISTRY_USER=stemflow-services
 export STEMFLOW_SCHEMA_REGISTRY_PASSWORD_FILE="$secrets/registry_services_password"
+# Kafka on the host's port is SASL_SSL too: the CLI logs in as the operator (SCRAM-SHA-512), trusting the broker's
+# certificate (it names localhost); a probe below swaps in other credentials
+export STEMFLOW_KAFKA_SECURITY_PROTOCOL=SASL_SSL STEMFLOW_KAFKA_SASL_MECHANISM=SCRAM-SHA-512
+export STEMFLOW_KAFKA_SASL_USERNAME=stemflow-operator STEMFLOW_KAFKA_SASL_PASSWORD_FILE="$secrets/kafka_operator_password"
+export STEMFLOW_KAFKA_SSL_TRUSTSTORE_LOCATION="$secrets/kafka_certificate" STEMFLOW_KAFKA_SSL_TRUSTSTORE_TYPE=PEM
+kafka_settings=(STEMFLOW_KAFKA_SECURITY_PROTOCOL STEMFLOW_KAFKA_SASL_MECHANISM STEMFLOW_KAFKA_SASL_USERNAME
+                STEMFLOW_KAFKA_SASL_PASSWORD_FILE STEMFLOW_KAFKA_SSL_TRUSTSTORE_LOCATION STEMFLOW_KAFKA_SSL_TRUSTSTORE_TYPE)
+# as_client <kind> <command...>: the command with other Kafka credentials: none (PLAINTEXT, no user), wrong (the
+# operator's name with a wrong password), bridge (the bridge's principal)
+as_client() {
+  local kind="$1" unset=() name
+  shift
+  for name in "${kafka_settings[@]}"; do unset+=(-u "$name"); done
+  case "$kind" in
+    none) env "${unset[@]}" "$@" ;;
+    wrong) env STEMFLOW_KAFKA_SASL_PASSWORD_FILE="$secrets/wrong_password" "$@" ;;
+    bridge) env STEMFLOW_KAFKA_SASL_USERNAME=stemflow-bridge STEMFLOW_KAFKA_SASL_PASSWORD_FILE="$secrets/kafka_bridge_password" "$@" ;;
+  esac
+}
+since() { echo "$(($(date +%s) - $1)) s"; }
+total_start=$(date +%s)
 
 step "building the images and starting the services (project $project, ports from $base)"
 start=$(date +%s)
 "${compose[@]}" up --build --detach --wait --wait-timeout 600 > "$secrets/up.log" 2>&1 \
   || { tail -30 "$secrets/up.log" >&2; fail "the services did not all become healthy"; }
-step "every service healthy after $(($(date +%s) - start)) s"
+step "every service healthy after $(since "$start") ($("${compose[@]}" logs --no-color kafka-access 2>/dev/null \
+  | grep -o 'credentials of [0-9]* principals.*in [0-9]* ms' | head -1))"
 
-step "the demo catalogue ($tracks tracks) through the deployment, from the host"
+step "the demo catalogue ($tracks tracks) through the deployment, from the host (as stemflow-operator over SASL_SSL)"
+start=$(date +%s)
 bin/stemflow demo "${connection[@]}" --tracks "$tracks" --batch "$batch" --timeout PT8M \
   || fail "the demo did not end every job with a balanced ledger"
+step "demo done in $(since "$start")"
 
 url="$(bin/stemflow job "$batch-track-000" "${connection[@]}" | grep -o 'http://[^ ]*\.wav' | head -1)"
 [[ -n "$url" ]] || fail "no stem URL for $batch-track-000"
@@ -75,9 +101,41 @@ anonymous="$(curl -s -o /dev/null -w '%{http_code}' "$query/accounts/label-north
 [[ "$anonymous" == 401 ]] || fail "the query API answered $anonymous to a request without a token"
 step "the query API refuses a request without a token (401)"
 
+# Kafka: who may not read or write. Each probe must fail; then the operator checks that nothing arrived.
+start=$(date +%s)
+echo "not-the-password" > "$secrets/wrong_password"
+probe_account="verify-probe"
+kafka_refuses() { # kafka_refuses <what> <kind> <stemflow arguments...>: the command must fail
+  local what="$1" kind="$2" output
+  shift 2
+  if output="$(as_client "$kind" bin/stemflow "$@" "${connection[@]}" 2>&1)"; then
+    fail "$what succeeded: $output"
+  fi
+  step "refused: $what ($(tail -1 <<< "$output" | cut -c1-160))"
+}
+balance_before="$(curl -fsS "${viewer[@]}" "$query/accounts/label-north")"
+kafka_refuses "a client without credentials reading account-shares" none account shares
+kafka_refuses "a client without credentials writing account-shares" none \
+  account share --account "$probe_account" --weight 7 --by verify
+kafka_refuses "a client with a wrong password reading account-shares" wrong account shares
+kafka_refuses "a client with a wrong password writing credit-grants" wrong \
+  credits grant --account label-north --credits 1000 --grant-id "$batch-wrong"
+grant_output="$(as_client bridge bin/stemflow credits grant --account label-north --credits 1000 \
+  --grant-id "$batch-bridge" "${connection[@]}" 2>&1)" && fail "the bridge's principal wrote credit-grants: $grant_output"
+grep -qi "authoriz" <<< "$grant_output" || fail "the bridge's grant failed, but not for want of authorization: $grant_output"
+step "refused: the bridge's principal writing credit-grants ($(tail -1 <<< "$grant_output" | cut -c1-160))"
+# the operator (who may) reads what arrived: no share for the probe account; label-north's balance unchanged
+shares="$(bin/stemflow account shares "${connection[@]}" 2>&1)" || fail "the operator cannot read account-shares: $shares"
+! grep -q "$probe_account" <<< "$shares" || fail "a share for $probe_account arrived without credentials: $shares"
+sleep 3
+balance_after="$(curl -fsS "${viewer[@]}" "$query/accounts/label-north")"
+[[ "$balance_before" == "$balance_after" ]] || fail "label-north changed from $balance_before to $balance_after after refused grants"
+step "Kafka security checks done in $(since "$start"): nothing arrived; the operator reads account-shares"
+
 before_account="$(curl -fsS "${viewer[@]}" "$query/accounts/label-north")"
 before_batch="$(curl -fsS "${viewer[@]}" "$query/batches/$batch")"
 step "stopping and starting the whole deployment"
+start=$(date +%s)
 "${compose[@]}" stop > /dev/null 2>&1 || fail "docker compose stop"
 "${compose[@]}" up --detach --wait --wait-timeout 300 > "$secrets/up.log" 2>&1 \
   || { tail -30 "$secrets/up.log" >&2; fail "the services did not come back healthy"; }
@@ -85,10 +143,19 @@ after_account="$(curl -fsS "${viewer[@]}" "$query/accounts/label-north")"
 after_batch="$(curl -fsS "${viewer[@]}" "$query/batches/$batch")"
 [[ "$before_account" == "$after_account" ]] || fail "label-north was $before_account, after a restart $after_account"
 [[ "$before_batch" == "$after_batch" ]] || fail "batch $batch was $before_batch, after a restart $after_batch"
-step "after the restart: label-north $after_account; batch $after_batch"
+step "after the restart ($(since "$start")): label-north $after_account; batch $after_batch"
+
+# every container's log rotates (the logging options of docker-compose.yml)
+for container in $("${compose[@]}" ps -aq); do
+  options="$(docker inspect --format '{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}}' "$container")"
+  [[ "$options" =~ ^json-file\ [0-9]+[kmg]\ [0-9]+$ ]] \
+    || fail "container $(docker inspect --format '{{.Name}}' "$container") logs without rotation: $options"
+done
+step "every container's log rotates ($options)"
 
 for key in callback_hmac_key provider_api_key registry_services_password registry_admin_password viewer_token \
-  operator_token; do
+  operator_token kafka_keystore_password kafka_broker_password kafka_admin_password kafka_pipeline_password \
+  kafka_gateway_password kafka_bridge_password kafka_registry_password kafka_operator_password; do
   value="$(cat "$secrets/$key")"
   if "${compose[@]}" logs --no-color 2>&1 | grep -qF "$value"; then
     fail "the $key appears in a service's log"
@@ -100,4 +167,4 @@ for key in callback_hmac_key provider_api_key registry_services_password registr
   done
 done
 step "no secret in any log or container environment"
-step "OK"
+step "OK (all checks in $(since "$total_start"))"

@@ -126,43 +126,62 @@ public final class SecureKafka {
      * until every principal can log in.
      */
     public void apply(final String bootstrap) {
+        final Map<Principal, String> passwords = new java.util.EnumMap<>(Principal.class);
+        for (final Principal principal : Principal.values()) {
+            passwords.put(principal, RandomSecret.in(passwordFile(dataDir, principal.user())));
+        }
+        apply(bootstrap, adminClient(), passwords, principal -> client(principal).applyTo(new HashMap<>()));
+    }
+
+    /**
+     * The same for any cluster (the compose deployment's one-shot {@code kafka-access} job: {@code stemflow
+     * kafka-access apply}): as the super user of {@code adminClient} (client properties without bootstrap servers),
+     * sets the SCRAM-SHA-512 credential of each principal of {@code passwords}, creates every ACL of
+     * {@link KafkaAccess} (existing ones stay; none is removed), then waits until each of those principals can log in
+     * with the client properties {@code loginClient} gives for it.
+     *
+     * @return how long it took
+     */
+    public static Duration apply(final String bootstrap, final Map<String, Object> adminClient,
+                                 final Map<Principal, String> passwords,
+                                 final java.util.function.Function<Principal, Map<String, Object>> loginClient) {
         final Instant started = Instant.now();
-        final Map<String, Object> admin = new HashMap<>(adminClient());
+        final Map<String, Object> admin = new HashMap<>(adminClient);
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin client = Admin.create(admin)) {
             final List<UserScramCredentialAlteration> upserts = new ArrayList<>();
-            for (final Principal principal : Principal.values()) {
-                upserts.add(new UserScramCredentialUpsertion(principal.user(),
-                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS),
-                        RandomSecret.in(passwordFile(dataDir, principal.user()))));
-            }
+            passwords.forEach((principal, password) -> upserts.add(new UserScramCredentialUpsertion(principal.user(),
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password)));
             client.alterUserScramCredentials(upserts).all().get(APPLY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             client.createAcls(KafkaAccess.bindings()).all().get(APPLY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Cannot set the stack's Kafka credentials and ACLs: " + e.getCause().getMessage(),
+            throw new IllegalStateException("Cannot set the Kafka credentials and ACLs: " + e.getCause().getMessage(),
                     e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka did not take the stack's credentials and ACLs within " + APPLY_TIMEOUT, e);
+            throw new IllegalStateException("Kafka did not take the credentials and ACLs within " + APPLY_TIMEOUT, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while setting the stack's Kafka credentials", e);
+            throw new IllegalStateException("Interrupted while setting the Kafka credentials", e);
         }
-        for (final Principal principal : Principal.values()) {
-            awaitLogin(bootstrap, principal, started.plus(APPLY_TIMEOUT));
+        for (final Principal principal : passwords.keySet()) {
+            awaitLogin(bootstrap, principal, loginClient.apply(principal), started.plus(APPLY_TIMEOUT));
         }
-        LOG.info("Kafka credentials of {} principals and {} ACLs applied in {} ms", Principal.values().length,
-                KafkaAccess.bindings().size(), Duration.between(started, Instant.now()).toMillis());
+        final Duration took = Duration.between(started, Instant.now());
+        LOG.info("Kafka credentials of {} principals and {} ACLs applied in {} ms", passwords.size(),
+                KafkaAccess.bindings().size(), took.toMillis());
+        return took;
     }
 
     /** The credential reaches the broker's cache through the metadata log: a moment after the controller took it. */
-    private void awaitLogin(final String bootstrap, final Principal principal, final Instant deadline) {
-        final Map<String, Object> props = client(principal).applyTo(new HashMap<>());
+    private static void awaitLogin(final String bootstrap, final Principal principal, final Map<String, Object> client,
+                                   final Instant deadline) {
+        final Map<String, Object> props = new HashMap<>(client);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         while (true) {
-            try (Admin client = Admin.create(props)) {
-                client.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
+            try (Admin admin = Admin.create(props)) {
+                admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
                 return;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof SaslAuthenticationException) || Instant.now().isAfter(deadline)) {
