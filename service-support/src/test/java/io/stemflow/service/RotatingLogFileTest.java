@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rotated by size: a child that writes far more than the limit leaves at most the current file and
  * {@code keep} old ones, none larger than the limit, the newest lines in the current file.
  */
+@Tag("broker") // starts a child process
 class RotatingLogFileTest {
 
     private static final long MAX_BYTES = 32 * 1024;
