@@ -211,6 +211,15 @@ final class DevCommand implements Callable<Integer> {
                 out.printf("  %-24s: %s%n", e.getKey(), e.getValue());
             }
         }
+        // where the credentials are (files, owner-only), never the credentials themselves
+        final Map<String, String> files = Map.of(StackInfo.VIEWER_TOKEN_FILE, "Viewer token (file)",
+                StackInfo.OPERATOR_TOKEN_FILE, "Operator token (file)",
+                StackInfo.REGISTRY_PASSWORD_FILE, "Registry password (file)");
+        for (final Map.Entry<String, String> e : info.credentials().entrySet()) {
+            if (files.containsKey(e.getKey())) {
+                out.printf("  %-24s: %s%n", files.get(e.getKey()), e.getValue());
+            }
+        }
         out.printf("  %-24s: %s%n", "Data directory", info.dataDir());
         out.printf("  %-24s: %s%n", "Addresses written to", config.stackFile().toAbsolutePath());
         out.println();

@@ -35,6 +35,7 @@ class DevCommandTest {
                 .contains("Kafka bootstrap servers : 127.0.0.1:")
                 .contains("Schema registry         : http://127.0.0.1:")
                 .contains(dataDir.resolve("stack.json").toString())
+                .contains("Registry password (file): " + dataDir.resolve("secrets"))
                 .contains("local stack ready");
     }
 
