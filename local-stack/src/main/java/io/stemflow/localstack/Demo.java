@@ -85,7 +85,7 @@ public final class Demo {
     static final String SOUTH = "label-south";
 
     private final String bootstrap;
-    private RegistryConnection registry;
+    private final RegistryConnection registry;
     private final Settings settings;
     private final Clock clock;
     private final Supplier<String> providerLine;
@@ -103,9 +103,14 @@ public final class Demo {
     /** As above, with the Kafka client security of the principal the demo runs as (the operator on a secure stack). */
     public Demo(final String bootstrap, final String registryUrl, final Settings settings, final Clock clock,
                 final Supplier<String> providerLine, final KafkaClientSecurity security) {
+        this(bootstrap, RegistryConnection.of(registryUrl), settings, clock, providerLine, security);
+    }
+
+    private Demo(final String bootstrap, final RegistryConnection registry, final Settings settings, final Clock clock,
+                 final Supplier<String> providerLine, final KafkaClientSecurity security) {
         this.security = java.util.Objects.requireNonNull(security, "security");
         this.bootstrap = bootstrap;
-        this.registry = RegistryConnection.of(registryUrl);
+        this.registry = registry;
         this.settings = settings;
         this.clock = clock;
         this.providerLine = providerLine;
@@ -200,11 +205,10 @@ public final class Demo {
 
     /**
      * Runs with these schema registry credentials (the demo registers its records' schemas: a writer or admin);
-     * none by default. Returns this demo.
+     * none by default.
      */
     public Demo withRegistryAuth(final RegistryAuth auth) {
-        this.registry = registry.withAuth(auth);
-        return this;
+        return new Demo(bootstrap, registry.withAuth(auth), settings, clock, providerLine, security);
     }
 
     private KafkaProducer<String, SpecificRecord> producer() {
