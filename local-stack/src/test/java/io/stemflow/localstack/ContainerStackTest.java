@@ -73,7 +73,9 @@ class ContainerStackTest {
                     .withCommand("registry")
                     .withEnv("STEMFLOW_REGISTRY_HOST", "0.0.0.0")
                     .withEnv("STEMFLOW_REGISTRY_PORT", "8081")
-                    .withEnv("STEMFLOW_REGISTRY_KAFKA_BOOTSTRAP", "kafka:19092");
+                    .withEnv("STEMFLOW_REGISTRY_KAFKA_BOOTSTRAP", "kafka:19092")
+                    // it stands in for Confluent's registry, open by default; verify-compose.sh runs it with users
+                    .withEnv("STEMFLOW_REGISTRY_AUTH", "off");
         }
         return new GenericContainer<>(image)
                 .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")
