@@ -121,9 +121,10 @@ public final class CallbackBridge implements AutoCloseable {
         final RequestGate gate = new RequestGate();
         final CallbackPublisher publisher = new KafkaCallbackPublisher(producer, config.resultsTopic(),
                 config.produceTimeout(), listeners(metrics, readiness));
+        CallbackEndpoint endpoint = null;
         try {
             final Responses responses = new Responses(metrics, config.retryAfter());
-            final CallbackEndpoint endpoint = new CallbackEndpoint(
+            endpoint = new CallbackEndpoint(
                     CallbackToken.withKeys(config.callbackKey().bytes(),
                             config.previousCallbackKeys().stream().map(Secret::bytes).toList()),
                     config.webhookKey().map(key -> new WebhookSignature(key, config.signatureMaxAge(), clock)),
@@ -134,8 +135,9 @@ public final class CallbackBridge implements AutoCloseable {
             metrics.bindGauges(gate::inFlight, readiness::isReady);
             final HttpAccess hosts = HttpAccess.withoutTokens().withOpenPaths("/health", "/health/live", "/health/ready")
                     .withHosts(Stream.concat(Stream.of(config.host()), config.allowedHosts().stream()).toList());
+            final CallbackEndpoint routed = endpoint;
             final Javalin server = HttpServer.create(config.host(), config.port(), config.tls(), config.maxBodyBytes(),
-                    config.shutdownTimeout(), hosts, routes -> BridgeRoutes.addTo(routes, endpoint, () -> !gate.isClosed() && readiness.isReady(),
+                    config.shutdownTimeout(), hosts, routes -> BridgeRoutes.addTo(routes, routed, () -> !gate.isClosed() && readiness.isReady(),
                             metrics, responses)).start();
             final CallbackBridge bridge = new CallbackBridge(config, server, endpoint, gate, publisher, readiness,
                     metrics);
@@ -143,6 +145,9 @@ public final class CallbackBridge implements AutoCloseable {
                     config);
             return bridge;
         } catch (RuntimeException e) {
+            if (endpoint != null) {
+                endpoint.close(); // its read-deadline timer
+            }
             publisher.close();
             readiness.close();
             metrics.close();
