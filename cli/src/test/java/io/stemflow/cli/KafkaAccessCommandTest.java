@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kafka-access apply}, each stemflow service logs in as its own principal with the password file that
  * docker/init-secrets.sh writes and the one-shot reads.
  */
+@Tag("broker") // runs docker/init-secrets.sh (keytool) as a child process
 class KafkaAccessCommandTest {
 
     @TempDir

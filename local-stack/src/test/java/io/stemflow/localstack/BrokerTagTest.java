@@ -33,7 +33,8 @@ class BrokerTagTest {
     /** Untagged on purpose, with the reason. */
     private static final Map<String, String> FAST_ALTHOUGH_MATCHED = Map.of(
             "TopicScriptsTest.java", "runs bash create-topics.sh --list only: no broker, well under a second",
-            "BrokerTagTest.java", "names the patterns it looks for");
+            "BrokerTagTest.java", "names the patterns it looks for",
+            "GatewayHttpAccessTest.java", "takes only GatewayFixture's token constants: the HTTP server alone, no broker");
 
     @Test
     void shouldTagEveryTestClassThatStartsABrokerAProcessOrContainers() throws IOException {
