@@ -40,8 +40,11 @@ public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final Instant startedAt;
+    private final Thread output;
 
-    private ChildProcess(final String name, final Process process, final Path log, final Instant startedAt) {
+    private ChildProcess(final String name, final Process process, final Path log, final Instant startedAt,
+                         final Thread output) {
+        this.output = output;
         this.name = name;
         this.process = process;
         this.log = log;
@@ -83,8 +86,9 @@ public final class ChildProcess implements AutoCloseable {
             throw new UncheckedIOException("Cannot start " + name, e);
         }
         // the parent writes the child's output, so that it can rotate the file (a redirect cannot)
-        RotatingLogFile.pump(name, process.getInputStream(), log, RotatingLogFile.MAX_BYTES, RotatingLogFile.KEEP);
-        final ChildProcess child = new ChildProcess(name, process, log, Instant.now());
+        final Thread output = RotatingLogFile.pump(name, process.getInputStream(), log, RotatingLogFile.MAX_BYTES,
+                RotatingLogFile.KEEP);
+        final ChildProcess child = new ChildProcess(name, process, log, Instant.now(), output);
         try {
             child.awaitHealthy(health, timeout);
         } catch (RuntimeException e) {
@@ -162,11 +166,15 @@ public final class ChildProcess implements AutoCloseable {
         if (!process.isAlive()) {
             return;
         }
-        process.destroy();
+        // a signal through the handle: Process.destroy() would also close the output pipe under the thread copying
+        // it into the log, which then lost the child's last lines (and said so in a WARN)
+        process.toHandle().destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                process.toHandle().destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
             }
+            output.join(TimeUnit.SECONDS.toMillis(5)); // the child's last lines are in its log when close returns
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

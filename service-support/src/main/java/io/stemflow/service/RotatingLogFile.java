@@ -80,11 +80,6 @@ public final class RotatingLogFile implements AutoCloseable {
     }
 
     /**
-     * Appends {@code length} bytes. When they would take the file past {@code maxBytes}, the line in progress
-     * is finished in the current file first (up to the first newline of these bytes, if any), then the file is
-     * rotated, so that a file starts with a whole line.
-     */
-    /**
      * This file as a stream, for a process to point its own {@code System.out} and {@code System.err} at (the
      * embedded broker does: its output then rotates even after the process that started it is gone).
      */
@@ -102,6 +97,11 @@ public final class RotatingLogFile implements AutoCloseable {
         };
     }
 
+    /**
+     * Appends {@code length} bytes. When they would take the file past {@code maxBytes}, the line in progress
+     * is finished in the current file first (up to the first newline of these bytes, if any), then the file is
+     * rotated, so that a file starts with a whole line.
+     */
     public synchronized void write(final byte[] bytes, final int offset, final int length) throws IOException {
         int start = offset;
         int left = length;
