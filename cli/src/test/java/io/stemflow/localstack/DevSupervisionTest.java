@@ -58,7 +58,7 @@ class DevSupervisionTest {
         try (DevProcess dev = DevProcess.start(dataDir, true, "--no-demo")) {
             dev.awaitRunning();
             final StackInfo info = StackInfo.readFrom(dataDir.resolve("stack.json"));
-            final Map<String, Object> serde = Map.of("schema.registry.url", info.schemaRegistryUrl());
+            final Map<String, Object> serde = info.registry().serdeConfig(); // the stack's registry user: it registers
             final List<String> ids = IntStream.rangeClosed(1, 16).mapToObj(i -> "bridge-kill-" + i).toList();
             final Map<String, List<JobState>> seen = new HashMap<>();
             try (KafkaConsumer<String, JobStatus> statuses = statusConsumer(info, serde)) {
