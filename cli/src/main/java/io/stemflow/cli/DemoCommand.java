@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "Pushes the demo back catalogue (both modes, two accounts, one budget too small at first and topped up",
-            "halfway) through a running stack, shows progress and prints the summary read back from the topics.",
+            "Pushes the demo back catalogue through a running stack and prints what came out.",
+            "Both modes, two accounts, one budget too small at first and topped up halfway; it shows progress and prints"
+                + " the summary read back from the topics.",
             "It grants credits to the demo accounts label-north and label-south: run it against a test deployment."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every demo job ended and the ledger balances",

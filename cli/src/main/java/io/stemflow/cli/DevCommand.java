@@ -27,12 +27,13 @@ import picocli.CommandLine.Option;
 @Command(name = "dev",
         mixinStandardHelpOptions = true,
         description = {
-            "Starts the whole pipeline locally: an embedded Kafka broker (KRaft), schema registry, provider emulator,",
-            "callback bridge and the pipeline (topology, gateway, query API); then, unless --no-demo, pushes a sample",
-            "back catalogue through it and prints a summary. Addresses are written to <data-dir>/stack.json.",
-            "The broker and the bridge run as child processes; a bridge that dies is restarted, a broker that dies",
-            "stops the stack (exit 1). Console: stemflow's own lines; everything else in <data-dir>/logs/stack.log.",
-            "Ctrl-C stops everything, in order (the broker last)."},
+            "Runs the whole pipeline on this machine, with a demo unless --no-demo.",
+            "It starts an embedded Kafka broker (KRaft), the schema registry, the provider emulator, the callback bridge"
+                + " and the pipeline (topology, gateway, query API); then, unless --no-demo, pushes a sample back catalogue"
+                + " through it and prints a summary. Addresses are written to <data-dir>/stack.json.",
+            "The broker and the bridge run as child processes: a bridge that dies is restarted, a broker that dies stops"
+                + " the stack (exit 1). The console shows stemflow's own lines; everything else goes to"
+                + " <data-dir>/logs/stack.log. Ctrl-C stops everything, in order (the broker last)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped cleanly; with --once, every demo job ended and the ledger balances",
                 "1:the stack failed (e.g. its broker died), or with --once a demo job did not end or the ledger does not balance",

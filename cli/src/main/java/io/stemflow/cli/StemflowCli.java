@@ -27,6 +27,8 @@ public final class StemflowCli implements Runnable {
     /** The command line with stemflow's error handling: a {@link CliException} prints its message and exits with its code. */
     public static CommandLine commandLine() {
         final CommandLine cli = new CommandLine(new StemflowCli());
+        // help as wide as the terminal (80 columns when it cannot tell): each description paragraph is wrapped whole
+        cli.setUsageHelpAutoWidth(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CliException c) {
                 commandLine.getErr().println("stemflow: " + c.getMessage());
