@@ -74,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration BROKERLESS_CLOSE = Duration.ofSeconds(3);
     static final String APPLICATION_ID = "stemflow-pipeline";
     static final String BRIDGE_CONDITION = "callback-bridge";
     static final String STREAMS_CONDITION = "pipeline-streams";
@@ -202,7 +203,8 @@ public final class LocalStack implements AutoCloseable {
                                 client(secure, Principal.PIPELINE).properties())
                                 .withRegistryAuth(RegistryConnection.auth(new Settings("pipeline", registryEnv))),
                         config.topology(), new TopologyMetrics(metrics));
-                started.push(streams);
+                // with the broker gone nothing can be committed or left: do not wait out Streams' whole close timeout
+                started.push(() -> streams.close(failure.isDone() ? BROKERLESS_CLOSE : PipelineStreams.CLOSE_TIMEOUT));
                 streamsWatch = new StreamsWatch(Clock.systemUTC());
                 streams.whenFailed(streamsWatch::failed);
                 final QueryServer queries = QueryServer.start(streams.streams(), query,

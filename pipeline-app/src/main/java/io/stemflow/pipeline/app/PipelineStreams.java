@@ -206,10 +206,21 @@ public final class PipelineStreams implements AutoCloseable {
 
     @Override
     public void close() {
+        close(CLOSE_TIMEOUT);
+    }
+
+    /** The longest a clean stop waits for Streams to commit, flush and leave the group. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Stops, waiting at most {@code timeout} for Streams (a shorter one when the broker is known to be gone:
+     * nothing can be committed or left then, and the whole wait would be spent on timeouts).
+     */
+    public void close(final Duration timeout) {
         // Leave the group on a clean stop: a restarted (or another) instance then gets the tasks at once
         // instead of waiting for this member's session to expire (about 45 s, measured on a restart).
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+                .withTimeout(timeout));
         // after the stores: none can open with it any more, and one still open (close timed out) keeps its own
         // reference to the cache and write buffer manager
         rocksDb.ifPresent(RocksDbBudget::close);
