@@ -6,14 +6,10 @@ import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.registry.auth.RegistryAccess;
 import io.stemflow.registry.auth.RegistryUsers;
 import io.stemflow.registry.store.KafkaStoreConfig;
-import io.stemflow.service.SecretFile;
 import io.stemflow.service.Settings;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -146,7 +142,8 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
     private static RegistryAccess access(final Settings r) {
         final Auth auth = r.choice(ENV_AUTH, Auth.class, Auth.BASIC);
         final boolean openReads = r.bool(ENV_OPEN_READS, true);
-        final Optional<List<String>> lines = userLines(r);
+        // the one list-of-secrets rule: comma-separated in the variable, one per line in the file, both may be set
+        final List<String> lines = r.secretTexts(ENV_USERS);
         if (auth == Auth.OFF) {
             r.check(lines.isEmpty(), ENV_AUTH + "=off and registry users (" + ENV_USERS + " or " + ENV_USERS_FILE
                     + ") are both set: choose one");
@@ -160,31 +157,9 @@ public record RegistryConfig(String host, int port, Store store, String kafkaBoo
             return RegistryAccess.off();
         }
         final String source = r.optional(ENV_USERS_FILE).isPresent() ? ENV_USERS_FILE : ENV_USERS;
-        return r.build(() -> RegistryUsers.parse(source, lines.get()))
+        return r.build(() -> RegistryUsers.parse(source, lines))
                 .<RegistryAccess>map(users -> RegistryAccess.basic(users, openReads))
                 .orElse(RegistryAccess.off());
-    }
-
-    /** The lines of the users file, or the comma-separated entries of the variable; empty when neither is set. */
-    private static Optional<List<String>> userLines(final Settings r) {
-        final Optional<String> direct = r.optional(ENV_USERS);
-        final Optional<Path> file = r.readableFile(ENV_USERS_FILE);
-        if (direct.isPresent() && r.optional(ENV_USERS_FILE).isPresent()) {
-            r.problem("set only one of " + ENV_USERS + " and " + ENV_USERS_FILE);
-            return Optional.empty();
-        }
-        if (file.isPresent()) {
-            try {
-                final List<String> lines = SecretFile.values(ENV_USERS_FILE, file.get());
-                r.check(!lines.isEmpty(), ENV_USERS_FILE + " points to a file without users: " + file.get());
-                return Optional.of(lines);
-            } catch (IllegalArgumentException e) {
-                r.problem(e.getMessage());
-                return Optional.empty();
-            }
-        }
-        return direct.map(text -> Arrays.stream(text.split("[,\\n]")).map(String::strip)
-                .filter(entry -> !entry.isEmpty()).toList());
     }
 
     public RegistryConfig withHost(final String newHost) {
