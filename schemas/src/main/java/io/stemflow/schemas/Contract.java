@@ -15,6 +15,7 @@ import io.stemflow.avro.StemReady;
 import io.stemflow.avro.SubmissionOutcome;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.stemflow.serde.JavaProperties;
 import org.apache.avro.Schema;
 import org.apache.avro.util.ClassSecurityValidator;
 
@@ -43,6 +44,7 @@ public final class Contract {
         m.put(TopicNames.CREDIT_BALANCES, CreditBalance.getClassSchema());
         m.put(TopicNames.CONTROL, ControlCommand.getClassSchema());
         m.put(TopicNames.ACCOUNT_SHARES, AccountShare.getClassSchema());
+        m.replaceAll((topic, generated) -> JavaProperties.strip(generated));
         VALUE_SCHEMAS = Map.copyOf(m);
     }
 
@@ -73,7 +75,11 @@ public final class Contract {
         }
     }
 
-    /** Value schema of every topic, keyed by topic name. */
+    /**
+     * Value schema of every topic, keyed by topic name: the schema registered under its subject, which is
+     * the {@code .avsc}'s own schema (the generated class's without the properties only Java reads: {@link
+     * JavaProperties}), so that a schema any other tool reads from the {@code .avsc} resolves to its id.
+     */
     public static Map<String, Schema> valueSchemasByTopic() {
         final Map<String, Schema> ordered = new LinkedHashMap<>();
         TopicNames.ALL.forEach(t -> ordered.put(t, VALUE_SCHEMAS.get(t)));

@@ -33,6 +33,10 @@ import org.apache.kafka.common.config.types.Password;
  * @param cacheCapacity bound of every cache of the serde and its registry client
  * @param requestTimeout timeout of each registry HTTP call
  * @param latestCacheTtl how long the latest version of a subject is cached
+ * @param removeJavaProperties register and write a generated class's schema without the properties only
+ *     Java reads ({@code avro.java.string}...), i.e. as the {@code .avsc} it came from ({@link JavaProperties});
+ *     default {@code true}, unlike Confluent's serializer, so that every client's schema of the same
+ *     {@code .avsc} resolves to the same id
  */
 public record AvroSerdeConfig(
         List<URI> registryUrls,
@@ -46,7 +50,8 @@ public record AvroSerdeConfig(
         Optional<String> specificValueType,
         int cacheCapacity,
         Duration requestTimeout,
-        Duration latestCacheTtl) {
+        Duration latestCacheTtl,
+        boolean removeJavaProperties) {
 
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
@@ -63,6 +68,7 @@ public record AvroSerdeConfig(
     public static final String CACHE_CAPACITY = "schema.registry.cache.capacity";
     public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
     public static final String LATEST_CACHE_TTL_SEC = "latest.cache.ttl.sec";
+    public static final String REMOVE_JAVA_PROPERTIES = "avro.remove.java.properties";
 
     /** {@code latest.cache.ttl.sec=-1} (Confluent's "never expire") maps to this. */
     static final Duration NEVER_EXPIRE = Duration.ofDays(36_500);
@@ -126,7 +132,8 @@ public record AvroSerdeConfig(
                                 RegistryClientConfig.DEFAULT_REQUEST_TIMEOUT.toMillis(),
                                 1,
                                 Integer.MAX_VALUE)),
-                latestTtl(configs));
+                latestTtl(configs),
+                bool(configs, REMOVE_JAVA_PROPERTIES, true));
     }
 
     /** The subject naming for keys or values. */

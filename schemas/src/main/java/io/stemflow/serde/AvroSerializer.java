@@ -51,7 +51,11 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
     private volatile Settings settings;
 
     private record Settings(
-            SchemaRegistryClient client, AvroSerdeConfig config, boolean isKey, LruCache<LatestFit, String> fits) {}
+            SchemaRegistryClient client,
+            AvroSerdeConfig config,
+            boolean isKey,
+            LruCache<LatestFit, String> fits,
+            LruCache<Schema, Schema> contractForms) {}
 
     /** Key of the cached answer to: can the latest schema {@code latestId} represent values of {@code valueSchema}? */
     private record LatestFit(Schema valueSchema, int latestId) {}
@@ -96,7 +100,7 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
                     "AvroSerializer is not configured: call configure(...) or build it with AvroSerdes"
                             + " / a SchemaRegistryClient");
         }
-        final Schema valueSchema = data.getSchema();
+        final Schema valueSchema = contractForm(current, data.getSchema());
         final String subject = subject(current, topic, valueSchema);
         final AvroSerdeConfig config = current.config();
         final int schemaId;
@@ -124,7 +128,21 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
     }
 
     private static Settings settings(SchemaRegistryClient client, AvroSerdeConfig config, boolean isKey) {
-        return new Settings(client, config, isKey, new LruCache<>(config.cacheCapacity()));
+        return new Settings(
+                client, config, isKey, new LruCache<>(config.cacheCapacity()), new LruCache<>(config.cacheCapacity()));
+    }
+
+    /** The schema to register and write: without Java-only properties unless configured otherwise. */
+    private static Schema contractForm(Settings settings, Schema schema) {
+        if (!settings.config().removeJavaProperties()) {
+            return schema;
+        }
+        Schema form = settings.contractForms().get(schema);
+        if (form == null) {
+            form = JavaProperties.strip(schema);
+            settings.contractForms().put(schema, form);
+        }
+        return form;
     }
 
     private static String subject(Settings settings, String topic, Schema schema) {

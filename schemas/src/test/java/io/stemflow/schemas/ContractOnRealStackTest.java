@@ -65,7 +65,7 @@ class ContractOnRealStackTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(byId.statusCode()).isEqualTo(200);
         final Schema served = new Schema.Parser().parse(JSON.readTree(byId.body()).get("schema").asText());
-        assertThat(served).isEqualTo(SeparationRequest.getClassSchema());
+        assertThat(served).isEqualTo(Contract.valueSchemasByTopic().get(TopicNames.REQUESTS));
         // and they read back equal
         assertThat(serde.deserializer().deserialize(topic, raw)).isEqualTo(sent);
     }
