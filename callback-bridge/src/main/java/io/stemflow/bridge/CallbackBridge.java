@@ -17,6 +17,8 @@ import io.stemflow.http.HttpAccess;
 import io.stemflow.serde.AvroSerde;
 import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
+import io.stemflow.serde.registry.RestSchemaRegistryClient;
+import io.stemflow.schemas.ContractRegistration;
 import io.stemflow.schemas.provider.CallbackToken;
 import io.stemflow.service.LoopbackUrl;
 import io.stemflow.service.Secret;
@@ -85,6 +87,8 @@ public final class CallbackBridge implements AutoCloseable {
     /** As {@link #start(BridgeConfig)}, stamping {@code receivedAt} and checking signature ages with {@code clock}. */
     public static CallbackBridge start(final BridgeConfig config, final Clock clock) {
         Objects.requireNonNull(config, "config");
+        // before anything is written: the contract's new versions registered, or no start if the registry refuses one
+        ContractRegistration.ensureRegistered(new RestSchemaRegistryClient(config.registry().clientConfig()));
         final AvroSerde<SeparationResult> serde = AvroSerdes.specific(SeparationResult.class, serdeConfig(config), false);
         final Producer<String, SeparationResult> producer = new KafkaProducer<>(
                 config.kafkaSecurity().applyTo(ProducerSettings.producer(config.kafkaBootstrap(), config.produceTimeout())),

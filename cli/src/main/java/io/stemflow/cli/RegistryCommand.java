@@ -1,6 +1,8 @@
 package io.stemflow.cli;
 
 import io.stemflow.schemas.Contract;
+import io.stemflow.schemas.ContractRegistration;
+import io.stemflow.schemas.IncompatibleContractException;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.serde.registry.RegistryClientConfig;
@@ -33,14 +35,19 @@ final class RegistryCommand implements Runnable {
      * {@code stemflow registry configure}: sets the compatibility level of the value subject of every
      * topic of the catalogue ({@code <topic>-value}, the topic-name strategy), so that the registry
      * itself refuses a schema change that the repository's history guard (SchemaCompatibilityTest,
-     * FULL_TRANSITIVE) would refuse. The image's one-shot {@code schema-config} service runs it.
-     * Every subject is tried; the exit code says whether all of them took the level.
+     * FULL_TRANSITIVE) would refuse; then registers the contract under every subject ({@link
+     * ContractRegistration}), so that other teams' producers find it before stemflow's first write, and an
+     * upgrade's new versions are registered (or refused, loudly) before its services start. The image's
+     * one-shot {@code schema-config} service runs it. Every subject is tried; the exit code says whether
+     * all of them took the level and hold the contract.
      */
     @Command(name = "configure", mixinStandardHelpOptions = true,
-            description = {"Sets the compatibility level of every stemflow <topic>-value subject in the schema registry.",
-                "The registry URL may carry user:password@ for basic auth; http and https."},
+            description = {"Sets the compatibility level of every stemflow <topic>-value subject in the schema registry, then"
+                    + " registers stemflow's schema (its .avsc) under each, so that it is there before anything is produced.",
+                "The registry URL may carry user:password@ for basic auth; http and https. Needs the registry's admin role."},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {"0:every subject set (or listed)", "1:the registry refused or could not be reached",
+            exitCodeList = {"0:every subject set and holding stemflow's schema (or listed)",
+                "1:the registry refused (a level, or a schema incompatible with one a subject holds) or could not be reached",
                 "2:bad usage (an unknown level, a bad URL)", "5:no registry to talk to"})
     static final class Configure implements Callable<Integer> {
 
@@ -90,6 +97,18 @@ final class RegistryCommand implements Runnable {
             if (failed > 0) {
                 throw new CliException(1, failed + " of " + subjects().size() + " subjects not set to " + level
                         + " in registry " + client.endpoint());
+            }
+            try {
+                for (final ContractRegistration.Outcome outcome : ContractRegistration.register(client)) {
+                    out.println("registry: " + outcome.subject() + " holds schema id " + outcome.id()
+                            + (outcome.added() ? " (registered now)" : " (already registered)"));
+                }
+            } catch (IncompatibleContractException e) {
+                throw new CliException(1, e.getMessage());
+            } catch (SchemaRegistryException e) {
+                throw new CliException(1, "stemflow's schemas not registered: " + e.getMessage());
+            } finally {
+                out.flush();
             }
             return 0;
         }

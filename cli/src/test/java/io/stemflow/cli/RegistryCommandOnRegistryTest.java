@@ -3,7 +3,10 @@ package io.stemflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stemflow.schemas.Contract;
 import io.stemflow.schemas.TopicNames;
+import io.stemflow.serde.registry.RegistryClientConfig;
+import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import io.stemflow.testing.TestStack;
 import io.stemflow.testing.WithKafkaStack;
 import java.io.PrintWriter;
@@ -14,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,8 +51,16 @@ class RegistryCommandOnRegistryTest {
         }
         assertThat(levels).hasSize(TopicNames.ALL.size()).allSatisfy((subject, level) ->
                 assertThat(level).as(subject).isEqualTo("FULL_TRANSITIVE"));
-        assertThat(out.toString().lines()).hasSize(TopicNames.ALL.size())
+        final List<String> lines = out.toString().lines().toList();
+        assertThat(lines).hasSize(2 * TopicNames.ALL.size());
+        assertThat(lines.subList(0, TopicNames.ALL.size()))
                 .allMatch(line -> line.startsWith("registry: ") && line.endsWith(" -> FULL_TRANSITIVE"));
+        // and every subject holds the contract's schema: the .avsc's, which a lookup by another tool finds
+        assertThat(lines.subList(TopicNames.ALL.size(), lines.size()))
+                .allMatch(line -> line.matches("registry: \\S+-value holds schema id \\d+ \\((registered now|already registered)\\)"));
+        final RestSchemaRegistryClient client = new RestSchemaRegistryClient(RegistryClientConfig.of(registry));
+        Contract.valueSchemasByTopic().forEach((topic, schema) ->
+                assertThat(client.getLatest(Contract.valueSubject(topic)).schema()).as(topic).isEqualTo(schema));
     }
 
     @Test

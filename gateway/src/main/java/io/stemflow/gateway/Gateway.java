@@ -9,6 +9,7 @@ import io.stemflow.avro.SeparationResult;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.gateway.provider.HttpProviderClient;
 import io.stemflow.gateway.provider.ProviderClient;
+import io.stemflow.schemas.ContractRegistration;
 import io.stemflow.schemas.Topic;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
@@ -99,6 +100,8 @@ public final class Gateway implements AutoCloseable {
 
         final Map<String, Object> serdeConfig = config.kafka().registry().serdeConfig();
         final SchemaRegistryClient schemas = new RestSchemaRegistryClient(config.kafka().registry().clientConfig());
+        // before anything is written: the contract's new versions registered, or no start if the registry refuses one
+        ContractRegistration.ensureRegistered(schemas);
         final Topic<String, SubmissionOutcome> submissions = new Topic<>(config.topics().submissions(),
                 Serdes.String(), AvroSerdes.specific(SubmissionOutcome.class, schemas, serdeConfig, false));
         final Topic<String, SeparationResult> results = new Topic<>(config.topics().results(), Serdes.String(),

@@ -20,7 +20,10 @@ import io.stemflow.pipeline.topology.TopologyMetrics;
 import io.stemflow.registry.EmbeddedSchemaRegistry;
 import io.stemflow.localstack.KafkaAccess.Principal;
 import io.stemflow.registry.RegistryConfig;
+import io.stemflow.compat.CompatibilityLevel;
+import io.stemflow.schemas.ContractRegistration;
 import io.stemflow.serde.registry.RegistryConnection;
+import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import io.stemflow.schemas.TopicSpec;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Settings;
@@ -142,6 +145,10 @@ public final class LocalStack implements AutoCloseable {
                                 .withAccess(registryUsers.access()));
                 started.push(registry);
                 registryUrl = registry.url().toString();
+                // the contract up front, as compose's schema-config does: every subject FULL_TRANSITIVE and registered
+                // before any service starts, so other teams' producers resolve their schema from the first request
+                ContractRegistration.configure(new RestSchemaRegistryClient(
+                        registryUsers.adminConnection(registryUrl).clientConfig()), CompatibilityLevel.FULL_TRANSITIVE);
             } else {
                 registryUrl = config.external().registryUrl();
             }

@@ -6,6 +6,7 @@ import io.stemflow.registry.auth.Role;
 import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.service.OwnerOnly;
 import io.stemflow.service.SecretFile;
+import io.stemflow.service.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,13 @@ record RegistryCredentials(Path servicesPasswordFile, Path adminPasswordFile, Pa
     Map<String, String> servicesEnv() {
         return Map.of(RegistryConnection.ENV_USER, SERVICES_USER,
                 RegistryConnection.ENV_PASSWORD_FILE, servicesPasswordFile.toAbsolutePath().toString());
+    }
+
+    /** A connection to the registry at {@code url} as {@value #ADMIN_USER}. */
+    RegistryConnection adminConnection(final String url) {
+        return RegistryConnection.read(new Settings("local stack", Map.of(RegistryConnection.ENV_USER, ADMIN_USER,
+                        RegistryConnection.ENV_PASSWORD_FILE, adminPasswordFile.toAbsolutePath().toString())), url)
+                .orElseThrow();
     }
 
     /** stack.json's credentials entries: the admin's name and password file (the CLI and the demo use them). */

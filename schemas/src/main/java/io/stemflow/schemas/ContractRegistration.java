@@ -1,6 +1,8 @@
 package io.stemflow.schemas;
 
+import io.stemflow.compat.CompatibilityLevel;
 import io.stemflow.serde.registry.IncompatibleSchemaException;
+import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import io.stemflow.serde.registry.SchemaNotFoundException;
 import io.stemflow.serde.registry.SchemaRegistryClient;
 import io.stemflow.serde.registry.SubjectNotFoundException;
@@ -10,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registers the contract: under every value subject of the catalogue ({@code <topic>-value}), the schema
@@ -39,7 +43,32 @@ public final class ContractRegistration {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ContractRegistration.class);
+
     private ContractRegistration() {
+    }
+
+    /**
+     * What a deployment does before any service starts (the local stack; compose's one-shot {@code schema-config}
+     * through {@code stemflow registry configure}): sets {@code level} on every subject, so that the registry
+     * checks each new version against all earlier ones, then {@link #ensureRegistered registers} the contract.
+     * Needs the registry's admin role.
+     */
+    public static List<Outcome> configure(final RestSchemaRegistryClient registry, final CompatibilityLevel level) {
+        schemasBySubject().keySet().forEach(subject -> registry.setCompatibility(subject, level));
+        return ensureRegistered(registry);
+    }
+
+    /**
+     * What a service does before it starts: {@link #register}, then one log line saying what was found and
+     * what was registered.
+     */
+    public static List<Outcome> ensureRegistered(final SchemaRegistryClient registry) {
+        final List<Outcome> outcomes = register(registry);
+        final List<String> added = outcomes.stream().filter(Outcome::added).map(Outcome::subject).toList();
+        LOG.info("Schema registry {}: all {} subjects hold stemflow's schemas ({})", registry.endpoint(), outcomes.size(),
+                added.isEmpty() ? "all already registered" : "registered now: " + String.join(", ", added));
+        return outcomes;
     }
 
     /** The value subject of every topic of the catalogue, in flow order, with the schema registered under it. */

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exit codes: <b>2</b> when the configuration is invalid (the parser or the start throws an
  * {@link IllegalArgumentException}, such as a {@link SettingsException}): ONE line on stderr naming every bad
- * variable, no stack trace, nothing started. <b>1</b> when a started service fails on its own
+ * variable, no stack trace, nothing started. <b>1</b> when the start fails for another reason (any other runtime
+ * exception: e.g. the schema registry refuses the service's schemas), with that reason on one line on stderr and the
+ * trace in the log; and when a started service fails on its own
  * ({@link Running#awaitFailure()} returns), logged with the reason; the shutdown hook still closes it.
  * <b>0</b> after SIGTERM / Ctrl-C.
  */
@@ -84,6 +86,14 @@ public final class ServiceMain {
             err.println(service + " not started: " + e.getMessage());
             err.flush();
             exit.accept(CONFIG_ERROR);
+            return;
+        } catch (RuntimeException e) {
+            // refused to start for a reason outside its configuration (e.g. the schema registry refuses its schemas):
+            // the reason on one line, the trace in the log
+            LOG.error("{} not started", service, e);
+            err.println(service + " not started: " + e.getMessage());
+            err.flush();
+            exit.accept(FAILED);
             return;
         }
         final AtomicBoolean stopping = new AtomicBoolean();

@@ -79,6 +79,23 @@ class SettingsTest {
     }
 
     @Test
+    void shouldPrintTheReasonAndExitOneWhenTheStartIsRefused() throws Exception {
+        // given
+        final AtomicInteger status = new AtomicInteger(-1);
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        // when the start fails for a reason outside the configuration
+        ServiceMain.run("test service", Map.of(), env -> env, config -> {
+            throw new IllegalStateException("subject 'x-value' holds an incompatible schema");
+        }, status::set, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        // then
+        assertThat(status).hasValue(ServiceMain.FAILED);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).singleElement().asString()
+                .isEqualTo("test service not started: subject 'x-value' holds an incompatible schema");
+    }
+
+    @Test
     void shouldPrintOneLineAndExitTwoWhenTheConfigurationIsInvalid() throws Exception {
         // given
         final AtomicInteger status = new AtomicInteger(-1);

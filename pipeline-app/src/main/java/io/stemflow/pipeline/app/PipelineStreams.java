@@ -4,6 +4,7 @@ import io.stemflow.pipeline.topology.PipelineTopology;
 import io.stemflow.pipeline.topology.ErrorHandlers;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyMetrics;
+import io.stemflow.schemas.ContractRegistration;
 import io.stemflow.schemas.Topics;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
@@ -74,6 +75,8 @@ public final class PipelineStreams implements AutoCloseable {
     private static PipelineStreams start(final PipelineStreamsConfig config, final TopologyConfig topologyConfig,
                                          final TopologyMetrics metrics, final Optional<RocksDbBudget> rocksDb) {
         final SchemaRegistryClient registry = new RestSchemaRegistryClient(config.registry().clientConfig());
+        // before anything is written: the contract's new versions registered, or no start if the registry refuses one
+        ContractRegistration.ensureRegistered(registry);
         final Map<String, Object> serdeConfig = config.registry().serdeConfig();
         final Topics topics = Topics.create(registry, serdeConfig);
         final Topology topology = PipelineTopology.build(topologyConfig, topics, metrics);
