@@ -8,7 +8,12 @@ import io.stemflow.schemas.Contract;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerde;
 import io.stemflow.serde.AvroSerdes;
+import io.stemflow.serde.registry.RegisteredSchema;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("broker")
 class LocalStackRestartTest {
 
+    private static final Schema REQUESTS_SCHEMA = Contract.valueSchemasByTopic().get(TopicNames.REQUESTS);
+
     @TempDir
     Path dataDir;
 
@@ -49,6 +57,18 @@ class LocalStackRestartTest {
         try (LocalStack stack = LocalStack.start(config)) {
             assertThat(StackInfo.readFrom(config.stackFile()).bootstrapServers())
                     .isEqualTo(stack.info().bootstrapServers());
+            // the contract is registered up front: before anything is produced, every subject holds the .avsc's
+            // schema as its only version, at FULL_TRANSITIVE
+            for (final Map.Entry<String, Schema> contract : Contract.valueSchemasByTopic().entrySet()) {
+                final String subject = Contract.valueSubject(contract.getKey());
+                final RegisteredSchema latest = registry(stack).getLatest(subject);
+                assertThat(latest.schema()).as(subject).isEqualTo(contract.getValue());
+                assertThat(latest.version()).as(subject).isEqualTo(1);
+                final HttpResponse<String> level = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(stack.info().schemaRegistryUrl() + "/config/" + subject)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(level.body()).as(subject).contains("\"FULL_TRANSITIVE\"");
+            }
             final AvroSerde<SeparationRequest> serde = serde(stack);
             try (KafkaProducer<String, SeparationRequest> producer = new KafkaProducer<>(
                     Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers(),
@@ -58,7 +78,7 @@ class LocalStackRestartTest {
                     producer.send(new ProducerRecord<>(TopicNames.REQUESTS, r.getRequestId(), r)).get(30, TimeUnit.SECONDS);
                 }
             }
-            idBefore = registry(stack).getId(Contract.valueSubject(TopicNames.REQUESTS), SeparationRequest.getClassSchema());
+            idBefore = registry(stack).getId(Contract.valueSubject(TopicNames.REQUESTS), REQUESTS_SCHEMA);
         }
         assertThat(config.stackFile()).as("stack.json is removed on a clean stop").doesNotExist();
 
@@ -66,10 +86,10 @@ class LocalStackRestartTest {
         try (LocalStack stack = LocalStack.start(config)) {
             // then the schema keeps its id, old records carry it and decode with a fresh client
             final RestSchemaRegistryClient registry = registry(stack);
-            assertThat(registry.getId(Contract.valueSubject(TopicNames.REQUESTS), SeparationRequest.getClassSchema()))
+            assertThat(registry.getId(Contract.valueSubject(TopicNames.REQUESTS), REQUESTS_SCHEMA))
                     .isEqualTo(idBefore);
-            assertThat(registry.getById(idBefore)).isEqualTo(SeparationRequest.getClassSchema());
-            assertThat(registry.register(Contract.valueSubject(TopicNames.REQUESTS), SeparationRequest.getClassSchema()))
+            assertThat(registry.getById(idBefore)).isEqualTo(REQUESTS_SCHEMA);
+            assertThat(registry.register(Contract.valueSubject(TopicNames.REQUESTS), REQUESTS_SCHEMA))
                     .as("registering again gives the same id").isEqualTo(idBefore);
 
             final List<byte[]> raw = readAll(stack.info().bootstrapServers(), 3);
@@ -131,6 +151,7 @@ class LocalStackRestartTest {
     }
 
     private static SeparationRequest request(final String id) {
+        Contract.trustGeneratedClasses(); // the builder fills the priority default reflectively
         return SeparationRequest.newBuilder()
                 .setRequestId(id)
                 .setAccountId("acct")

@@ -8,13 +8,9 @@ import io.stemflow.pipeline.app.PipelineMain;
 import io.stemflow.gateway.GatewayMain;
 import io.stemflow.registry.RegistryMain;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,23 +104,8 @@ class ConfigurationErrorsTest {
     }
 
     private Exit run(final Class<?> main, final Map<String, String> env) throws IOException, InterruptedException {
-        final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), main.getName()));
-        final Path out = dir.resolve(main.getSimpleName() + ".out");
-        final Path err = dir.resolve(main.getSimpleName() + ".err");
-        final ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().clear();
-        builder.environment().putAll(env);
-        final Process process = builder.start();
-        final boolean ended = process.waitFor(60, TimeUnit.SECONDS);
-        if (!ended) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        assertThat(ended).as("%s ended on its own", main.getSimpleName()).isTrue();
-        return new Exit(main.getSimpleName(), process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        final ServiceProcess.Exit exit = ServiceProcess.run(main, env, dir);
+        return new Exit(exit.service(), exit.status(), exit.stdout(), exit.stderr());
     }
 
     private record Exit(String service, int status, String stdout, String stderr) {
