@@ -84,11 +84,28 @@ start=$(date +%s)
 step "every service healthy after $(since "$start") ($("${compose[@]}" logs --no-color kafka-access 2>/dev/null \
   | grep -o 'credentials of [0-9]* principals.*in [0-9]* ms' | head -1))"
 
+# the contract up front: schema-config registered every subject at FULL_TRANSITIVE before any service started, and
+# nothing since (the services and the CLI resolve to it): one version each, before and after the demo
+registry="http://localhost:$STEMFLOW_REGISTRY_HOST_PORT"
+subjects="$(bin/stemflow registry configure --list)"
+contract_holds() { # contract_holds <when>: every subject has version [1] only, at FULL_TRANSITIVE
+  local subject versions level
+  for subject in $subjects; do
+    versions="$(curl -sS "$registry/subjects/$subject/versions")"
+    level="$(curl -sS "$registry/config/$subject")"
+    [[ "$versions" == "[1]" && "$level" == *'"FULL_TRANSITIVE"'* ]] \
+      || fail "$1: subject $subject has versions $versions and level $level (expected [1] and FULL_TRANSITIVE)"
+  done
+}
+contract_holds "before the demo"
+step "every subject ($(wc -w <<< "$subjects")) holds stemflow's schema as its one version, at FULL_TRANSITIVE"
+
 step "the demo catalogue ($tracks tracks) through the deployment, from the host (as stemflow-operator over SASL_SSL)"
 start=$(date +%s)
 bin/stemflow demo "${connection[@]}" --tracks "$tracks" --batch "$batch" --timeout PT8M \
   || fail "the demo did not end every job with a balanced ledger"
 step "demo done in $(since "$start")"
+contract_holds "after the demo"
 
 url="$(bin/stemflow job "$batch-track-000" "${connection[@]}" | grep -o 'http://[^ ]*\.wav' | head -1)"
 [[ -n "$url" ]] || fail "no stem URL for $batch-track-000"
