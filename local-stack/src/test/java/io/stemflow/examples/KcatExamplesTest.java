@@ -11,8 +11,6 @@ import io.stemflow.localstack.StackPorts;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerializer;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -119,42 +116,13 @@ class KcatExamplesTest {
     }
 
     private static boolean kcatInstalled() {
-        try {
-            final Process p = new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ExampleCommands.succeeds(List.of("kcat", "-V"));
     }
 
     /** Runs kcat with the arguments (and {@code stdin}, if given); returns its output; fails on a non-zero exit or after 30 s. */
     private static String kcat(final byte[] stdin, final String... args) {
         final List<String> command = new ArrayList<>(List.of("kcat"));
         command.addAll(List.of(args));
-        try {
-            final Path err = Files.createTempFile(dataDir, "kcat", ".err");
-            final Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
-            try (OutputStream in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin);
-                }
-            }
-            final byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("kcat did not finish within 30 s: " + command);
-            }
-            assertThat(p.exitValue()).as("exit of %s: %s", command, Files.readString(err)).isZero();
-            return new String(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running " + command, e);
-        }
+        return ExampleCommands.run(dataDir, Duration.ofSeconds(30), stdin, command);
     }
 }
