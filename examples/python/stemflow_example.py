@@ -115,6 +115,27 @@ class AvscCatalogue:
 
 # ---------------------------------------------------------------- Confluent wire format with python3-avro
 
+class EnumDefaultReader(avro.io.DatumReader):
+    """A DatumReader that reads an enum symbol the reader's schema does not know as the enum's default.
+
+    The Avro specification (and Java's reader) does so; python3-avro 1.11 raises SchemaResolutionException
+    instead. stemflow's enums all default to UNKNOWN, so a consumer built on older .avsc files reads a symbol
+    added later as UNKNOWN (docs/integration.md section 5)."""
+
+    def read_enum(self, writers_schema, readers_schema, decoder):
+        index = decoder.read_int()
+        if index >= len(writers_schema.symbols):
+            raise avro.errors.SchemaResolutionException(
+                f"enum index {index} out of {len(writers_schema.symbols)} symbols", writers_schema, readers_schema)
+        symbol = writers_schema.symbols[index]
+        if symbol in readers_schema.symbols:
+            return symbol
+        if readers_schema.get_prop("default") is not None:
+            return readers_schema.get_prop("default")
+        raise avro.errors.SchemaResolutionException(f"symbol {symbol} not in the reader's schema", writers_schema,
+                                                    readers_schema)
+
+
 class WireFormat:
     """Avro values behind the Confluent header (0x00, 4-byte big-endian schema id), ids from the registry."""
 
@@ -142,7 +163,7 @@ class WireFormat:
         schema_id = struct.unpack(">I", data[1:5])[0]
         if schema_id not in self.writer_schemas:
             self.writer_schemas[schema_id] = avro.schema.parse(self.registry.get_schema(schema_id).schema_str)
-        reader = avro.io.DatumReader(self.writer_schemas[schema_id], self.catalogue.schema(record))
+        reader = EnumDefaultReader(self.writer_schemas[schema_id], self.catalogue.schema(record))
         return reader.read(avro.io.BinaryDecoder(io.BytesIO(data[5:])))
 
 
