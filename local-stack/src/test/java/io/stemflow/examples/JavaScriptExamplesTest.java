@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,9 @@ final class JavaScriptExamplesTest {
     static final Path DIRECTORY = RepositoryFiles.root().resolve("examples/js");
     static final Path SCRIPT = DIRECTORY.resolve("stemflow-example.mjs");
 
+    /** Why the example cannot run here, or null when it can. */
+    private static final String MISSING = missing();
+
     @TempDir
     static Path dataDir;
 
@@ -30,13 +34,15 @@ final class JavaScriptExamplesTest {
 
     @BeforeAll
     static void startStack() {
-        Assumptions.assumeTrue(ExampleCommands.succeeds(List.of("node", "--version")),
-                "node is not installed (apt-get install nodejs npm, then npm ci --prefix examples/js): the guide's "
-                        + "JavaScript example was not run");
-        Assumptions.assumeTrue(Files.isDirectory(DIRECTORY.resolve("node_modules/kafkajs"))
-                        && Files.isDirectory(DIRECTORY.resolve("node_modules/@kafkajs/confluent-schema-registry")),
-                "examples/js/node_modules is missing (npm ci --prefix examples/js): the guide's JavaScript example was not run");
-        examples = ScriptExamples.start(dataDir, List.of("node", SCRIPT.toString()));
+        if (MISSING == null) {
+            examples = ScriptExamples.start(dataDir, List.of("node", SCRIPT.toString()));
+        }
+    }
+
+    /** Each test is reported skipped, with the reason, when node or the packages are missing. */
+    @BeforeEach
+    void requirePackages() {
+        Assumptions.assumeTrue(MISSING == null, MISSING);
     }
 
     @AfterAll
@@ -44,6 +50,19 @@ final class JavaScriptExamplesTest {
         if (examples != null) {
             examples.close();
         }
+    }
+
+    private static String missing() {
+        if (!ExampleCommands.succeeds(List.of("node", "--version"))) {
+            return "node is not installed (apt-get install nodejs npm, then npm ci --prefix examples/js): the guide's "
+                    + "JavaScript example was not run";
+        }
+        if (!Files.isDirectory(DIRECTORY.resolve("node_modules/kafkajs"))
+                || !Files.isDirectory(DIRECTORY.resolve("node_modules/@kafkajs/confluent-schema-registry"))) {
+            return "examples/js/node_modules is missing (npm ci --prefix examples/js): the guide's JavaScript example "
+                    + "was not run";
+        }
+        return null;
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,13 @@ final class PythonExamplesTest {
     static final String PYTHON = "/usr/bin/python3";
     static final Path SCRIPT = RepositoryFiles.root().resolve("examples/python/stemflow_example.py");
 
+    /** Why the example cannot run here, or null when it can. */
+    private static final String MISSING = ExampleCommands.succeeds(List.of(PYTHON, "-c",
+            "import confluent_kafka.schema_registry, avro.io")) ? null
+            : "python3-confluent-kafka, python3-avro or python3-requests is not installed for " + PYTHON
+                    + " (apt-get install python3-confluent-kafka python3-avro python3-requests): the guide's Python "
+                    + "example was not run";
+
     @TempDir
     static Path dataDir;
 
@@ -28,11 +36,15 @@ final class PythonExamplesTest {
 
     @BeforeAll
     static void startStack() {
-        Assumptions.assumeTrue(ExampleCommands.succeeds(List.of(PYTHON, "-c", "import confluent_kafka.schema_registry, avro.io")),
-                "python3-confluent-kafka, python3-avro or python3-requests is not installed for " + PYTHON
-                        + " (apt-get install python3-confluent-kafka python3-avro python3-requests): the guide's Python "
-                        + "example was not run");
-        examples = ScriptExamples.start(dataDir, List.of(PYTHON, SCRIPT.toString()));
+        if (MISSING == null) {
+            examples = ScriptExamples.start(dataDir, List.of(PYTHON, SCRIPT.toString()));
+        }
+    }
+
+    /** Each test is reported skipped, with the reason, when the packages are missing. */
+    @BeforeEach
+    void requirePackages() {
+        Assumptions.assumeTrue(MISSING == null, MISSING);
     }
 
     @AfterAll
