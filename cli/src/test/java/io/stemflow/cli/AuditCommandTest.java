@@ -1,0 +1,154 @@
+package io.stemflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stemflow.avro.LedgerEntry;
+import io.stemflow.avro.LedgerEntryKind;
+import io.stemflow.avro.StemReady;
+import io.stemflow.kafka.TopicSnapshot;
+import io.stemflow.localstack.LocalStack;
+import io.stemflow.localstack.LocalStackConfig;
+import io.stemflow.localstack.StackPorts;
+import io.stemflow.schemas.Topic;
+import io.stemflow.schemas.Topics;
+import io.stemflow.serde.registry.RegistryConnection;
+import io.stemflow.serde.registry.RestSchemaRegistryClient;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code stemflow audit} on a whole local stack after a demo run (issue 17's "must show"): every invariant holds;
+ * then a capture duplicated by hand, and a stem event written twice, each make it exit 1 naming the job.
+ */
+@Tag("broker")
+final class AuditCommandTest {
+
+    @TempDir
+    static Path dataDir;
+
+    private static LocalStack stack;
+    private static Topics topics;
+
+    @BeforeAll
+    static void startStack() {
+        stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, false, true));
+        // the contract's serdes with the registry user the CLI itself takes from the stack's file
+        final ConnectionOnly holder = CommandLine.populateCommand(new ConnectionOnly(), "--stack-file",
+                dataDir.resolve("stack.json").toString());
+        final RegistryConnection registry = holder.connection.registry();
+        topics = Topics.create(new RestSchemaRegistryClient(registry.clientConfig()), registry.serdeConfig());
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @CommandLine.Command(name = "connection-only")
+    static final class ConnectionOnly {
+        @CommandLine.Mixin
+        Connection connection;
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run cli(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final List<String> all = new ArrayList<>(List.of(args));
+        all.add("--stack-file");
+        all.add(dataDir.resolve("stack.json").toString());
+        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(all.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldFailNamingTheJobWhenACaptureIsDuplicatedOrAStemWrittenTwice() throws Exception {
+        // given a demo run to its end
+        final Run demo = cli("demo", "--tracks", "8", "--batch", "audit-demo", "--timeout", "PT3M");
+        assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
+
+        // when the deployment is audited as it is
+        final Run clean = cli("audit");
+
+        // then every invariant holds
+        assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
+        assertThat(clean.out()).contains("Every invariant holds.").doesNotContain("BROKEN")
+                .containsPattern("Audited \\d+ record\\(s\\) of 6 topic\\(s\\): \\d+ job\\(s\\)");
+        assertThat(clean.out().lines().filter(l -> l.startsWith("  OK      "))).hasSize(6);
+
+        // when a completed job's capture is written to the ledger again
+        final LedgerEntry capture = first(topics.creditLedger(), e -> e.getKind() == LedgerEntryKind.CAPTURE);
+        send(topics.creditLedger(), capture.getAccountId(), capture);
+        final Run duplicatedCapture = cli("audit", "--max-examples", "3");
+
+        // then the audit fails naming that job
+        assertThat(duplicatedCapture.exit()).as(duplicatedCapture.out() + duplicatedCapture.err()).isEqualTo(1);
+        assertThat(duplicatedCapture.out())
+                .contains("BROKEN  every COMPLETED attempt captured once at its cost, no capture without one")
+                .contains("job " + capture.getRequestId() + " attempt " + capture.getAttempt() + " (account "
+                        + capture.getAccountId() + ") COMPLETED and was captured 2 times")
+                .contains("Some invariants are broken.");
+
+        // when a stem event is written twice
+        final StemReady stem = first(topics.stems(), s -> true);
+        send(topics.stems(), stem.getRequestId(), stem);
+        final Run duplicatedStem = cli("audit");
+
+        // then the audit fails naming that stem's job
+        assertThat(duplicatedStem.exit()).as(duplicatedStem.out() + duplicatedStem.err()).isEqualTo(1);
+        assertThat(duplicatedStem.out()).contains("stem " + stem.getStem() + " of job " + stem.getRequestId()
+                + " attempt " + stem.getAttempt() + " (account " + stem.getAccountId() + ") was written more than once");
+    }
+
+    private static <V> V first(final Topic<String, V> topic, final java.util.function.Predicate<V> which) {
+        final Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final List<V> found = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, topic.keySerde().deserializer(),
+                topic.valueSerde().deserializer())) {
+            TopicSnapshot.read(consumer, topic.name(), Duration.ofSeconds(30), r -> {
+                if (r.value() != null && which.test(r.value())) {
+                    found.add(r.value());
+                }
+            });
+        }
+        assertThat(found).as("records on " + topic.name()).isNotEmpty();
+        return found.get(0);
+    }
+
+    /** Writes one record with the contract's serdes and waits for its acknowledgement. */
+    private static <V> void send(final Topic<String, V> topic, final String key, final V value) throws Exception {
+        final Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(p, topic.keySerde().serializer(),
+                topic.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topic.name(), key, value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+}
