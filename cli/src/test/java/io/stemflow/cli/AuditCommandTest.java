@@ -1,10 +1,12 @@
 package io.stemflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.avro.StemReady;
+import io.stemflow.emulator.FaultShares;
 import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.localstack.LocalStack;
 import io.stemflow.localstack.LocalStackConfig;
@@ -15,6 +17,7 @@ import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code stemflow audit} on a whole local stack after a demo run (issue 17's "must show"): every invariant holds;
+ * {@code stemflow audit} on a whole local stack after two failed jobs were replayed and a demo ran (issue 17's "must
+ * show"): every invariant holds;
  * then a capture duplicated by hand, and a stem event written twice, each make it exit 1 naming the job.
  */
 @Tag("broker")
@@ -85,8 +89,24 @@ final class AuditCommandTest {
     }
 
     @Test
-    void shouldFailNamingTheJobWhenACaptureIsDuplicatedOrAStemWrittenTwice() throws Exception {
-        // given a demo run to its end
+    void shouldFailNamingTheJobWhenACaptureIsDuplicatedOrAStemWrittenTwice(@TempDir final Path dir) throws Exception {
+        // given two jobs the provider fails, replayed as attempt 2 once it recovers
+        final var control = stack.emulator().orElseThrow().control();
+        control.setFaults(FaultShares.NONE.withTaskFailures(1.0));
+        try {
+            final Path manifest = Files.writeString(dir.resolve("fail.csv"), "taskId,audioId\nf1,a1\nf2,a2\n");
+            assertThat(cli("submit", "--manifest", manifest.toString(), "--type", "separate_vocal", "--account",
+                    "audit-acct", "--batch", "audit-replay", "--no-progress").exit()).isZero();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(cli("status", "--batch", "audit-replay").out()).contains("2 jobs | FAILED 2"));
+        } finally {
+            control.setFaults(FaultShares.NONE);
+        }
+        assertThat(cli("replay", "--batch", "audit-replay").out()).contains("Replayed 2 job(s)");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(cli("status", "--batch", "audit-replay").out()).contains("2 jobs | COMPLETED 2")
+                        .contains("credits reserved 0, spent 20"));
+        // and a demo run to its end
         final Run demo = cli("demo", "--tracks", "8", "--batch", "audit-demo", "--timeout", "PT3M");
         assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
 
@@ -96,7 +116,7 @@ final class AuditCommandTest {
         // then every invariant holds
         assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
         assertThat(clean.out()).contains("Every invariant holds.").doesNotContain("BROKEN")
-                .containsPattern("Audited \\d+ record\\(s\\) of 6 topic\\(s\\): \\d+ job\\(s\\)");
+                .containsPattern("Audited \\d+ record\\(s\\) of 6 topic\\(s\\): 10 job\\(s\\), 12 attempt\\(s\\)");
         assertThat(clean.out().lines().filter(l -> l.startsWith("  OK      "))).hasSize(6);
 
         // when a completed job's capture is written to the ledger again
