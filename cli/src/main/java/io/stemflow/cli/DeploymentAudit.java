@@ -10,8 +10,9 @@ import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.StemReady;
-import io.stemflow.schemas.AccountIds;
+import io.stemflow.schemas.GrantRules;
 import io.stemflow.schemas.JobStates;
+import io.stemflow.schemas.LedgerFold;
 import io.stemflow.schemas.ProviderCosts;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -126,7 +127,7 @@ final class DeploymentAudit {
     private final Map<Invariant, Findings> findings = new EnumMap<>(Invariant.class);
     private final Map<String, Attempt> jobs = new HashMap<>();
     private final Map<String, String> accountIds = new HashMap<>();
-    private final Map<String, long[]> ledgerBalances = new TreeMap<>();
+    private final Map<String, LedgerFold.Balance> ledgerBalances = new TreeMap<>();
     private final Map<String, CreditBalance> publishedBalances = new TreeMap<>();
     private final Map<String, GrantSeen> grants = new TreeMap<>();
     private final Map<String, GrantSeen> ledgerGrants = new TreeMap<>();
@@ -188,38 +189,24 @@ final class DeploymentAudit {
     }
 
     void onLedger(final LedgerEntry e) {
-        final long[] b = ledgerBalances.computeIfAbsent(e.getAccountId(), k -> new long[4]);
-        final long c = e.getCredits();
-        switch (e.getKind()) {
-            case GRANT -> {
-                b[0] += c;
-                b[1] += c;
-                onLedgerGrant(e);
-                return;
-            }
-            case RESERVATION -> {
-                b[1] -= c;
-                b[2] += c;
-            }
-            case CAPTURE -> {
-                b[2] -= c;
-                b[3] += c;
-            }
-            case RELEASE -> {
-                b[1] += c;
-                b[2] -= c;
-            }
-            default -> {
-                broken(Invariant.BALANCES, "ledger entry " + e.getEntryId() + " of account " + e.getAccountId()
-                        + " has kind " + e.getKind() + ", which no balance knows");
-                return;
-            }
+        final LedgerFold.Balance before = ledgerBalances.getOrDefault(e.getAccountId(), LedgerFold.Balance.ZERO);
+        try {
+            ledgerBalances.put(e.getAccountId(), before.apply(e));
+        } catch (IllegalArgumentException unknownKind) {
+            broken(Invariant.BALANCES, "ledger entry " + e.getEntryId() + " of account " + e.getAccountId()
+                    + " has kind " + e.getKind() + ", which no balance knows");
+            return;
+        }
+        if (e.getKind() == LedgerEntryKind.GRANT) {
+            onLedgerGrant(e);
+            return;
         }
         if (e.getRequestId() == null || e.getAttempt() == null) {
             broken(e.getKind() == LedgerEntryKind.CAPTURE ? Invariant.CAPTURES : Invariant.RESERVATIONS, "ledger entry "
                     + e.getEntryId() + " of account " + e.getAccountId() + " (" + e.getKind() + ") names no job");
             return;
         }
+        final long c = e.getCredits();
         final Attempt a = attempt(e.getRequestId(), e.getAttempt(), e.getAccountId());
         switch (e.getKind()) {
             case RESERVATION -> {
@@ -239,9 +226,7 @@ final class DeploymentAudit {
 
     /** A record of credit-grants, with its key (the topology refuses a grant whose key is not its account). */
     void onGrant(final String key, final CreditGrant g) {
-        final boolean valid = g.getGrantId() != null && !g.getGrantId().isBlank()
-                && AccountIds.isValid(g.getAccountId()) && g.getAccountId().equals(key) && g.getCredits() > 0;
-        if (valid) {
+        if (GrantRules.problem(key, g) == null) {
             grants.putIfAbsent(g.getGrantId(), new GrantSeen(g.getAccountId(), g.getCredits()));
         }
     }
@@ -363,16 +348,15 @@ final class DeploymentAudit {
         final TreeSet<String> accounts = new TreeSet<>(ledgerBalances.keySet());
         accounts.addAll(publishedBalances.keySet());
         for (final String account : accounts) {
-            final long[] l = ledgerBalances.getOrDefault(account, new long[4]);
+            final String ledger = ledgerBalances.getOrDefault(account, LedgerFold.Balance.ZERO).describe();
             final CreditBalance p = publishedBalances.get(account);
-            final String ledger = "granted " + l[0] + ", available " + l[1] + ", reserved " + l[2] + ", spent " + l[3];
             if (p == null) {
                 broken(Invariant.BALANCES, "account " + account + " has ledger entries (" + ledger
                         + ") but no balance on credit-balances");
                 continue;
             }
-            final String published = "granted " + p.getGranted() + ", available " + p.getAvailable() + ", reserved "
-                    + p.getReserved() + ", spent " + p.getSpent();
+            final String published = new LedgerFold.Balance(p.getGranted(), p.getAvailable(), p.getReserved(), p.getSpent())
+                    .describe();
             if (!published.equals(ledger)) {
                 broken(Invariant.BALANCES, "account " + account + ": credit-balances says " + published
                         + "; the ledger says " + ledger);

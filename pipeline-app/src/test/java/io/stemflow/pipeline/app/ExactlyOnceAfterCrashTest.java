@@ -19,7 +19,7 @@ import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
 import io.stemflow.kafka.KafkaTopics;
 import io.stemflow.kafka.TopicSnapshot;
-import io.stemflow.pipeline.topology.LedgerFold;
+import io.stemflow.schemas.LedgerFold;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.TopicSpec;
 import io.stemflow.serde.AvroSerdes;

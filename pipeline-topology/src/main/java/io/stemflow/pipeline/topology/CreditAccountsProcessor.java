@@ -1,10 +1,5 @@
 package io.stemflow.pipeline.topology;
 
-import io.stemflow.schemas.DeadLetterHeaders;
-
-import io.stemflow.schemas.CallerText;
-
-import io.stemflow.schemas.AccountIds;
 import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.DeadLetter;
@@ -13,6 +8,9 @@ import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.pipeline.topology.TopologyConfig.UngrantedAccounts;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
+import io.stemflow.schemas.AccountIds;
+import io.stemflow.schemas.DeadLetterHeaders;
+import io.stemflow.schemas.GrantRules;
 import io.stemflow.schemas.TopicNames;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,7 +90,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
     }
 
     private void onGrant(final String key, final CreditGrant grant, final Origin origin, final long now) {
-        final String problem = grantProblem(key, grant);
+        final String problem = GrantRules.problem(key, grant);
         if (problem != null) {
             metrics.count(Event.INVALID_GRANT);
             LOG.warn("Grant {} refused: {}", origin.id(), problem);
@@ -308,22 +306,6 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
 
     static String queueKey(final String accountId, final long seq) {
         return accountId + "|" + String.format("%019d", seq);
-    }
-
-    private static String grantProblem(final String key, final CreditGrant g) {
-        if (g.getGrantId() == null || g.getGrantId().isBlank()) {
-            return "grantId is missing";
-        }
-        if (!AccountIds.isValid(g.getAccountId())) {
-            return "accountId '" + CallerText.clip(g.getAccountId()) + "' must be " + AccountIds.RULE;
-        }
-        if (!g.getAccountId().equals(key)) {
-            return "record key '" + CallerText.clip(key) + "' is not the accountId '" + g.getAccountId() + "'";
-        }
-        if (g.getCredits() <= 0) {
-            return "credits must be positive, was " + g.getCredits();
-        }
-        return null;
     }
 
     private void forward(final String key, final AccountOutput value, final long timestamp) {

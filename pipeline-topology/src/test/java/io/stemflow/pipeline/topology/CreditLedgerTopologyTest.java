@@ -15,6 +15,7 @@ import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.pipeline.topology.TopologyConfig.UngrantedAccounts;
 import io.stemflow.pipeline.topology.TopologyMetrics.Event;
+import io.stemflow.schemas.LedgerFold;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,7 @@ import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemReady;
+import io.stemflow.schemas.LedgerFold;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
