@@ -6,12 +6,17 @@ import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.StemReady;
+import io.stemflow.avro.SubmissionOutcome;
+import io.stemflow.localstack.StackInfo;
 import io.stemflow.schemas.ProviderCosts;
 import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.Topics;
 import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,10 +55,21 @@ import picocli.CommandLine.Option;
                 + "not kept.",
             "Jobs that end while the audit reads may show as broken on a busy deployment: audit a quiet one, or "
                 + "run it again.",
-            "Not yet done: the reconciliation with the provider's balance, and state on disk for deployments "
-                + "too large for the heap."},
+            "With --baseline it also reconciles the provider's credit balance with stemflow's records: when the "
+                + "file does not exist it writes the provider's balance and the end offsets of separation-submissions "
+                + "and credit-ledger there (owner-only), and when it exists it compares the credits the provider spent "
+                + "since then with the captures on credit-ledger since then.",
+            "The difference is explained attempt by attempt (accepted by the provider and not captured yet, "
+                + "released after the provider charged it, or captured but charged before the baseline), and the "
+                + "reconciliation is broken when the jobs do not explain all of it.",
+            "Top-ups of the provider account since the baseline show as an unexplained difference: take the "
+                + "baseline again after a top-up.",
+            "The provider's URL and API key are taken from the options, else STEMFLOW_PROVIDER_API_KEY_FILE for the "
+                + "key, else a running local stack's emulator; the key is never printed.",
+            "Not yet done: state on disk for deployments too large for the heap."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every invariant holds", "1:an invariant is broken (the report names the jobs or accounts)",
+        exitCodeList = {"0:every invariant holds", "1:an invariant is broken (the report names the jobs or accounts), or the "
+                + "provider's spending since the baseline differs from the ledger by more than the jobs explain",
             "2:bad usage", "5:no stack to talk to, or it cannot be read"})
 final class AuditCommand implements Callable<Integer> {
 
@@ -82,17 +98,45 @@ final class AuditCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     private Duration timeout;
 
+    @Option(names = "--baseline", paramLabel = "FILE",
+            description = "Reconcile the provider's balance with the records since this baseline; the file is written "
+                    + "when it does not exist.")
+    private Path baseline;
+
+    @Option(names = "--provider-url", paramLabel = "URL",
+            description = "The provider's base URL (default: a running local stack's emulator).")
+    private String providerUrl;
+
+    @Option(names = "--provider-api-key-file", paramLabel = "FILE",
+            description = "A file holding the provider's API key (default: $STEMFLOW_PROVIDER_API_KEY_FILE, else a "
+                    + "running local stack's emulator key).")
+    private Path providerApiKeyFile;
+
+    private String providerUrlUsed;
+
     @Option(names = "--no-progress", description = "No progress line on standard error, even on a terminal.")
     private boolean noProgress;
 
     /** How a topic's raw values are decoded and handed to the audit. */
-    private record Feed<V>(Topic<String, V> topic, BiConsumer<String, V> into) {
+    private record Feed<V>(Topic<String, V> topic, BiConsumer<String, V> into, Positioned<V> positioned) {
+
+        Feed(final Topic<String, V> topic, final BiConsumer<String, V> into) {
+            this(topic, into, null);
+        }
 
         void accept(final ConsumerRecord<String, byte[]> r) {
             final V value = r.value() == null ? null
                     : topic.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
             into.accept(r.key(), value);
+            if (positioned != null && value != null) {
+                positioned.accept(r.partition(), r.offset(), value);
+            }
         }
+    }
+
+    /** A record's value with its partition and offset. */
+    private interface Positioned<V> {
+        void accept(int partition, long offset, V value);
     }
 
     @Override
@@ -100,7 +144,21 @@ final class AuditCommand implements Callable<Integer> {
         if (maxExamples < 0) {
             throw new CliException(CommandLine.ExitCode.USAGE, "--max-examples must be 0 or more, was " + maxExamples);
         }
+        if (baseline == null && (providerUrl != null || providerApiKeyFile != null)) {
+            throw new CliException(CommandLine.ExitCode.USAGE, "--provider-url and --provider-api-key-file are for "
+                    + "the reconciliation with --baseline FILE");
+        }
         final PrintWriter out = spec.commandLine().getOut();
+        final ProviderBalance provider = baseline == null ? null : providerBalance();
+        if (provider != null && !Files.exists(baseline)) {
+            final AuditBaseline taken = takeBaseline(provider);
+            taken.write(baseline);
+            out.printf("Baseline written to %s: provider balance %d at %s; the next audit with --baseline %s "
+                    + "reconciles from here.%n", baseline, taken.balance(), taken.takenAt(), baseline);
+            out.flush();
+            return 0;
+        }
+        final AuditBaseline base = provider == null ? null : AuditBaseline.read(baseline);
         final DeploymentAudit audit = new DeploymentAudit(maxExamples, separateVocalCost, splitStemCost);
         final Topics topics = topics();
         final Map<String, Feed<?>> feeds = new HashMap<>();
@@ -114,11 +172,18 @@ final class AuditCommand implements Callable<Integer> {
                 audit.onStem(v);
             }
         }));
+        final ProviderReconciliation reconciliation = base == null ? null
+                : new ProviderReconciliation(base.offsets(topics.submissions().name()),
+                        base.offsets(topics.creditLedger().name()));
         feeds.put(topics.creditLedger().name(), new Feed<LedgerEntry>(topics.creditLedger(), (k, v) -> {
             if (v != null) {
                 audit.onLedger(v);
             }
-        }));
+        }, reconciliation == null ? null : reconciliation::onLedger));
+        if (reconciliation != null) {
+            feeds.put(topics.submissions().name(), new Feed<SubmissionOutcome>(topics.submissions(), (k, v) -> { },
+                    reconciliation::onSubmission));
+        }
         feeds.put(topics.creditGrants().name(), new Feed<CreditGrant>(topics.creditGrants(), (k, v) -> {
             if (v != null) {
                 audit.onGrant(k, v);
@@ -136,12 +201,18 @@ final class AuditCommand implements Callable<Integer> {
         final long heapMiB = (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
         out.printf("Audited %d record(s) of %d topic(s): %d job(s), %d attempt(s), %d account(s); heap used %d MiB.%n",
                 records, feeds.size(), audit.jobs(), audit.attempts(), audit.accounts(), heapMiB);
-        print(out, audit);
+        ProviderReconciliation.Result reconciled = null;
+        if (reconciliation != null) {
+            reconciled = reconciliation.reconcile(base.balance(), provider.balance());
+            providerUrlUsed = provider.url();
+        }
+        print(out, audit, reconciled, base);
         out.flush();
-        return audit.holds() ? 0 : 1;
+        return audit.holds() && (reconciled == null || reconciled.holds()) ? 0 : 1;
     }
 
-    private void print(final PrintWriter out, final DeploymentAudit audit) {
+    private void print(final PrintWriter out, final DeploymentAudit audit,
+                       final ProviderReconciliation.Result reconciled, final AuditBaseline base) {
         for (final DeploymentAudit.Invariant i : DeploymentAudit.Invariant.values()) {
             final DeploymentAudit.Findings f = audit.findings(i);
             if (f.holds()) {
@@ -159,13 +230,105 @@ final class AuditCommand implements Callable<Integer> {
         if (!audit.otherDeadLetters().isEmpty()) {
             out.printf("  NOTE    dead letters that are no job's failure: %s%n", audit.otherDeadLetters());
         }
-        out.println(audit.holds() ? "Every invariant holds." : "Some invariants are broken.");
+        if (reconciled != null) {
+            final String title = "the provider's credits spent since the baseline equal the credits captured, "
+                    + "but for what the jobs explain";
+            final String summary = String.format("provider spent %d since %s (balance %d then, %d now), captured %d, "
+                            + "accepted by the provider %d, difference %d, unexplained %d", reconciled.providerSpent(),
+                    base.takenAt(), base.balance(), base.balance() - reconciled.providerSpent(), reconciled.captured(),
+                    reconciled.acceptedCredits(), reconciled.difference(), reconciled.unexplained());
+            out.printf(reconciled.holds() ? "  OK      %s: %s%n" : "  BROKEN  %s: %s%n", title, summary);
+            if (base.providerUrl() != null && !base.providerUrl().equals(providerUrlUsed)) {
+                out.printf("            NOTE the baseline was taken from %s, the balance now from %s%n",
+                        base.providerUrl(), providerUrlUsed);
+            }
+            if (!reconciled.holds()) {
+                out.printf("            %d credit(s) of the difference are explained by no job: charges stemflow did not "
+                        + "submit, a top-up since the baseline (take it again), or captures without a charge%n",
+                        reconciled.unexplained());
+            }
+            final List<ProviderReconciliation.Explanation> ex = reconciled.explanations();
+            ex.stream().limit(maxExamples).forEach(e -> out.printf("            %+d %s%n", e.credits(), e.what()));
+            if (ex.size() > maxExamples) {
+                out.printf("            ... and %d more%n", ex.size() - maxExamples);
+            }
+        }
+        final boolean holds = audit.holds() && (reconciled == null || reconciled.holds());
+        out.println(holds ? "Every invariant holds." : "Some invariants are broken.");
     }
 
     private static void examples(final PrintWriter out, final DeploymentAudit.Findings f) {
         f.examples().forEach(e -> out.printf("            %s%n", e));
         if (f.count() > f.examples().size()) {
             out.printf("            ... and %d more%n", f.count() - f.examples().size());
+        }
+    }
+
+    private record ProviderBalance(String url, long balance) {
+    }
+
+    /** The provider's balance now, from the options, the environment or the local stack. */
+    private ProviderBalance providerBalance() {
+        final Path stackFile = spec.findOption("--stack-file").getValue();
+        final StackInfo stack = stackFile != null && Files.isRegularFile(stackFile) ? StackInfo.readFrom(stackFile)
+                : null;
+        final String stackUrl = stack == null ? null : stack.services().get(STACK_EMULATOR);
+        final String url = providerUrl != null && !providerUrl.isBlank() ? providerUrl : stackUrl;
+        if (url == null) {
+            throw new CliException(CommandLine.ExitCode.USAGE, "--baseline needs the provider's URL: give "
+                    + "--provider-url, or run it where a local stack runs");
+        }
+        final Path keyFile = providerApiKeyFile != null ? providerApiKeyFile
+                : System.getenv(ENV_API_KEY_FILE) != null && !System.getenv(ENV_API_KEY_FILE).isBlank()
+                        ? Path.of(System.getenv(ENV_API_KEY_FILE)) : null;
+        final String key;
+        if (keyFile != null) {
+            try {
+                key = Files.readString(keyFile).strip();
+            } catch (IOException e) {
+                throw new CliException(CliException.NOT_CONFIGURED, "cannot read the provider API key file " + keyFile
+                        + ": " + e.getClass().getSimpleName());
+            }
+        } else if (stack != null && url.equals(stackUrl) && stack.credentials().get(STACK_EMULATOR_KEY) != null) {
+            key = stack.credentials().get(STACK_EMULATOR_KEY);
+        } else {
+            throw new CliException(CommandLine.ExitCode.USAGE, "--baseline needs the provider's API key: give "
+                    + "--provider-api-key-file or set " + ENV_API_KEY_FILE);
+        }
+        if (key.isEmpty()) {
+            throw new CliException(CliException.NOT_CONFIGURED, "the provider API key file is empty");
+        }
+        return new ProviderBalance(url, ProviderCredit.balance(url, key, Duration.ofSeconds(30)));
+    }
+
+    private static final String STACK_EMULATOR = "provider-emulator";
+    private static final String STACK_EMULATOR_KEY = "provider-emulator-api-key";
+    private static final String ENV_API_KEY_FILE = "STEMFLOW_PROVIDER_API_KEY_FILE";
+
+    /** The provider's balance (already taken) with the end offsets of the two topics now. */
+    private AuditBaseline takeBaseline(final ProviderBalance provider) {
+        final Topics topics = topics();
+        final Map<String, Object> c = new HashMap<>(connection.kafkaClient());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            final Map<String, Map<Integer, Long>> offsets = new HashMap<>();
+            for (final String topic : List.of(topics.submissions().name(), topics.creditLedger().name())) {
+                final List<PartitionInfo> infos = consumer.partitionsFor(topic);
+                if (infos == null || infos.isEmpty()) {
+                    throw new CliException(CliException.NOT_CONFIGURED, "topic " + topic + " does not exist on "
+                            + connection.bootstrapServers() + ": is this a stemflow deployment?");
+                }
+                final Map<Integer, Long> byPartition = new HashMap<>();
+                consumer.endOffsets(infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList())
+                        .forEach((tp, end) -> byPartition.put(tp.partition(), end));
+                offsets.put(topic, byPartition);
+            }
+            return new AuditBaseline(Instant.now(), provider.url(), provider.balance(), offsets);
+        } catch (KafkaException e) {
+            throw new CliException(CliException.NOT_CONFIGURED, "could not read the end offsets from "
+                    + connection.bootstrapServers() + ": " + e.getMessage());
         }
     }
 

@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,8 +40,10 @@ import picocli.CommandLine;
 
 /**
  * {@code stemflow audit} on a whole local stack after two failed jobs were replayed and a demo ran (issue 17's "must
- * show"): every invariant holds;
- * then a capture duplicated by hand, and a stem event written twice, each make it exit 1 naming the job.
+ * show"): every invariant holds, and with a baseline taken before the demo the provider's credits spent equal the
+ * credits captured; then a charge behind stemflow's back makes the provider reconciliation exit 1 naming the
+ * unexplained difference, and a capture duplicated by hand, and a stem event written twice, each make it exit 1
+ * naming the job.
  */
 @Tag("broker")
 final class AuditCommandTest {
@@ -89,7 +92,7 @@ final class AuditCommandTest {
     }
 
     @Test
-    void shouldFailNamingTheJobWhenACaptureIsDuplicatedOrAStemWrittenTwice(@TempDir final Path dir) throws Exception {
+    void shouldFailNamingWhatIsUnexplainedWhenTheProviderIsChargedBehindItsBackOrACaptureOrStemIsDuplicated(@TempDir final Path dir) throws Exception {
         // given two jobs the provider fails, replayed as attempt 2 once it recovers
         final var control = stack.emulator().orElseThrow().control();
         control.setFaults(FaultShares.NONE.withTaskFailures(1.0));
@@ -106,7 +109,16 @@ final class AuditCommandTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(cli("status", "--batch", "audit-replay").out()).contains("2 jobs | COMPLETED 2")
                         .contains("credits reserved 0, spent 20"));
-        // and a demo run to its end
+        // and a baseline of the provider's balance taken before a demo run to its end
+        final String apiKey = stack.info().credentials().get("provider-emulator-api-key");
+        final long balanceBefore = control.credits(apiKey);
+        final Path baseline = dir.resolve("audit").resolve("baseline.json");
+        final Run taken = cli("audit", "--baseline", baseline.toString());
+        assertThat(taken.exit()).as(taken.out() + taken.err()).isZero();
+        assertThat(taken.out()).contains("Baseline written to " + baseline).doesNotContain(apiKey);
+        assertThat(Files.getPosixFilePermissions(baseline)).containsExactlyInAnyOrder(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(Files.readString(baseline)).doesNotContain(apiKey);
         final Run demo = cli("demo", "--tracks", "8", "--batch", "audit-demo", "--timeout", "PT3M");
         assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
 
@@ -118,6 +130,33 @@ final class AuditCommandTest {
         assertThat(clean.out()).contains("Every invariant holds.").doesNotContain("BROKEN")
                 .containsPattern("Audited \\d+ record\\(s\\) of 6 topic\\(s\\): 10 job\\(s\\), 12 attempt\\(s\\)");
         assertThat(clean.out().lines().filter(l -> l.startsWith("  OK      "))).hasSize(6);
+
+        // when the deployment is audited with the baseline taken before the demo
+        final long spentInDemo = balanceBefore - control.credits(apiKey);
+        assertThat(spentInDemo).isPositive();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            final Run reconciled = cli("audit", "--baseline", baseline.toString());
+
+            // then the provider's spending equals the credits captured in the demo, and every invariant holds
+            assertThat(reconciled.exit()).as(reconciled.out() + reconciled.err()).isZero();
+            assertThat(reconciled.out()).contains("OK      the provider's credits spent since the baseline")
+                    .contains("provider spent " + spentInDemo + " since ")
+                    .contains("captured " + spentInDemo + ", accepted by the provider " + spentInDemo
+                            + ", difference 0, unexplained 0")
+                    .contains("Every invariant holds.").doesNotContain(apiKey);
+        });
+
+        // when the provider is charged 15 credits behind stemflow's back
+        control.setCredits(apiKey, control.credits(apiKey) - 15);
+        final Run charged = cli("audit", "--baseline", baseline.toString());
+
+        // then the reconciliation is broken, naming the unexplained difference
+        assertThat(charged.exit()).as(charged.out() + charged.err()).isEqualTo(1);
+        assertThat(charged.out()).contains("BROKEN  the provider's credits spent since the baseline")
+                .contains("provider spent " + (spentInDemo + 15) + " since ")
+                .contains("difference 15, unexplained 15")
+                .contains("15 credit(s) of the difference are explained by no job")
+                .contains("Some invariants are broken.").doesNotContain(apiKey);
 
         // when a completed job's capture is written to the ledger again
         final LedgerEntry capture = first(topics.creditLedger(), e -> e.getKind() == LedgerEntryKind.CAPTURE);
