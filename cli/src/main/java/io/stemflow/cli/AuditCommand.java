@@ -2,11 +2,8 @@ package io.stemflow.cli;
 
 import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
-import io.stemflow.avro.DeadLetter;
-import io.stemflow.avro.JobStatus;
-import io.stemflow.avro.LedgerEntry;
-import io.stemflow.avro.StemReady;
 import io.stemflow.avro.SubmissionOutcome;
+import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.localstack.StackInfo;
 import io.stemflow.schemas.ProviderCosts;
 import io.stemflow.schemas.Topic;
@@ -19,18 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine;
@@ -112,8 +107,6 @@ final class AuditCommand implements Callable<Integer> {
                     + "running local stack's emulator key).")
     private Path providerApiKeyFile;
 
-    private String providerUrlUsed;
-
     @Option(names = "--no-progress", description = "No progress line on standard error, even on a terminal.")
     private boolean noProgress;
 
@@ -132,6 +125,15 @@ final class AuditCommand implements Callable<Integer> {
                 positioned.accept(r.partition(), r.offset(), value);
             }
         }
+    }
+
+    /** Hands non-null values to {@code each} (a null value is a tombstone: nothing to audit). */
+    private static <V> BiConsumer<String, V> values(final Consumer<V> each) {
+        return (key, value) -> {
+            if (value != null) {
+                each.accept(value);
+            }
+        };
     }
 
     /** A record's value with its partition and offset. */
@@ -162,24 +164,13 @@ final class AuditCommand implements Callable<Integer> {
         final DeploymentAudit audit = new DeploymentAudit(maxExamples, separateVocalCost, splitStemCost);
         final Topics topics = topics();
         final Map<String, Feed<?>> feeds = new HashMap<>();
-        feeds.put(topics.status().name(), new Feed<JobStatus>(topics.status(), (k, v) -> {
-            if (v != null) {
-                audit.onStatus(v);
-            }
-        }));
-        feeds.put(topics.stems().name(), new Feed<StemReady>(topics.stems(), (k, v) -> {
-            if (v != null) {
-                audit.onStem(v);
-            }
-        }));
+        feeds.put(topics.status().name(), new Feed<>(topics.status(), values(audit::onStatus)));
+        feeds.put(topics.stems().name(), new Feed<>(topics.stems(), values(audit::onStem)));
         final ProviderReconciliation reconciliation = base == null ? null
                 : new ProviderReconciliation(base.offsets(topics.submissions().name()),
                         base.offsets(topics.creditLedger().name()));
-        feeds.put(topics.creditLedger().name(), new Feed<LedgerEntry>(topics.creditLedger(), (k, v) -> {
-            if (v != null) {
-                audit.onLedger(v);
-            }
-        }, reconciliation == null ? null : reconciliation::onLedger));
+        feeds.put(topics.creditLedger().name(), new Feed<>(topics.creditLedger(), values(audit::onLedger),
+                reconciliation == null ? null : reconciliation::onLedger));
         if (reconciliation != null) {
             feeds.put(topics.submissions().name(), new Feed<SubmissionOutcome>(topics.submissions(), (k, v) -> { },
                     reconciliation::onSubmission));
@@ -190,29 +181,23 @@ final class AuditCommand implements Callable<Integer> {
             }
         }));
         feeds.put(topics.creditBalances().name(), new Feed<CreditBalance>(topics.creditBalances(), audit::onBalance));
-        feeds.put(topics.deadLetters().name(), new Feed<DeadLetter>(topics.deadLetters(), (k, v) -> {
-            if (v != null) {
-                audit.onDeadLetter(v);
-            }
-        }));
+        feeds.put(topics.deadLetters().name(), new Feed<>(topics.deadLetters(), values(audit::onDeadLetter)));
         final long records = read(feeds, audit);
         audit.finish();
         final Runtime rt = Runtime.getRuntime();
         final long heapMiB = (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
         out.printf("Audited %d record(s) of %d topic(s): %d job(s), %d attempt(s), %d account(s); heap used %d MiB.%n",
                 records, feeds.size(), audit.jobs(), audit.attempts(), audit.accounts(), heapMiB);
-        ProviderReconciliation.Result reconciled = null;
-        if (reconciliation != null) {
-            reconciled = reconciliation.reconcile(base.balance(), provider.balance());
-            providerUrlUsed = provider.url();
-        }
-        print(out, audit, reconciled, base);
+        final ProviderReconciliation.Result reconciled =
+                reconciliation == null ? null : reconciliation.reconcile(base.balance(), provider.balance());
+        print(out, audit, reconciled, base, provider);
         out.flush();
         return audit.holds() && (reconciled == null || reconciled.holds()) ? 0 : 1;
     }
 
     private void print(final PrintWriter out, final DeploymentAudit audit,
-                       final ProviderReconciliation.Result reconciled, final AuditBaseline base) {
+                       final ProviderReconciliation.Result reconciled, final AuditBaseline base,
+                       final ProviderBalance provider) {
         for (final DeploymentAudit.Invariant i : DeploymentAudit.Invariant.values()) {
             final DeploymentAudit.Findings f = audit.findings(i);
             if (f.holds()) {
@@ -238,9 +223,9 @@ final class AuditCommand implements Callable<Integer> {
                     base.takenAt(), base.balance(), base.balance() - reconciled.providerSpent(), reconciled.captured(),
                     reconciled.acceptedCredits(), reconciled.difference(), reconciled.unexplained());
             out.printf(reconciled.holds() ? "  OK      %s: %s%n" : "  BROKEN  %s: %s%n", title, summary);
-            if (base.providerUrl() != null && !base.providerUrl().equals(providerUrlUsed)) {
+            if (base.providerUrl() != null && !base.providerUrl().equals(provider.url())) {
                 out.printf("            NOTE the baseline was taken from %s, the balance now from %s%n",
-                        base.providerUrl(), providerUrlUsed);
+                        base.providerUrl(), provider.url());
             }
             if (!reconciled.holds()) {
                 out.printf("            %d credit(s) of the difference are explained by no job: charges stemflow did not "
@@ -308,25 +293,10 @@ final class AuditCommand implements Callable<Integer> {
     /** The provider's balance (already taken) with the end offsets of the two topics now. */
     private AuditBaseline takeBaseline(final ProviderBalance provider) {
         final Topics topics = topics();
-        final Map<String, Object> c = new HashMap<>(connection.kafkaClient());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            final Map<String, Map<Integer, Long>> offsets = new HashMap<>();
-            for (final String topic : List.of(topics.submissions().name(), topics.creditLedger().name())) {
-                final List<PartitionInfo> infos = consumer.partitionsFor(topic);
-                if (infos == null || infos.isEmpty()) {
-                    throw new CliException(CliException.NOT_CONFIGURED, "topic " + topic + " does not exist on "
-                            + connection.bootstrapServers() + ": is this a stemflow deployment?");
-                }
-                final Map<Integer, Long> byPartition = new HashMap<>();
-                consumer.endOffsets(infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList())
-                        .forEach((tp, end) -> byPartition.put(tp.partition(), end));
-                offsets.put(topic, byPartition);
-            }
-            return new AuditBaseline(Instant.now(), provider.url(), provider.balance(), offsets);
-        } catch (KafkaException e) {
+        try (KafkaConsumer<String, byte[]> consumer = snapshotConsumer()) {
+            return new AuditBaseline(Instant.now(), provider.url(), provider.balance(), TopicSnapshot.endOffsets(consumer,
+                    List.of(topics.submissions().name(), topics.creditLedger().name())));
+        } catch (IllegalStateException | KafkaException e) {
             throw new CliException(CliException.NOT_CONFIGURED, "could not read the end offsets from "
                     + connection.bootstrapServers() + ": " + e.getMessage());
         }
@@ -344,70 +314,41 @@ final class AuditCommand implements Callable<Integer> {
 
     /** Reads every feed's topic to the end offsets taken at the start; returns how many records were read. */
     private long read(final Map<String, Feed<?>> feeds, final DeploymentAudit audit) {
+        final LiveLines progress = new LiveLines(spec.commandLine().getErr(), true, Terminal::width);
+        final boolean showProgress = !noProgress && Terminal.redraws();
+        final Instant[] nextProgress = {Instant.now()};
+        try (KafkaConsumer<String, byte[]> consumer = snapshotConsumer()) {
+            final long read = TopicSnapshot.read(consumer, feeds.keySet(), timeout, r -> {
+                try {
+                    feeds.get(r.topic()).accept(r);
+                } catch (RuntimeException e) {
+                    audit.onUndecodable(r.topic(), r.partition(), r.offset(), e.getClass().getSimpleName() + ": "
+                            + e.getMessage());
+                }
+            }, (done, total) -> {
+                if (showProgress && !Instant.now().isBefore(nextProgress[0])) {
+                    progress.draw(List.of(String.format("read %,d of %,d records", done, total)));
+                    nextProgress[0] = Instant.now().plus(PROGRESS_EVERY);
+                }
+            });
+            if (showProgress) {
+                progress.draw(List.of(String.format("read %,d records", read)));
+            }
+            return read;
+        } catch (IllegalStateException | KafkaException e) {
+            throw new CliException(CliException.NOT_CONFIGURED, "could not read the topics from "
+                    + connection.bootstrapServers() + ": " + e.getMessage());
+        }
+    }
+
+    /** A read_committed consumer of raw values, for snapshots (no group, no commits). */
+    private KafkaConsumer<String, byte[]> snapshotConsumer() {
         final Map<String, Object> c = new HashMap<>(connection.kafkaClient());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        final LiveLines progress = new LiveLines(spec.commandLine().getErr(), true, Terminal::width);
-        final boolean showProgress = !noProgress && Terminal.redraws();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            final List<TopicPartition> parts = new ArrayList<>();
-            for (final String topic : feeds.keySet()) {
-                final List<PartitionInfo> infos = consumer.partitionsFor(topic);
-                if (infos == null || infos.isEmpty()) {
-                    throw new CliException(CliException.NOT_CONFIGURED, "topic " + topic + " does not exist on "
-                            + connection.bootstrapServers() + ": is this a stemflow deployment?");
-                }
-                infos.forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            final Map<TopicPartition, Long> start = consumer.beginningOffsets(parts);
-            final long total = parts.stream().mapToLong(p -> end.get(p) - start.get(p)).sum();
-            final Instant deadline = Instant.now().plus(timeout);
-            long read = 0;
-            Instant nextProgress = Instant.now();
-            List<TopicPartition> open = unfinished(consumer, parts, end);
-            while (!open.isEmpty()) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new CliException(CliException.NOT_CONFIGURED, "could not read " + open + " to the end within "
-                            + timeout);
-                }
-                for (final ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    final TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (r.offset() >= end.get(tp)) {
-                        continue; // past the snapshot
-                    }
-                    read++;
-                    try {
-                        feeds.get(r.topic()).accept(r);
-                    } catch (RuntimeException e) {
-                        audit.onUndecodable(r.topic(), r.partition(), r.offset(), e.getClass().getSimpleName() + ": "
-                                + e.getMessage());
-                    }
-                }
-                if (showProgress && !Instant.now().isBefore(nextProgress)) {
-                    progress.draw(List.of(String.format("read %,d of %,d records", read, total)));
-                    nextProgress = Instant.now().plus(PROGRESS_EVERY);
-                }
-                open = unfinished(consumer, parts, end);
-            }
-            if (showProgress) {
-                progress.draw(List.of(String.format("read %,d of %,d records", read, total)));
-            }
-            return read;
-        } catch (KafkaException e) {
-            throw new CliException(CliException.NOT_CONFIGURED, "could not read the topics from "
-                    + connection.bootstrapServers() + ": " + e.getMessage());
-        }
-    }
-
-    private static List<TopicPartition> unfinished(final KafkaConsumer<?, ?> consumer, final List<TopicPartition> parts,
-                                                   final Map<TopicPartition, Long> end) {
-        return parts.stream().filter(p -> consumer.position(p) < end.get(p)).toList();
+        return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -134,6 +134,8 @@ final class ReplayCommand implements Callable<Integer> {
                     }
                 }
             });
+        } catch (IllegalStateException e) { // no such topic, or not read to its end in time
+            throw new CliException(CliException.NOT_CONFIGURED, e.getMessage() + " on " + connection.bootstrapServers());
         }
         return latest;
     }

@@ -2,15 +2,28 @@ package io.stemflow.kafka;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
-/** Reads a whole topic as it is now: every partition from the beginning to its end offset when the read starts. */
+/**
+ * Reads whole topics as they are now: every partition from the beginning to its end offset when the read starts.
+ * Records written after that are not handed over, so the result is one consistent snapshot.
+ */
 public final class TopicSnapshot {
+
+    /** How far a read has come: records handed over so far, of how many (from the offsets; transaction markers count). */
+    @FunctionalInterface
+    public interface Progress {
+        void at(long read, long total);
+    }
 
     private TopicSnapshot() {
     }
@@ -18,21 +31,77 @@ public final class TopicSnapshot {
     /**
      * Hands every record of {@code topic} up to the current end offsets to {@code each}.
      *
-     * @throws IllegalStateException naming the topic when the end is not reached within {@code timeout}
+     * @throws IllegalStateException naming the topic when it does not exist, or the end is not reached within
+     *     {@code timeout}
      */
     public static <K, V> void read(final KafkaConsumer<K, V> consumer, final String topic, final Duration timeout,
                                    final Consumer<ConsumerRecord<K, V>> each) {
-        final List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        read(consumer, List.of(topic), timeout, each, (read, total) -> { });
+    }
+
+    /**
+     * Hands every record of {@code topics} up to their current end offsets to {@code each}, telling {@code progress}
+     * after every poll.
+     *
+     * @return how many records were handed over
+     * @throws IllegalStateException naming the topic when one does not exist, or the partitions not read to their end
+     *     within {@code timeout}
+     */
+    public static <K, V> long read(final KafkaConsumer<K, V> consumer, final Collection<String> topics,
+                                   final Duration timeout, final Consumer<ConsumerRecord<K, V>> each,
+                                   final Progress progress) {
+        final List<TopicPartition> parts = partitions(consumer, topics);
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
         final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        final Map<TopicPartition, Long> start = consumer.beginningOffsets(parts);
+        final long total = parts.stream().mapToLong(p -> end.get(p) - start.get(p)).sum();
         final Instant deadline = Instant.now().plus(timeout);
-        while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        long read = 0;
+        List<TopicPartition> open = unfinished(consumer, parts, end);
+        while (!open.isEmpty()) {
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("Could not read topic " + topic + " to its end within " + timeout);
+                throw new IllegalStateException("Could not read " + open + " to the end within " + timeout);
             }
-            consumer.poll(Duration.ofMillis(200)).forEach(each);
+            for (final ConsumerRecord<K, V> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) { // else: after the snapshot
+                    read++;
+                    each.accept(r);
+                }
+            }
+            progress.at(read, total);
+            open = unfinished(consumer, parts, end);
         }
+        return read;
+    }
+
+    /**
+     * The end offset of every partition of {@code topics} now, per topic and partition.
+     *
+     * @throws IllegalStateException naming the topic when one does not exist
+     */
+    public static Map<String, Map<Integer, Long>> endOffsets(final KafkaConsumer<?, ?> consumer,
+                                                             final Collection<String> topics) {
+        final Map<String, Map<Integer, Long>> offsets = new LinkedHashMap<>();
+        consumer.endOffsets(partitions(consumer, topics)).forEach((tp, end) ->
+                offsets.computeIfAbsent(tp.topic(), t -> new LinkedHashMap<>()).put(tp.partition(), end));
+        return offsets;
+    }
+
+    private static List<TopicPartition> partitions(final KafkaConsumer<?, ?> consumer, final Collection<String> topics) {
+        final List<TopicPartition> parts = new ArrayList<>();
+        for (final String topic : topics) {
+            final List<PartitionInfo> infos = consumer.partitionsFor(topic);
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("Topic " + topic + " does not exist");
+            }
+            infos.forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        return parts;
+    }
+
+    private static List<TopicPartition> unfinished(final KafkaConsumer<?, ?> consumer, final List<TopicPartition> parts,
+                                                   final Map<TopicPartition, Long> end) {
+        return parts.stream().filter(p -> consumer.position(p) < end.get(p)).toList();
     }
 }
