@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param maxHeap        the broker JVM's {@code -Xmx}, e.g. {@code 768m}
  * @param overrides      extra broker properties, applied last
  * @param security       SASL_SSL with ACLs ({@link BrokerSecurity}), or null for one PLAINTEXT listener
+ * @param brokers        KRaft nodes (each a combined broker and controller, its own process), 1 to
+ *                       {@value #MAX_BROKERS}; with more than one, node {@code i} keeps its data in
+ *                       {@code dataDir/node-i} and, on given ports, listens on {@code port + 2(i-1)} and
+ *                       {@code controllerPort + 2(i-1)}; replication follows {@link ReplicationDefaults}
  */
 public record EmbeddedKafkaConfig(
         Path dataDir,
@@ -28,15 +32,25 @@ public record EmbeddedKafkaConfig(
         Duration startTimeout,
         String maxHeap,
         Map<String, String> overrides,
-        BrokerSecurity security) {
+        BrokerSecurity security,
+        int brokers) {
 
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
     public static final String DEFAULT_MAX_HEAP = "768m";
+    /** The most brokers a local cluster may have: each is a JVM of its own on one machine. */
+    public static final int MAX_BROKERS = 9;
 
     /** A PLAINTEXT broker. */
     public EmbeddedKafkaConfig(final Path dataDir, final int port, final int controllerPort, final boolean deleteOnClose,
                                final Duration startTimeout, final String maxHeap, final Map<String, String> overrides) {
-        this(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides, null);
+        this(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides, null, 1);
+    }
+
+    /** One broker, PLAINTEXT or with {@code security}. */
+    public EmbeddedKafkaConfig(final Path dataDir, final int port, final int controllerPort, final boolean deleteOnClose,
+                               final Duration startTimeout, final String maxHeap, final Map<String, String> overrides,
+                               final BrokerSecurity security) {
+        this(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides, security, 1);
     }
 
     public EmbeddedKafkaConfig {
@@ -54,6 +68,22 @@ public record EmbeddedKafkaConfig(
         }
         if (!maxHeap.matches("\\d+[kKmMgG]?")) {
             throw new IllegalArgumentException("maxHeap must look like 768m or 1g, was '" + maxHeap + "'");
+        }
+        if (brokers < 1 || brokers > MAX_BROKERS) {
+            throw new IllegalArgumentException("brokers must be between 1 and " + MAX_BROKERS + ", was " + brokers);
+        }
+        if (brokers > 1 && security != null) {
+            throw new IllegalArgumentException("SASL_SSL (security) is supported on one broker only, not on " + brokers);
+        }
+        if (brokers > 1 && (port != 0 || controllerPort != 0)) {
+            requirePort("port of the last broker", port == 0 ? 0 : port + 2 * (brokers - 1));
+            requirePort("controllerPort of the last broker", controllerPort == 0 ? 0 : controllerPort + 2 * (brokers - 1));
+            if (port != 0 && controllerPort != 0 && Math.abs(port - controllerPort) % 2 == 0
+                    && Math.abs(port - controllerPort) < 2 * brokers) {
+                throw new IllegalArgumentException("with " + brokers + " brokers the ports port + 2(i-1) and"
+                        + " controllerPort + 2(i-1) overlap; port " + port + " and controllerPort " + controllerPort
+                        + " must differ by an odd number or by " + 2 * brokers + " or more");
+            }
         }
     }
 
@@ -74,18 +104,24 @@ public record EmbeddedKafkaConfig(
 
     public EmbeddedKafkaConfig withPorts(final int newPort, final int newControllerPort) {
         return new EmbeddedKafkaConfig(dataDir, newPort, newControllerPort, deleteOnClose, startTimeout, maxHeap, overrides,
-                security);
+                security, brokers);
     }
 
     public EmbeddedKafkaConfig withOverrides(final Map<String, String> newOverrides) {
         return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, newOverrides,
-                security);
+                security, brokers);
     }
 
     /** With SASL_SSL and ACLs ({@code null}: PLAINTEXT). */
     public EmbeddedKafkaConfig withSecurity(final BrokerSecurity newSecurity) {
         return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides,
-                newSecurity);
+                newSecurity, brokers);
+    }
+
+    /** A cluster of {@code count} brokers (1 to {@value #MAX_BROKERS}). */
+    public EmbeddedKafkaConfig withBrokers(final int count) {
+        return new EmbeddedKafkaConfig(dataDir, port, controllerPort, deleteOnClose, startTimeout, maxHeap, overrides,
+                security, count);
     }
 
     private static void requirePort(final String name, final int value) {

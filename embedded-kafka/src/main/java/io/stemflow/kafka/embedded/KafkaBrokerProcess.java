@@ -28,9 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a single-node KRaft broker as a child JVM ({@link BrokerMain}) on this JVM's classpath.
+ * Runs one KRaft node (combined broker and controller) as a child JVM ({@link BrokerMain}) on this JVM's
+ * classpath: a single-node cluster, or node {@code nodeId} of a {@link KafkaClusterProcesses} cluster.
  *
- * <p>Layout of {@code dataDir}: {@code cluster.id} (kept so a restart joins the same cluster),
+ * <p>Layout of its directory ({@code dataDir} of a single node, {@code dataDir/node-<id>} in a cluster): {@code cluster.id} (kept so a restart joins the same cluster),
  * {@code server.properties} (rewritten at every start), {@code data/} (the log dirs and KRaft
  * metadata) and {@code broker.log} (the child's output, appended).
  *
@@ -49,20 +50,52 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
     private static final String CLASSPATH_PROPERTY = "stemflow.kafka.classpath";
 
     private final EmbeddedKafkaConfig config;
+    private final Node node;
     private final int port;
     private final int controllerPort;
     private final String clusterId;
+    private final String voters;
+    private final int clusterSize;
     private Process process;
 
-    private KafkaBrokerProcess(final EmbeddedKafkaConfig config) {
+    /**
+     * One node of a cluster.
+     *
+     * @param id             its {@code node.id}, 1 to the cluster's size
+     * @param dir            its own directory (server.properties, data/, broker.log)
+     * @param port           its client listener's port
+     * @param controllerPort its controller listener's port
+     */
+    record Node(int id, Path dir, int port, int controllerPort) {
+
+        String voter() {
+            return id + "@127.0.0.1:" + controllerPort;
+        }
+    }
+
+    private KafkaBrokerProcess(final EmbeddedKafkaConfig config, final Node node, final String voters,
+                               final String clusterId, final int clusterSize) {
         this.config = config;
-        this.port = config.port() == 0 ? freePort() : config.port();
-        this.controllerPort = config.controllerPort() == 0 ? freePort(port) : config.controllerPort();
-        this.clusterId = clusterId(config.dataDir());
+        this.node = node;
+        this.port = node.port();
+        this.controllerPort = node.controllerPort();
+        this.clusterId = clusterId;
+        this.voters = voters;
+        this.clusterSize = clusterSize;
+    }
+
+    /** A node of a cluster of {@code clusterSize}, not started yet ({@link #spawn}, then {@link #awaitReady}). */
+    static KafkaBrokerProcess node(final EmbeddedKafkaConfig config, final Node node, final String voters,
+                                   final String clusterId, final int clusterSize) {
+        return new KafkaBrokerProcess(config, node, voters, clusterId, clusterSize);
     }
 
     static KafkaBrokerProcess start(final EmbeddedKafkaConfig config) {
-        final KafkaBrokerProcess broker = new KafkaBrokerProcess(config);
+        final int port = config.port() == 0 ? freePort() : config.port();
+        final int controllerPort = config.controllerPort() == 0 ? freePort(port) : config.controllerPort();
+        final Node node = new Node(1, config.dataDir(), port, controllerPort);
+        final KafkaBrokerProcess broker = new KafkaBrokerProcess(config, node, node.voter(),
+                clusterId(config.dataDir()), 1);
         try {
             broker.launch();
         } catch (RuntimeException e) {
@@ -79,7 +112,58 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
 
     @Override
     public Path dataDir() {
-        return config.dataDir();
+        return node.dir();
+    }
+
+    int nodeId() {
+        return node.id();
+    }
+
+    @Override
+    public synchronized long pid(final int nodeId) {
+        requireNode(nodeId);
+        return pid();
+    }
+
+    @Override
+    public void killBroker(final int nodeId) {
+        requireNode(nodeId);
+        kill();
+    }
+
+    @Override
+    public synchronized void restartBroker(final int nodeId) {
+        requireNode(nodeId);
+        if (isRunning()) {
+            throw new IllegalStateException("broker " + nodeId + " at " + bootstrapServers() + " is running");
+        }
+        process = null;
+        launch();
+    }
+
+    /** SIGKILL, as a crash would: no controlled shutdown; returns once the process is gone. */
+    synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        final Process p = process;
+        p.destroyForcibly();
+        try {
+            if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("broker " + node.id() + " (pid " + p.pid() + ") survived SIGKILL for "
+                        + STOP_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while killing broker " + node.id(), e);
+        }
+        LOG.info("Broker {} ({}) killed", node.id(), bootstrapServers());
+    }
+
+    private void requireNode(final int nodeId) {
+        if (nodeId != node.id()) {
+            throw new IllegalArgumentException("no broker with node id " + nodeId + " here; this is node " + node.id());
+        }
     }
 
     @Override
@@ -135,7 +219,13 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
     }
 
     private synchronized void launch() {
-        final Path dataDir = config.dataDir();
+        spawn();
+        awaitReady();
+    }
+
+    /** Starts the process without waiting: a cluster's nodes must all run before any of them can be ready. */
+    synchronized void spawn() {
+        final Path dataDir = node.dir();
         final Path propsFile = dataDir.resolve("server.properties");
         final Path logFile = dataDir.resolve("broker.log");
         try {
@@ -169,11 +259,16 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded broker in " + dataDir, e);
         }
-        awaitReady(logFile);
-        LOG.info("Broker ready at {} (data in {})", bootstrapServers(), dataDir);
     }
 
-    private void awaitReady(final Path logFile) {
+    /** Returns once this node answers {@code Admin.describeCluster} with our cluster id and lists itself. */
+    synchronized void awaitReady() {
+        final Path logFile = node.dir().resolve("broker.log");
+        awaitReadyOrFail(logFile);
+        LOG.info("Broker {} ready at {} (data in {})", node.id(), bootstrapServers(), node.dir());
+    }
+
+    private void awaitReadyOrFail(final Path logFile) {
         final Instant deadline = Instant.now().plus(config.startTimeout());
         awaitPortOpen(logFile, deadline); // keeps the admin client from logging refused connections
         final Properties props = new Properties();
@@ -191,7 +286,7 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
                     // Our cluster id, not just any broker on that port: a stale broker must not pass for ours.
                     final var cluster = admin.describeCluster();
                     if (clusterId.equals(cluster.clusterId().get(3, TimeUnit.SECONDS))
-                            && !cluster.nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+                            && cluster.nodes().get(3, TimeUnit.SECONDS).stream().anyMatch(n -> n.id() == node.id())) {
                         return;
                     }
                 } catch (ExecutionException | java.util.concurrent.TimeoutException notYet) {
@@ -243,24 +338,28 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
     private void writeProperties(final Path file) throws IOException {
         final Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("node.id", Integer.toString(node.id()));
+        p.put("controller.quorum.voters", voters);
         p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", config.dataDir().resolve("data").toAbsolutePath().toString());
-        // One node: every internal topic must be satisfied by one replica, or groups and transactions stall.
-        p.put("offsets.topic.replication.factor", "1");
+        p.put("log.dirs", node.dir().resolve("data").toAbsolutePath().toString());
+        // Every internal topic must be satisfiable by the nodes there are, or groups and transactions stall:
+        // one node, one replica; three or more, three replicas of which two must acknowledge (ReplicationDefaults).
+        final ReplicationDefaults replication = ReplicationDefaults.forBrokers(clusterSize);
+        final String rf = Short.toString(replication.replicationFactor());
+        final String minIsr = Integer.toString(replication.minInSyncReplicas());
+        p.put("offsets.topic.replication.factor", rf);
         p.put("offsets.topic.num.partitions", "10");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", rf);
+        p.put("transaction.state.log.min.isr", minIsr);
         p.put("transaction.state.log.num.partitions", "10");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
+        p.put("share.coordinator.state.topic.replication.factor", rf);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        p.put("default.replication.factor", rf);
+        p.put("min.insync.replicas", minIsr);
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "3");
@@ -279,7 +378,7 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
         OwnerOnly.writeString(file, text.toString());
     }
 
-    private static String clusterId(final Path dataDir) {
+    static String clusterId(final Path dataDir) {
         final Path file = dataDir.resolve("cluster.id");
         try {
             Files.createDirectories(dataDir);
@@ -294,11 +393,11 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
         }
     }
 
-    private static int freePort(final int... avoid) {
+    static int freePort(final int... avoid) {
         for (int attempt = 0; attempt < 20; attempt++) {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 final int candidate = socket.getLocalPort();
-                if (avoid.length == 0 || candidate != avoid[0]) {
+                if (java.util.Arrays.stream(avoid).noneMatch(a -> a == candidate)) {
                     return candidate;
                 }
             } catch (IOException e) {
@@ -317,7 +416,7 @@ final class KafkaBrokerProcess implements EmbeddedKafka {
         }
     }
 
-    private static void deleteRecursively(final Path dir) {
+    static void deleteRecursively(final Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
