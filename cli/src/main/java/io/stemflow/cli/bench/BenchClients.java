@@ -1,0 +1,40 @@
+package io.stemflow.cli.bench;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The client settings of the benchmark. Every producer, stemflow's inputs and the raw baseline alike, has the
+ * settings of {@code stemflow submit}'s producer: idempotent, acks=all, linger 20 ms, 256 KiB batches, lz4. So a
+ * ratio to the baseline compares stemflow with the same producer writing the same bytes.
+ */
+final class BenchClients {
+
+    private BenchClients() {
+    }
+
+    static Map<String, Object> producer(final String bootstrap) {
+        final Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        return p;
+    }
+
+    /** A consumer of committed records only, reading from where it is assigned, never committing. */
+    static Map<String, Object> consumer(final String bootstrap) {
+        final Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        return c;
+    }
+}
