@@ -29,6 +29,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -87,7 +100,12 @@ public final class QueueBenchmark {
      * @param deadline how long admission may take before the benchmark gives up (and says where it stood)
      * @param keep     keep the data directory (broker data, Streams state, logs) afterwards
      */
-    record Settings(int jobs, String heap, int partitions, Duration deadline, Path dataDir, boolean keep) {
+    record Settings(int jobs, String heap, int partitions, Duration deadline, Path dataDir, boolean keep, Path jfr) {
+
+        Settings(final int jobs, final String heap, final int partitions, final Duration deadline, final Path dataDir,
+                 final boolean keep) {
+            this(jobs, heap, partitions, deadline, dataDir, keep, null);
+        }
 
         Settings {
             if (jobs < 1) {
@@ -108,6 +126,7 @@ public final class QueueBenchmark {
             Duration deadline = Duration.ofMinutes(60);
             Path dataDir = null;
             boolean keep = false;
+            Path jfr = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--jobs" -> jobs = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
@@ -116,12 +135,13 @@ public final class QueueBenchmark {
                     case "--deadline" -> deadline = Duration.ofMinutes(Long.parseLong(args[++i]));
                     case "--data-dir" -> dataDir = Path.of(args[++i]);
                     case "--keep" -> keep = true;
+                    case "--jfr" -> jfr = Path.of(args[++i]).toAbsolutePath();
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; known: --jobs N"
-                            + " --heap SIZE --partitions P --deadline MINUTES --data-dir DIR --keep");
+                            + " --heap SIZE --partitions P --deadline MINUTES --data-dir DIR --keep --jfr FILE");
                 }
             }
             return new Settings(jobs, heap, partitions, deadline,
-                    dataDir != null ? dataDir : Files.createTempDirectory("stemflow-queue-bench-"), keep);
+                    dataDir != null ? dataDir : Files.createTempDirectory("stemflow-queue-bench-"), keep, jfr);
         }
     }
 
@@ -199,8 +219,12 @@ public final class QueueBenchmark {
             env.put("STEMFLOW_QUERY_ADVERTISED_HOST", "127.0.0.1");
             env.put("STEMFLOW_QUERY_PORT", Integer.toString(port));
             env.put("STEMFLOW_VIEWER_TOKENS", VIEWER_TOKEN);
+            final List<String> jvm = new ArrayList<>(List.of("-Xmx" + settings.heap(), "-XX:+ExitOnOutOfMemoryError"));
+            if (settings.jfr() != null) {
+                jvm.add("-XX:StartFlightRecording=filename=" + settings.jfr() + ",settings=profile,dumponexit=true");
+            }
             final ChildProcess child = ChildProcess.start("pipeline", "io.stemflow.pipeline.app.PipelineMain",
-                    List.of("-Xmx" + settings.heap(), "-XX:+ExitOnOutOfMemoryError"), env,
+                    jvm, env,
                     settings.dataDir().resolve("logs").resolve("pipeline.log"),
                     URI.create("http://127.0.0.1:" + port + "/health"), Duration.ofMinutes(3));
             return new Pipeline(child, URI.create("http://127.0.0.1:" + port + "/"));
@@ -234,7 +258,14 @@ public final class QueueBenchmark {
         }
 
         Report measure() {
+            final Map<String, Long> offsetsBefore;
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    stack.info().bootstrapServers()))) {
+                offsetsBefore = Traffic.endOffsets(admin);
+            }
             final long start = System.nanoTime();
+            final Sampler sampler = new Sampler(this::queuedNow, start);
+            sampler.start();
             final Duration produce = produce();
             out.printf(Locale.ROOT, "produced %,d requests in %.1f s (%,.0f/s), every send acknowledged%n",
                     settings.jobs(), seconds(produce), settings.jobs() / seconds(produce));
@@ -281,6 +312,23 @@ public final class QueueBenchmark {
                                 >= settings.jobs();
                     });
             final Duration counted = Duration.ofNanos(System.nanoTime() - start);
+            sampler.stop();
+            final AdmissionSeries series = sampler.series(settings.jobs());
+            series.print(out);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    stack.info().bootstrapServers()))) {
+                final Traffic traffic = Traffic.measure(admin, stack.info().bootstrapServers(), offsetsBefore,
+                        settings.dataDir().resolve("kafka"), settings.jobs());
+                traffic.print(out);
+                final double raw = Traffic.rawProduceRate(admin, stack.info().bootstrapServers(),
+                        settings.partitions(), (int) Math.round(traffic.meanRecordBytes()),
+                        Math.max(100_000, Math.min(1_000_000, settings.jobs())), out);
+                final double kafkaRate = traffic.recordsPerJob() * series.endToEndRate();
+                out.printf(Locale.ROOT, "raw ratio:  %.2f records/job x %,.0f jobs/s = %,.0f records/s written for"
+                        + " admission, %.0f%% of the raw produce rate %,.0f records/s (load %s)%n",
+                        traffic.recordsPerJob(), series.endToEndRate(), kafkaRate, 100 * kafkaRate / raw, raw,
+                        loadAverage());
+            }
 
             final ProcessMemory.Heap heap = memory.heap();
             final long rss = memory.residentBytes();
@@ -291,6 +339,19 @@ public final class QueueBenchmark {
                     sizeOf(settings.dataDir().resolve("streams")), sizeOf(settings.dataDir().resolve("kafka")));
             print(report);
             return report;
+        }
+
+        /** Jobs in the scheduler's queue (waiting + handed on), or -1 while it cannot answer. */
+        private long queuedNow() {
+            try {
+                final JsonNode q = get("queues");
+                return q == null ? -1 : q.path("waiting").asLong() + q.path("handedOn").asLong();
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
         }
 
         /** The requests, the way {@code stemflow submit} sends a manifest's rows. */
@@ -379,6 +440,305 @@ public final class QueueBenchmark {
                     r.stateBytes() / MIB, r.brokerBytes() / MIB);
             out.printf(Locale.ROOT, "all QUEUED: %s; load average at the end %s%n", r.allQueued() ? "yes" : "NO",
                     loadAverage());
+        }
+    }
+
+    /**
+     * Polls the scheduler's count every 500 ms from the first send on, on a thread of its own (the produce loop
+     * must not delay it): the admission series.
+     */
+    private static final class Sampler {
+
+        private final java.util.function.LongSupplier queued;
+        private final long start;
+        private final List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final java.util.concurrent.ScheduledExecutorService timer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    final Thread t = new Thread(r, "admission-sampler");
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        Sampler(final java.util.function.LongSupplier queued, final long start) {
+            this.queued = queued;
+            this.start = start;
+        }
+
+        void start() {
+            timer.scheduleAtFixedRate(() -> {
+                final long n = queued.getAsLong();
+                if (n >= 0) {
+                    samples.add(new long[] {System.nanoTime() - start, n});
+                }
+            }, 0, POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        void stop() {
+            timer.shutdownNow();
+        }
+
+        AdmissionSeries series(final int jobs) {
+            synchronized (samples) {
+                return AdmissionSeries.of(List.copyOf(samples), jobs);
+            }
+        }
+    }
+
+    /**
+     * The admission series: jobs in the scheduler's queue per 5 s from the first send, read from samples every
+     * 500 ms (a bucket's count is the last sample in it minus the last sample before it).
+     *
+     * @param firstNanos when the first job was seen admitted, from the first send (-1: never)
+     * @param lastNanos  when the last job was seen admitted
+     * @param buckets    jobs admitted in each 5 s from the first send, up to the bucket with the last job
+     */
+    record AdmissionSeries(int jobs, long firstNanos, long lastNanos, List<Long> buckets) {
+
+        static final Duration BUCKET = Duration.ofSeconds(5);
+
+        static AdmissionSeries of(final List<long[]> samples, final int jobs) {
+            long first = -1;
+            long last = -1;
+            for (final long[] s : samples) {
+                if (first < 0 && s[1] > 0) {
+                    first = s[0];
+                }
+                if (last < 0 && s[1] >= jobs) {
+                    last = s[0];
+                }
+            }
+            final long end = last >= 0 ? last : samples.isEmpty() ? 0 : samples.get(samples.size() - 1)[0];
+            final int n = (int) (end / BUCKET.toNanos()) + 1;
+            final List<Long> buckets = new ArrayList<>();
+            long before = 0;
+            int i = 0;
+            for (int b = 0; b < n; b++) {
+                final long upTo = (b + 1) * BUCKET.toNanos();
+                long at = before;
+                while (i < samples.size() && samples.get(i)[0] < upTo) {
+                    at = Math.max(at, samples.get(i)[1]);
+                    i++;
+                }
+                buckets.add(at - before);
+                before = at;
+            }
+            return new AdmissionSeries(jobs, first, last, List.copyOf(buckets));
+        }
+
+        /** The full buckets after the first admission's and before the last's. */
+        private List<Long> inner() {
+            if (firstNanos < 0) {
+                return List.of();
+            }
+            final int from = (int) (firstNanos / BUCKET.toNanos()) + 1;
+            final int to = buckets.size() - 1;
+            return from < to ? buckets.subList(from, to) : List.of();
+        }
+
+        /** Median of the inner buckets, jobs/s. */
+        double steadyRate() {
+            final List<Long> sorted = inner().stream().sorted().toList();
+            if (sorted.isEmpty()) {
+                return endToEndRate();
+            }
+            final double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2.0;
+            return median / BUCKET.toSeconds();
+        }
+
+        /** Every job over the time from the first send to the last admission, jobs/s. */
+        double endToEndRate() {
+            return lastNanos <= 0 ? 0 : jobs / (lastNanos / 1e9);
+        }
+
+        long zeroBuckets() {
+            return inner().stream().filter(c -> c == 0).count();
+        }
+
+        void print(final PrintWriter out) {
+            out.printf(Locale.ROOT, "first:      first job admitted %.1f s after the first send (sampled every %d ms)%n",
+                    firstNanos / 1e9, POLL.toMillis());
+            out.printf(Locale.ROOT, "per 5 s:    %s%n", buckets.stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(" ")));
+            out.printf(Locale.ROOT, "rates:      steady %,.0f jobs/s (median of the 5 s buckets between the first and"
+                    + " the last), end to end %,.0f jobs/s (%,d jobs in %.1f s): %.0f%%; buckets with none admitted"
+                    + " in between: %d%n", steadyRate(), endToEndRate(), jobs, lastNanos / 1e9,
+                    100 * endToEndRate() / Math.max(1e-9, steadyRate()), zeroBuckets());
+        }
+    }
+
+    /**
+     * What Kafka wrote during the run, per topic (Streams' internal topics and Kafka's own included): end-offset
+     * deltas, which count records, transaction markers and aborted records alike; the bytes of the topic's logs
+     * on disk; the mean size of a record (key, value, headers; sampled from what the run wrote).
+     */
+    record Traffic(int jobs, Map<String, Long> records, Map<String, Long> bytes, Map<String, Double> meanBytes) {
+
+        static Map<String, Long> endOffsets(final Admin admin) {
+            try {
+                final Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+                final Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                admin.describeTopics(names).allTopicNames().get().forEach((name, d) -> d.partitions()
+                        .forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+                final Map<String, Long> byTopic = new TreeMap<>();
+                admin.listOffsets(request).all().get().forEach((tp, info) ->
+                        byTopic.merge(tp.topic(), info.offset(), Long::sum));
+                return byTopic;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while reading end offsets", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("Cannot read end offsets: " + e.getCause(), e.getCause());
+            }
+        }
+
+        static Traffic measure(final Admin admin, final String bootstrap, final Map<String, Long> before,
+                               final Path brokerData, final int jobs) {
+            final Map<String, Long> after = endOffsets(admin);
+            final Map<String, Long> records = new TreeMap<>();
+            after.forEach((t, n) -> {
+                final long d = n - before.getOrDefault(t, 0L);
+                if (d > 0) {
+                    records.put(t, d);
+                }
+            });
+            return new Traffic(jobs, records, diskBytes(brokerData), meanSizes(bootstrap, before, records.keySet()));
+        }
+
+        /** The logs on disk per topic: the partition directories ({@code topic-N}) under the broker's data. */
+        private static Map<String, Long> diskBytes(final Path brokerData) {
+            final Map<String, Long> bytes = new TreeMap<>();
+            try (Stream<Path> files = Files.walk(brokerData)) {
+                files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".log"))
+                        .forEach(f -> {
+                            final String dir = f.getParent().getFileName().toString();
+                            final int dash = dir.lastIndexOf('-');
+                            if (dash > 0 && dir.substring(dash + 1).matches("\\d+")) {
+                                try {
+                                    bytes.merge(dir.substring(0, dash), Files.size(f), Long::sum);
+                                } catch (IOException e) {
+                                    // a segment deleted while walking
+                                }
+                            }
+                        });
+            } catch (IOException | UncheckedIOException e) {
+                // a partial figure is still a figure
+            }
+            return bytes;
+        }
+
+        /** Up to 500 records of each topic, from where the run began: mean key + value + header bytes. */
+        private static Map<String, Double> meanSizes(final String bootstrap, final Map<String, Long> before,
+                                                     final Set<String> topics) {
+            final Map<String, Double> mean = new TreeMap<>();
+            final Map<String, Object> c = new HashMap<>();
+            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                for (final String topic : topics) {
+                    final List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    consumer.assign(parts);
+                    consumer.seekToBeginning(parts);
+                    long n = 0;
+                    long sum = 0;
+                    final long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                    while (n < 500 && System.nanoTime() < until) {
+                        for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                            long size = Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+                            for (final Header h : r.headers()) {
+                                size += h.key().length() + (h.value() == null ? 0 : h.value().length);
+                            }
+                            sum += size;
+                            n++;
+                        }
+                    }
+                    if (n > 0) {
+                        mean.put(topic, (double) sum / n);
+                    }
+                }
+            }
+            return mean;
+        }
+
+        double recordsPerJob() {
+            return records.values().stream().mapToLong(Long::longValue).sum() / (double) jobs;
+        }
+
+        /** Mean record size over what the run wrote, weighted by each topic's records. */
+        double meanRecordBytes() {
+            double sum = 0;
+            long n = 0;
+            for (final Map.Entry<String, Long> e : records.entrySet()) {
+                final Double m = meanBytes.get(e.getKey());
+                if (m != null) {
+                    sum += m * e.getValue();
+                    n += e.getValue();
+                }
+            }
+            return n == 0 ? 200 : sum / n;
+        }
+
+        void print(final PrintWriter out) {
+            out.printf(Locale.ROOT, "written:    per topic, records per job (end-offset deltas: records, transaction"
+                    + " markers, aborted records), mean record bytes, log bytes on disk per job%n");
+            long diskTotal = 0;
+            for (final Map.Entry<String, Long> e : records.entrySet()) {
+                final long disk = bytes.getOrDefault(e.getKey(), 0L);
+                diskTotal += disk;
+                final Double m = meanBytes.get(e.getKey());
+                out.printf(Locale.ROOT, "  %-58s %7.3f records/job %7s B/record %8.1f B/job%n", e.getKey(),
+                        e.getValue() / (double) jobs, m == null ? "-" : String.format(Locale.ROOT, "%.0f", m),
+                        disk / (double) jobs);
+            }
+            out.printf(Locale.ROOT, "records:    %.2f records written per admitted job (every topic), mean record %.0f B;"
+                    + " %.0f bytes of logs on disk per job%n", recordsPerJob(), meanRecordBytes(),
+                    diskTotal / (double) jobs);
+        }
+
+        /**
+         * A plain idempotent acks=all producer (Kafka's defaults otherwise, no compression) writing {@code count}
+         * records of {@code size} bytes to a new topic of {@code partitions} partitions on the same broker: records/s.
+         */
+        static double rawProduceRate(final Admin admin, final String bootstrap, final int partitions, final int size,
+                                     final int count, final PrintWriter out) {
+            final String topic = "queue-bench-raw";
+            io.stemflow.kafka.KafkaTopics.createAndAwait(admin,
+                    List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)),
+                    Duration.ofSeconds(60));
+            final Map<String, Object> p = new HashMap<>();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+            final AtomicLong failed = new AtomicLong();
+            final byte[] value = new byte[Math.max(1, size - 20)];
+            new java.util.Random(17).nextBytes(value);
+            final long start = System.nanoTime();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p,
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (int i = 0; i < count; i++) {
+                    final byte[] key = String.format(Locale.ROOT, "raw-%013d", i).getBytes(StandardCharsets.UTF_8);
+                    producer.send(new ProducerRecord<>(topic, key, value), (m, e) -> {
+                        if (e != null) {
+                            failed.incrementAndGet();
+                        }
+                    });
+                }
+                producer.flush();
+            }
+            final double secs = (System.nanoTime() - start) / 1e9;
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " raw records were not acknowledged");
+            }
+            final double rate = count / secs;
+            out.printf(Locale.ROOT, "raw:        %,d records of %d B, idempotent acks=all, no compression: %.1f s"
+                    + " (%,.0f records/s), load %s%n", count, size, secs, rate, loadAverage());
+            return rate;
         }
     }
 
