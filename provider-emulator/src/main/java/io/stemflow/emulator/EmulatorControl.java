@@ -106,6 +106,32 @@ public final class EmulatorControl {
         state.maintenance().clear();
     }
 
+    // ---- 430 bursts
+
+    /**
+     * Adds a 430 burst {@code [now + startIn, now + startIn + length)}: every authenticated call inside it is
+     * answered 430 (too frequent) whatever the rate window holds, as a provider throttling everyone for a while.
+     * Maintenance (455) still comes first; a refused call does not consume the rate window.
+     */
+    public void scheduleBurstIn(final Duration startIn, final Duration length) {
+        state.bursts().schedule(state.time().now().plus(startIn), length);
+    }
+
+    /** Whether calls are answered 430 right now because of a scheduled burst. */
+    public boolean burstActive() {
+        return state.bursts().active();
+    }
+
+    /** Bursts not yet ended. */
+    public List<MaintenanceSchedule.Window> burstWindows() {
+        return state.bursts().windows();
+    }
+
+    /** Removes every scheduled burst. */
+    public void clearBursts() {
+        state.bursts().clear();
+    }
+
     // ---- faults and answer mode
 
     public FaultShares faults() {

@@ -175,6 +175,49 @@ class RequestValidationTest {
     }
 
     @Test
+    void shouldAnswer430WithoutTouchingTheRateWindowWhenInsideABurst() {
+        // given a burst [now + 10 s, now + 40 s)
+        emulator.control().scheduleBurstIn(Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+        // when
+        final List<Integer> codes = new ArrayList<>();
+        codes.add(client.credit(API_KEY).code());
+        time.advance(Duration.ofSeconds(10));
+        final boolean activeInside = emulator.control().burstActive();
+        codes.add(client.credit(API_KEY).code());
+        codes.add(client.generate(API_KEY, ApiClient.generateBody(null, CALLBACK)).code());
+        codes.add(client.recordInfo(API_KEY, "x").code());
+        time.advance(Duration.ofMillis(29_999));
+        codes.add(client.credit(API_KEY).code());
+        time.advance(Duration.ofMillis(1));
+        codes.add(client.credit(API_KEY).code());
+
+        // then
+        assertThat(activeInside).isTrue();
+        assertThat(codes).containsExactly(200, 430, 430, 430, 430, 200);
+        assertThat(emulator.control().counters().requests(430)).isEqualTo(4);
+        assertThat(emulator.control().counters().highestRequestsInWindow()).isEqualTo(1);
+        assertThat(emulator.control().burstWindows()).isEmpty();
+        assertThat(emulator.control().burstActive()).isFalse();
+    }
+
+    @Test
+    void shouldAnswer455NotBurst430WhenMaintenanceAndBurstOverlap() {
+        // given
+        emulator.control().scheduleBurstIn(Duration.ZERO, Duration.ofSeconds(30));
+        emulator.control().scheduleMaintenanceIn(Duration.ZERO, Duration.ofSeconds(10));
+
+        // when
+        final int during = client.credit(API_KEY).code();
+        time.advance(Duration.ofSeconds(10));
+        final int after = client.credit(API_KEY).code();
+
+        // then
+        assertThat(during).isEqualTo(455);
+        assertThat(after).isEqualTo(430);
+    }
+
+    @Test
     void shouldAnswer500AtTheConfiguredShareWhenSeeded() {
         // given
         emulator.control().setRateLimit(new RateLimit(10_000, Duration.ofSeconds(1), 430));

@@ -39,6 +39,7 @@ public final class EmulatorState implements AutoCloseable {
     private final ApiKeys apiKeys;
     private final SlidingWindowLimiter limiter;
     private final MaintenanceSchedule maintenance;
+    private final MaintenanceSchedule bursts;
     private final CreditLedger credits;
     private final TaskRegistry tasks = new TaskRegistry();
     private final TaskJson json;
@@ -56,6 +57,7 @@ public final class EmulatorState implements AutoCloseable {
         this.apiKeys = new ApiKeys(config.apiKeys());
         this.limiter = new SlidingWindowLimiter(config.rateLimit(), time::now);
         this.maintenance = new MaintenanceSchedule(config.maintenance(), time::now);
+        this.bursts = new MaintenanceSchedule(false, time::now);
         this.credits = new CreditLedger(apiKeys.ids(), config.initialCredits());
         this.faults = new AtomicReference<>(config.faults());
         this.httpStatusMirrorsCode = new AtomicBoolean(config.httpStatusMirrorsCode());
@@ -95,6 +97,11 @@ public final class EmulatorState implements AutoCloseable {
 
     public MaintenanceSchedule maintenance() {
         return maintenance;
+    }
+
+    /** Windows of 430 bursts: every call inside one is answered 430, whatever the rate window says. */
+    public MaintenanceSchedule bursts() {
+        return bursts;
     }
 
     public CreditLedger credits() {

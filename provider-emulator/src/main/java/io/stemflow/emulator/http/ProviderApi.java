@@ -19,6 +19,8 @@ import java.util.OptionalInt;
  * <ol>
  *   <li>{@code Authorization: Bearer <key>} missing or not accepted: 401 (does not touch the rate window);</li>
  *   <li>maintenance active: 455 (does not touch the rate window);</li>
+ *   <li>inside a scheduled 430 burst: 430 whatever the rate window holds, as a provider that throttles
+ *       everyone for a while answers (does not touch the rate window);</li>
  *   <li>sliding rate window full for the key: 430 (or 405); a refused call does not consume the window;</li>
  *   <li>injected server error (fault share): 500 (the call did consume the window);</li>
  * </ol>
@@ -127,6 +129,10 @@ public final class ProviderApi {
         }
         if (state.maintenance().active()) {
             answers.error(ctx, 455, ApiAnswers.MAINTENANCE);
+            return Optional.empty();
+        }
+        if (state.bursts().active()) {
+            answers.error(ctx, 430, ApiAnswers.TOO_FREQUENT);
             return Optional.empty();
         }
         final OptionalInt inWindow = state.limiter().tryAcquire(keyId.get());

@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * When the provider is "in maintenance" (every API call answers 455): a manual switch, plus scheduled windows
- * {@code [start, end)}. Windows that ended are forgotten when the schedule is read.
+ * {@code [start, end)}. Windows that ended are forgotten when the schedule is read. The emulator's 430 bursts
+ * (every call answered "too frequent" for a while) are scheduled windows of a second instance.
  */
 public final class MaintenanceSchedule {
 
