@@ -61,7 +61,9 @@ import picocli.CommandLine.Option;
                 + "baseline again after a top-up.",
             "The provider's URL and API key are taken from the options, else STEMFLOW_PROVIDER_API_KEY_FILE for the "
                 + "key, else a running local stack's emulator; the key is never printed.",
-            "Not yet done: state on disk for deployments too large for the heap."},
+            "A deployment too big for the heap is audited in passes over the same snapshot, each keeping a slice "
+                + "of the jobs: --passes N, or by default as many as the heap needs at about 60 bytes per status "
+                + "record (about 250 bytes per job)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every invariant holds", "1:an invariant is broken (the report names the jobs or accounts), or the "
                 + "provider's spending since the baseline differs from the ledger by more than the jobs explain",
@@ -107,6 +109,11 @@ final class AuditCommand implements Callable<Integer> {
                     + "running local stack's emulator key).")
     private Path providerApiKeyFile;
 
+    @Option(names = "--passes", defaultValue = "0", paramLabel = "N",
+            description = "Read the snapshot N times, keeping a slice of the jobs each time, so that the heap holds "
+                    + "a slice only; 0 picks as many as this JVM's maximum heap needs (default: ${DEFAULT-VALUE}).")
+    private int passes;
+
     @Option(names = "--no-progress", description = "No progress line on standard error, even on a terminal.")
     private boolean noProgress;
 
@@ -143,6 +150,10 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (passes < 0) {
+            throw new CliException(CommandLine.ExitCode.USAGE, "--passes must be 0 (as many as the heap needs) or "
+                    + "more, was " + passes);
+        }
         if (maxExamples < 0) {
             throw new CliException(CommandLine.ExitCode.USAGE, "--max-examples must be 0 or more, was " + maxExamples);
         }
@@ -163,15 +174,18 @@ final class AuditCommand implements Callable<Integer> {
         final AuditBaseline base = provider == null ? null : AuditBaseline.read(baseline);
         final DeploymentAudit audit = new DeploymentAudit(maxExamples, separateVocalCost, splitStemCost);
         final Topics topics = topics();
-        final Map<String, Feed<?>> feeds = new HashMap<>();
-        feeds.put(topics.status().name(), new Feed<>(topics.status(), values(audit::onStatus)));
-        feeds.put(topics.stems().name(), new Feed<>(topics.stems(), values(audit::onStem)));
+        final Map<String, Feed<?>> jobFeeds = new HashMap<>();
+        jobFeeds.put(topics.status().name(), new Feed<>(topics.status(), values(audit::onStatus)));
+        jobFeeds.put(topics.stems().name(), new Feed<>(topics.stems(), values(audit::onStem)));
+        jobFeeds.put(topics.creditLedger().name(), new Feed<>(topics.creditLedger(), values(audit::onLedger)));
+        jobFeeds.put(topics.deadLetters().name(), new Feed<>(topics.deadLetters(), values(audit::onDeadLetter)));
+        final Map<String, Feed<?>> feeds = new HashMap<>(jobFeeds);
         final ProviderReconciliation reconciliation = base == null ? null
                 : new ProviderReconciliation(base.offsets(topics.submissions().name()),
                         base.offsets(topics.creditLedger().name()));
-        feeds.put(topics.creditLedger().name(), new Feed<>(topics.creditLedger(), values(audit::onLedger),
-                reconciliation == null ? null : reconciliation::onLedger));
         if (reconciliation != null) {
+            feeds.put(topics.creditLedger().name(), new Feed<>(topics.creditLedger(), values(audit::onLedger),
+                    reconciliation::onLedger));
             feeds.put(topics.submissions().name(), new Feed<SubmissionOutcome>(topics.submissions(), (k, v) -> { },
                     reconciliation::onSubmission));
         }
@@ -181,13 +195,25 @@ final class AuditCommand implements Callable<Integer> {
             }
         }));
         feeds.put(topics.creditBalances().name(), new Feed<CreditBalance>(topics.creditBalances(), audit::onBalance));
-        feeds.put(topics.deadLetters().name(), new Feed<>(topics.deadLetters(), values(audit::onDeadLetter)));
-        final long records = read(feeds, audit);
+        // one snapshot for every pass: the end offsets now
+        final Map<String, Map<Integer, Long>> snapshot = snapshot(feeds.keySet());
+        final int n = passes > 0 ? passes : passesFor(snapshot.get(topics.status().name()));
+        long records = 0;
+        for (int pass = 0; pass < n; pass++) {
+            audit.beginPass(new DeploymentAudit.Slice(pass, n));
+            // the first pass reads every topic; the others only what their slice of the jobs needs
+            final Map<String, Feed<?>> read = pass == 0 ? feeds : jobFeeds;
+            final Map<String, Map<Integer, Long>> ends = new HashMap<>(snapshot);
+            ends.keySet().retainAll(read.keySet());
+            final long r = read(read, ends, audit, n == 1 ? "" : String.format("pass %d of %d: ", pass + 1, n));
+            records = pass == 0 ? r : records;
+        }
         audit.finish();
         final Runtime rt = Runtime.getRuntime();
         final long heapMiB = (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
-        out.printf("Audited %d record(s) of %d topic(s): %d job(s), %d attempt(s), %d account(s); heap used %d MiB.%n",
-                records, feeds.size(), audit.jobs(), audit.attempts(), audit.accounts(), heapMiB);
+        out.printf("Audited %d record(s) of %d topic(s)%s: %d job(s), %d attempt(s), %d account(s); heap used %d MiB.%n",
+                records, feeds.size(), n == 1 ? "" : " in " + n + " passes", audit.jobs(), audit.attempts(),
+                audit.accounts(), heapMiB);
         final ProviderReconciliation.Result reconciled =
                 reconciliation == null ? null : reconciliation.reconcile(base.balance(), provider.balance());
         print(out, audit, reconciled, base, provider);
@@ -312,13 +338,34 @@ final class AuditCommand implements Callable<Integer> {
         }
     }
 
-    /** Reads every feed's topic to the end offsets taken at the start; returns how many records were read. */
-    private long read(final Map<String, Feed<?>> feeds, final DeploymentAudit audit) {
+    /** Bytes of heap the audit keeps per status record: about 250 per job, of about 5 status records each, rounded up. */
+    static final long BYTES_PER_STATUS_RECORD = 60;
+
+    /** As many passes as keep the jobs of one in 40% of this JVM's maximum heap. */
+    static int passesFor(final Map<Integer, Long> statusEnds) {
+        final long records = statusEnds == null ? 0 : statusEnds.values().stream().mapToLong(Long::longValue).sum();
+        final long budget = Runtime.getRuntime().maxMemory() * 2 / 5;
+        return (int) Math.max(1, Math.min(1_000, (records * BYTES_PER_STATUS_RECORD + budget - 1) / budget));
+    }
+
+    /** The end offsets of {@code topics} now: the snapshot every pass reads. */
+    private Map<String, Map<Integer, Long>> snapshot(final java.util.Collection<String> topics) {
+        try (KafkaConsumer<String, byte[]> consumer = snapshotConsumer()) {
+            return TopicSnapshot.endOffsets(consumer, topics);
+        } catch (IllegalStateException | KafkaException e) {
+            throw new CliException(CliException.NOT_CONFIGURED, "could not read the end offsets from "
+                    + connection.bootstrapServers() + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads every feed's topic to the snapshot's end offsets; returns how many records were read. */
+    private long read(final Map<String, Feed<?>> feeds, final Map<String, Map<Integer, Long>> ends,
+                      final DeploymentAudit audit, final String pass) {
         final LiveLines progress = new LiveLines(spec.commandLine().getErr(), true, Terminal::width);
         final boolean showProgress = !noProgress && Terminal.redraws();
         final Instant[] nextProgress = {Instant.now()};
         try (KafkaConsumer<String, byte[]> consumer = snapshotConsumer()) {
-            final long read = TopicSnapshot.read(consumer, feeds.keySet(), timeout, r -> {
+            final long read = TopicSnapshot.read(consumer, ends, timeout, r -> {
                 try {
                     feeds.get(r.topic()).accept(r);
                 } catch (RuntimeException e) {
@@ -327,12 +374,12 @@ final class AuditCommand implements Callable<Integer> {
                 }
             }, (done, total) -> {
                 if (showProgress && !Instant.now().isBefore(nextProgress[0])) {
-                    progress.draw(List.of(String.format("read %,d of %,d records", done, total)));
+                    progress.draw(List.of(String.format("%sread %,d of %,d records", pass, done, total)));
                     nextProgress[0] = Instant.now().plus(PROGRESS_EVERY);
                 }
             });
             if (showProgress) {
-                progress.draw(List.of(String.format("read %,d records", read)));
+                progress.draw(List.of(String.format("%sread %,d records", pass, read)));
             }
             return read;
         } catch (IllegalStateException | KafkaException e) {

@@ -46,7 +46,9 @@ import java.util.TreeSet;
  *       letter (requestId and attempt set), and each such dead letter belongs to an attempt that ended so.</li>
  * </ol>
  * Memory: one small {@link Attempt} per job attempt (keyed by requestId, accounts' ids shared), plus a few
- * objects per account and per grant; records are not kept.
+ * objects per account and per grant; records are not kept. A deployment too big for that is audited in passes
+ * ({@link Slice}): each pass reads the same snapshot and keeps only the jobs of its slice of request ids, and the
+ * first pass also checks the accounts, so memory is divided by the number of passes and the findings are the same.
  */
 final class DeploymentAudit {
 
@@ -119,6 +121,29 @@ final class DeploymentAudit {
     private record GrantSeen(String accountId, long credits) {
     }
 
+    /**
+     * The jobs one pass keeps: those whose request id hashes to {@code index} of {@code count}. The first pass also
+     * checks what is not a job's: balances, grants, other dead letters, records that did not decode.
+     */
+    record Slice(int index, int count) {
+
+        static final Slice ALL = new Slice(0, 1);
+
+        Slice {
+            if (count < 1 || index < 0 || index >= count) {
+                throw new IllegalArgumentException("slice " + index + " of " + count);
+            }
+        }
+
+        boolean mine(final String requestId) {
+            return count == 1 || Math.floorMod(requestId.hashCode(), count) == index;
+        }
+
+        boolean first() {
+            return index == 0;
+        }
+    }
+
     private static final String GRANT_ENTRY_PREFIX = "grant/";
 
     private final int maxExamples;
@@ -135,6 +160,8 @@ final class DeploymentAudit {
     private final Map<DeadLetterKind, Long> otherDeadLetters = new EnumMap<>(DeadLetterKind.class);
     private final Findings undecodable = new Findings();
     private long attempts;
+    private long jobsChecked;
+    private Slice slice = Slice.ALL;
 
     /**
      * @param maxExamples cases listed per invariant (all are counted)
@@ -157,7 +184,19 @@ final class DeploymentAudit {
 
     // ---- input --------------------------------------------------------------------------------
 
+    /**
+     * Starts a pass that keeps only the jobs of {@code next}; the jobs of the pass before are checked first and
+     * forgotten.
+     */
+    void beginPass(final Slice next) {
+        checkJobs();
+        slice = next;
+    }
+
     void onStatus(final JobStatus s) {
+        if (!slice.mine(s.getRequestId())) {
+            return;
+        }
         final Attempt a = attempt(s.getRequestId(), s.getAttempt(), s.getAccountId());
         if (s.getCredits() != null) {
             a.statusCredits = s.getCredits();
@@ -176,6 +215,9 @@ final class DeploymentAudit {
     }
 
     void onStem(final StemReady r) {
+        if (!slice.mine(r.getRequestId())) {
+            return;
+        }
         final Attempt a = attempt(r.getRequestId(), r.getAttempt(), r.getAccountId());
         if (r.getType() != null) {
             a.type = (byte) r.getType().ordinal();
@@ -189,21 +231,19 @@ final class DeploymentAudit {
     }
 
     void onLedger(final LedgerEntry e) {
-        final LedgerFold.Balance before = ledgerBalances.getOrDefault(e.getAccountId(), LedgerFold.Balance.ZERO);
-        try {
-            ledgerBalances.put(e.getAccountId(), before.apply(e));
-        } catch (IllegalArgumentException unknownKind) {
-            broken(Invariant.BALANCES, "ledger entry " + e.getEntryId() + " of account " + e.getAccountId()
-                    + " has kind " + e.getKind() + ", which no balance knows");
-            return;
+        if (slice.first()) {
+            onLedgerOfAccount(e);
         }
-        if (e.getKind() == LedgerEntryKind.GRANT) {
-            onLedgerGrant(e);
-            return;
+        if (e.getKind() == LedgerEntryKind.GRANT || e.getKind() == LedgerEntryKind.UNKNOWN
+                || e.getRequestId() != null && !slice.mine(e.getRequestId())) {
+            return; // an UNKNOWN kind is reported with the account's balance
         }
         if (e.getRequestId() == null || e.getAttempt() == null) {
-            broken(e.getKind() == LedgerEntryKind.CAPTURE ? Invariant.CAPTURES : Invariant.RESERVATIONS, "ledger entry "
-                    + e.getEntryId() + " of account " + e.getAccountId() + " (" + e.getKind() + ") names no job");
+            if (slice.first()) {
+                broken(e.getKind() == LedgerEntryKind.CAPTURE ? Invariant.CAPTURES : Invariant.RESERVATIONS,
+                        "ledger entry " + e.getEntryId() + " of account " + e.getAccountId() + " (" + e.getKind()
+                                + ") names no job");
+            }
             return;
         }
         final long c = e.getCredits();
@@ -224,15 +264,33 @@ final class DeploymentAudit {
         }
     }
 
+    /** The account's side of a ledger entry: its balance, and the grant it records. */
+    private void onLedgerOfAccount(final LedgerEntry e) {
+        final LedgerFold.Balance before = ledgerBalances.getOrDefault(e.getAccountId(), LedgerFold.Balance.ZERO);
+        try {
+            ledgerBalances.put(e.getAccountId(), before.apply(e));
+        } catch (IllegalArgumentException unknownKind) {
+            broken(Invariant.BALANCES, "ledger entry " + e.getEntryId() + " of account " + e.getAccountId()
+                    + " has kind " + e.getKind() + ", which no balance knows");
+            return;
+        }
+        if (e.getKind() == LedgerEntryKind.GRANT) {
+            onLedgerGrant(e);
+        }
+    }
+
     /** A record of credit-grants, with its key (the topology refuses a grant whose key is not its account). */
     void onGrant(final String key, final CreditGrant g) {
-        if (GrantRules.problem(key, g) == null) {
+        if (slice.first() && GrantRules.problem(key, g) == null) {
             grants.putIfAbsent(g.getGrantId(), new GrantSeen(g.getAccountId(), g.getCredits()));
         }
     }
 
     /** The latest record of an account on credit-balances wins (the topic is compacted); null deletes. */
     void onBalance(final String key, final CreditBalance b) {
+        if (!slice.first()) {
+            return;
+        }
         if (b == null) {
             publishedBalances.remove(key);
         } else {
@@ -244,10 +302,18 @@ final class DeploymentAudit {
         final boolean ofJob = d.getKind() == DeadLetterKind.JOB_FAILED || d.getKind() == DeadLetterKind.PROVIDER_REJECTED
                 || d.getKind() == DeadLetterKind.TIMED_OUT;
         if (!ofJob) {
-            otherDeadLetters.merge(d.getKind(), 1L, Long::sum);
+            if (slice.first()) {
+                otherDeadLetters.merge(d.getKind(), 1L, Long::sum);
+            }
+            return;
+        }
+        if (d.getRequestId() != null && !slice.mine(d.getRequestId())) {
             return;
         }
         if (d.getRequestId() == null || d.getAttempt() == null) {
+            if (!slice.first()) {
+                return;
+            }
             broken(Invariant.DEAD_LETTERS, "dead letter " + d.getDeadLetterId() + " (" + d.getKind()
                     + ") names no job attempt");
             return;
@@ -260,13 +326,23 @@ final class DeploymentAudit {
 
     /** A record that could not be decoded: counted, listed, and the audit goes on. */
     void onUndecodable(final String topic, final int partition, final long offset, final String why) {
+        if (!slice.first()) {
+            return;
+        }
         note(undecodable, topic + " partition " + partition + " offset " + offset + ": " + why);
     }
 
     // ---- results ------------------------------------------------------------------------------
 
-    /** Runs the checks that need every record; call once, after the last record. */
+    /** Runs the checks that need every record; call once, after the last record of the last pass. */
     void finish() {
+        checkJobs();
+        checkBalances();
+        checkGrants();
+    }
+
+    /** Checks the jobs kept so far, and forgets them. */
+    private void checkJobs() {
         jobs.forEach((requestId, first) -> {
             int captures = 0;
             for (Attempt a = first; a != null; a = a.next) {
@@ -278,8 +354,8 @@ final class DeploymentAudit {
                         + captures + " times across its attempts");
             }
         });
-        checkBalances();
-        checkGrants();
+        jobsChecked += jobs.size();
+        jobs.clear();
     }
 
     private void checkAttempt(final String requestId, final Attempt a) {
@@ -411,8 +487,8 @@ final class DeploymentAudit {
         return findings.values().stream().allMatch(Findings::holds);
     }
 
-    int jobs() {
-        return jobs.size();
+    long jobs() {
+        return jobsChecked + jobs.size();
     }
 
     long attempts() {

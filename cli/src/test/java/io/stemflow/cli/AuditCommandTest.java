@@ -131,6 +131,15 @@ final class AuditCommandTest {
                 .containsPattern("Audited \\d+ record\\(s\\) of 6 topic\\(s\\): 10 job\\(s\\), 12 attempt\\(s\\)");
         assertThat(clean.out().lines().filter(l -> l.startsWith("  OK      "))).hasSize(6);
 
+        // when it is audited in three passes, each keeping a third of the jobs
+        final Run inPasses = cli("audit", "--passes", "3");
+
+        // then it finds the same
+        assertThat(inPasses.exit()).as(inPasses.out() + inPasses.err()).isZero();
+        assertThat(inPasses.out()).contains("Every invariant holds.")
+                .containsPattern("Audited \\d+ record\\(s\\) of 6 topic\\(s\\) in 3 passes: 10 job\\(s\\), 12 "
+                        + "attempt\\(s\\)");
+
         // when the deployment is audited with the baseline taken before the demo
         final long spentInDemo = balanceBefore - control.credits(apiKey);
         assertThat(spentInDemo).isPositive();
@@ -146,9 +155,12 @@ final class AuditCommandTest {
                     .contains("Every invariant holds.").doesNotContain(apiKey);
         });
 
-        // when the provider is charged 15 credits behind stemflow's back
+        // when the provider is charged 15 credits behind stemflow's back, and the audit is given the provider's URL
+        // and a file holding its API key (as against a real provider)
         control.setCredits(apiKey, control.credits(apiKey) - 15);
-        final Run charged = cli("audit", "--baseline", baseline.toString());
+        final Path keyFile = Files.writeString(dir.resolve("provider-api-key"), apiKey);
+        final Run charged = cli("audit", "--baseline", baseline.toString(), "--provider-url",
+                stack.info().services().get("provider-emulator"), "--provider-api-key-file", keyFile.toString());
 
         // then the reconciliation is broken, naming the unexplained difference
         assertThat(charged.exit()).as(charged.out() + charged.err()).isEqualTo(1);
@@ -174,9 +186,9 @@ final class AuditCommandTest {
         // when a stem event is written twice
         final StemReady stem = first(topics.stems(), s -> true);
         send(topics.stems(), stem.getRequestId(), stem);
-        final Run duplicatedStem = cli("audit");
+        final Run duplicatedStem = cli("audit", "--passes", "4");
 
-        // then the audit fails naming that stem's job
+        // then the audit fails naming that stem's job, also when it keeps a quarter of the jobs at a time
         assertThat(duplicatedStem.exit()).as(duplicatedStem.out() + duplicatedStem.err()).isEqualTo(1);
         assertThat(duplicatedStem.out()).contains("stem " + stem.getStem() + " of job " + stem.getRequestId()
                 + " attempt " + stem.getAttempt() + " (account " + stem.getAccountId() + ") was written more than once");

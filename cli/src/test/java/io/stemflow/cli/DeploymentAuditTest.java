@@ -262,6 +262,45 @@ final class DeploymentAuditTest {
                 "credit-ledger partition 1 offset 42: MalformedRecordException: not Avro");
     }
 
+    @Test
+    void shouldFindTheSameBrokenCasesWhenTheJobsAreAuditedInPasses() {
+        // given the standard history with every kind of breakage on top: a capture duplicated, a stem written twice,
+        // a failed attempt without its dead letter, an attempt that ended twice, and a balance off the ledger
+        for (int i = 0; i < 40; i++) {
+            completed("many-" + i, 1);
+        }
+        ledger("done-1/1/CAPTURE", LedgerEntryKind.CAPTURE, 10, "done-1", 1);
+        stem("many-7", 1, Stem.VOCALS);
+        status("quiet-1", 1, JobState.REQUESTED, null);
+        status("quiet-1", 1, JobState.FAILED, JobState.ADMITTED);
+        status("many-9", 1, JobState.FAILED, JobState.COMPLETED);
+        balance(100, 90, 0, 10);
+
+        // when: one pass, and four passes over the same records
+        final DeploymentAudit whole = run(100);
+        final DeploymentAudit inPasses = new DeploymentAudit(100);
+        for (int pass = 0; pass < 4; pass++) {
+            inPasses.beginPass(new DeploymentAudit.Slice(pass, 4));
+            records.forEach(r -> r.accept(inPasses));
+        }
+        inPasses.finish();
+
+        // then
+        assertThat(whole.holds()).isFalse();
+        for (final Invariant invariant : Invariant.values()) {
+            assertThat(inPasses.findings(invariant).count()).as(invariant.title())
+                    .isEqualTo(whole.findings(invariant).count());
+            assertThat(inPasses.findings(invariant).examples()).as(invariant.title())
+                    .containsExactlyInAnyOrderElementsOf(whole.findings(invariant).examples());
+        }
+        assertThat(inPasses.jobs()).isEqualTo(whole.jobs());
+        assertThat(inPasses.attempts()).isEqualTo(whole.attempts());
+        assertThat(inPasses.accounts()).isEqualTo(whole.accounts());
+        assertThat(whole.findings(Invariant.STEMS).count()).isEqualTo(1);
+        assertThat(whole.findings(Invariant.TERMINAL).count()).isEqualTo(1);
+        assertThat(whole.findings(Invariant.DEAD_LETTERS).count()).isEqualTo(1);
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     private DeploymentAudit run(final int maxExamples) {

@@ -50,12 +50,27 @@ public final class TopicSnapshot {
     public static <K, V> long read(final KafkaConsumer<K, V> consumer, final Collection<String> topics,
                                    final Duration timeout, final Consumer<ConsumerRecord<K, V>> each,
                                    final Progress progress) {
-        final List<TopicPartition> parts = partitions(consumer, topics);
+        return read(consumer, endOffsets(consumer, topics), timeout, each, progress);
+    }
+
+    /**
+     * Hands every record of the topics of {@code ends} up to those end offsets ({@link #endOffsets}, taken earlier)
+     * to {@code each}, telling {@code progress} after every poll: reads of the same snapshot see the same records.
+     *
+     * @return how many records were handed over
+     * @throws IllegalStateException when the partitions are not read to their end within {@code timeout}
+     */
+    public static <K, V> long read(final KafkaConsumer<K, V> consumer, final Map<String, Map<Integer, Long>> ends,
+                                   final Duration timeout, final Consumer<ConsumerRecord<K, V>> each,
+                                   final Progress progress) {
+        final Map<TopicPartition, Long> end = new LinkedHashMap<>();
+        ends.forEach((topic, partitions) -> partitions.forEach((p, offset) ->
+                end.put(new TopicPartition(topic, p), offset)));
+        final List<TopicPartition> parts = List.copyOf(end.keySet());
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
-        final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
         final Map<TopicPartition, Long> start = consumer.beginningOffsets(parts);
-        final long total = parts.stream().mapToLong(p -> end.get(p) - start.get(p)).sum();
+        final long total = parts.stream().mapToLong(p -> Math.max(0, end.get(p) - start.get(p))).sum();
         final Instant deadline = Instant.now().plus(timeout);
         long read = 0;
         List<TopicPartition> open = unfinished(consumer, parts, end);
