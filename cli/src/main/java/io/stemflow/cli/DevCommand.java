@@ -4,6 +4,7 @@ import io.stemflow.emulator.EmulatorCounters;
 import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.emulator.RateLimit;
 import io.stemflow.kafka.KafkaClientSecurity;
+import io.stemflow.kafka.embedded.EmbeddedKafkaConfig;
 import io.stemflow.localstack.Demo;
 import io.stemflow.localstack.KafkaAccess;
 import io.stemflow.localstack.SecureKafka;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Runs the whole pipeline on this machine, with a demo unless --no-demo.",
-            "It starts an embedded Kafka broker (KRaft), the schema registry, the provider emulator, the callback bridge"
+            "It starts an embedded Kafka broker (KRaft; a cluster with --brokers), the schema registry, the provider emulator, the callback bridge"
                 + " and the pipeline (topology, gateway, query API); then, unless --no-demo, pushes a sample back catalogue"
                 + " through it and prints a summary. Addresses are written to <data-dir>/stack.json.",
             "The broker and the bridge run as child processes: a bridge that dies is restarted, a broker that dies stops"
@@ -93,6 +94,14 @@ final class DevCommand implements Callable<Integer> {
             + " the operator principal."})
     private boolean secure;
 
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = {"Brokers of the embedded Kafka cluster, each a KRaft broker and controller in a process of its"
+                    + " own (default: ${DEFAULT-VALUE}; 1 to " + EmbeddedKafkaConfig.MAX_BROKERS + ")."
+                    + " With 3 or more, every topic has 3 replicas and min.insync.replicas 2, so one broker can die"
+                    + " and come back without a loss. Broker i listens on --kafka-port + 2(i-1) and"
+                    + " --controller-port + 2(i-1). It cannot be combined with --secure."})
+    private int brokers;
+
     @Option(names = "--seed", paramLabel = "N",
             description = "Seed of the provider emulator's random choices (task ids, file links, faults), to repeat a run."
                     + " Default: a random seed kept per data directory.")
@@ -111,7 +120,8 @@ final class DevCommand implements Callable<Integer> {
         final StackPorts ports = anyPorts ? StackPorts.anyFree()
                 : new StackPorts(kafkaPort, controllerPort, registryPort, emulatorPort, bridgePort, queryPort, gatewayPort);
         final LocalStackConfig unseeded = new LocalStackConfig(dataDir, ports, partitions, fresh, !core);
-        final LocalStackConfig config = (seed == null ? unseeded : unseeded.withEmulatorSeed(seed)).withSecure(secure);
+        final LocalStackConfig config = withBrokers((seed == null ? unseeded : unseeded.withEmulatorSeed(seed))
+                .withSecure(secure), ports);
         final Path logFile = dataDir.resolve("logs").resolve("stack.log");
         StackLogging.toFile(logFile, StackLogging.ansi(StackLogging.consoleIsTerminal(), System.getenv()));
         out.println("stemflow: starting the local stack in " + dataDir.toAbsolutePath() + " ...");
@@ -170,6 +180,39 @@ final class DevCommand implements Callable<Integer> {
             return failed(stack, hook, out);
         }
         return 0;
+    }
+
+    /** The cluster of {@code --brokers}, or a usage error (exit 2) saying what does not fit. */
+    private LocalStackConfig withBrokers(final LocalStackConfig config, final StackPorts ports) {
+        if (brokers < 1 || brokers > EmbeddedKafkaConfig.MAX_BROKERS) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers must be between 1 and "
+                    + EmbeddedKafkaConfig.MAX_BROKERS + ", was " + brokers);
+        }
+        if (brokers > 1 && secure) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers + " cannot be combined"
+                    + " with --secure: SASL_SSL runs on one embedded broker only");
+        }
+        if (brokers == 1) {
+            return config;
+        }
+        try {
+            EmbeddedKafkaConfig.of(dataDir.resolve("kafka")).withPorts(ports.kafka(), ports.controller())
+                    .withBrokers(brokers);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers + " with --kafka-port "
+                    + ports.kafka() + " and --controller-port " + ports.controller() + ": " + e.getMessage());
+        }
+        final int[] others = {ports.registry(), ports.emulator(), ports.bridge(), ports.query(), ports.gateway()};
+        for (int i = 0; i < brokers; i++) {
+            for (final int other : others) {
+                if (other != 0 && (ports.kafka() != 0 && other == ports.kafka() + 2 * i
+                        || ports.controller() != 0 && other == ports.controller() + 2 * i)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers + ": broker "
+                            + (i + 1) + " would listen on port " + other + ", which another service of the stack uses");
+                }
+            }
+        }
+        return config.withBrokers(brokers);
     }
 
     /** A fault the stack cannot run with (its broker died): stop what is left, say why, exit 1. */

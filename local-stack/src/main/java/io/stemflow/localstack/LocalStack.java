@@ -8,6 +8,7 @@ import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.kafka.KafkaTopics;
 import io.stemflow.kafka.embedded.EmbeddedKafka;
 import io.stemflow.kafka.embedded.EmbeddedKafkaConfig;
+import io.stemflow.kafka.embedded.ReplicationDefaults;
 import io.stemflow.pipeline.app.PipelineStreams;
 import io.stemflow.pipeline.app.PipelineStreamsConfig;
 import io.stemflow.pipeline.query.QueryConfig;
@@ -81,6 +82,12 @@ public final class LocalStack implements AutoCloseable {
     static final String APPLICATION_ID = "stemflow-pipeline";
     static final String BRIDGE_CONDITION = "callback-bridge";
     static final String STREAMS_CONDITION = "pipeline-streams";
+    /** {@link #environment} of the callback bridge. */
+    public static final String BRIDGE_SERVICE = "callback-bridge";
+    /** {@link #environment} of the provider gateway. */
+    public static final String GATEWAY_SERVICE = "gateway";
+    /** {@link #environment} of the pipeline (Kafka Streams and the query API). */
+    public static final String PIPELINE_SERVICE = "pipeline";
 
     private final LocalStackConfig config;
     private final EmbeddedKafka kafka;
@@ -91,11 +98,13 @@ public final class LocalStack implements AutoCloseable {
     private final StreamsWatch streamsWatch;
     private final AtomicBoolean closing;
     private final CompletableFuture<String> failure;
+    private final Map<String, Map<String, String>> environments;
 
     private LocalStack(final LocalStackConfig config, final EmbeddedKafka kafka, final Deque<AutoCloseable> started,
                        final StackInfo info, final ProviderEmulator emulator, final SupervisedChild bridge,
                        final StreamsWatch streamsWatch, final AtomicBoolean closing,
-                       final CompletableFuture<String> failure) {
+                       final CompletableFuture<String> failure, final Map<String, Map<String, String>> environments) {
+        this.environments = environments;
         this.config = config;
         this.kafka = kafka;
         this.started = started;
@@ -120,7 +129,10 @@ public final class LocalStack implements AutoCloseable {
         final EmbeddedKafka kafka = config.external() != null ? null
                 : EmbeddedKafka.start(EmbeddedKafkaConfig.of(config.dataDir().resolve("kafka"))
                         .withPorts(ports.kafka(), ports.controller())
-                        .withSecurity(secure == null ? null : secure.broker()));
+                        .withSecurity(secure == null ? null : secure.broker())
+                        .withBrokers(config.brokers()));
+        // every topic of ours, Streams' internal ones and _schemas replicated as the cluster allows (one broker: 1)
+        final ReplicationDefaults replication = kafka != null ? kafka.replication() : ReplicationDefaults.forBrokers(1);
         final AtomicBoolean closing = new AtomicBoolean();
         final CompletableFuture<String> failure = new CompletableFuture<>();
         if (kafka != null) {
@@ -131,7 +143,7 @@ public final class LocalStack implements AutoCloseable {
         StreamsWatch streamsWatch = null;
         try {
             final String bootstrap = kafka != null ? kafka.bootstrapServers() : config.external().bootstrapServers();
-            createTopics(bootstrap, config.partitions(), secure == null ? Map.of() : secure.adminClient());
+            createTopics(bootstrap, config.partitions(), replication, secure == null ? Map.of() : secure.adminClient());
             if (secure != null) {
                 secure.apply(bootstrap);
             }
@@ -141,6 +153,7 @@ public final class LocalStack implements AutoCloseable {
             if (config.external() == null) {
                 final EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(
                         RegistryConfig.kafka(bootstrap).withHost("127.0.0.1").withPort(ports.registry())
+                                .withTopicReplicationFactor(replication.replicationFactor())
                                 .withKafkaSecurity(client(secure, Principal.REGISTRY))
                                 .withAccess(registryUsers.access()));
                 started.push(registry);
@@ -154,6 +167,12 @@ public final class LocalStack implements AutoCloseable {
             }
             final Map<String, String> services = new LinkedHashMap<>();
             services.put("kafka", bootstrap);
+            if (kafka != null && kafka.brokers() > 1) {
+                final String[] brokers = bootstrap.split(",");
+                for (int i = 0; i < brokers.length; i++) {
+                    services.put("kafka-broker-" + (i + 1), brokers[i]);
+                }
+            }
             services.put("schema-registry", registryUrl);
             if (secure != null) {
                 services.put(SecureKafka.STACK_KEY, secure.describe());
@@ -164,6 +183,7 @@ public final class LocalStack implements AutoCloseable {
                 credentials.putAll(registryUsers.stackEntries());
             }
             ProviderEmulator emulator = null;
+            final Map<String, Map<String, String>> environments = new HashMap<>();
             if (config.pipeline()) {
                 final LocalSecrets secrets = LocalSecrets.in(config.dataDir());
                 emulator = ProviderEmulator.start(EmulatorConfig.builder()
@@ -193,6 +213,18 @@ public final class LocalStack implements AutoCloseable {
                 if (secure != null) {
                     bridgeEnv.putAll(SecureKafka.clientEnv(config.dataDir(), Principal.BRIDGE));
                 }
+                environments.put(BRIDGE_SERVICE, Map.copyOf(bridgeEnv));
+                final Map<String, String> pipelineEnv = new HashMap<>(registryEnv);
+                pipelineEnv.put("STEMFLOW_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+                pipelineEnv.put("STEMFLOW_SCHEMA_REGISTRY_URL", registryUrl);
+                pipelineEnv.put("STEMFLOW_STREAMS_APPLICATION_ID", APPLICATION_ID);
+                pipelineEnv.put("STEMFLOW_STREAMS_REPLICATION_FACTOR", Short.toString(replication.replicationFactor()));
+                pipelineEnv.put("STEMFLOW_QUERY_HOST", "127.0.0.1");
+                pipelineEnv.putAll(secrets.tokenFiles());
+                if (secure != null) {
+                    pipelineEnv.putAll(SecureKafka.clientEnv(config.dataDir(), Principal.PIPELINE));
+                }
+                environments.put(PIPELINE_SERVICE, Map.copyOf(pipelineEnv));
                 final URI bridgeUrl = URI.create("http://127.0.0.1:" + bridgePort);
                 // restarted with the same environment, so on the same port: the gateway's callback URLs stay valid
                 bridge = SupervisedChild.start("callback bridge", () -> ChildProcess.start("callback bridge",
@@ -206,7 +238,8 @@ public final class LocalStack implements AutoCloseable {
                 final QueryConfig query = QueryConfig.of("127.0.0.1", queryPort);
                 final PipelineStreams streams = PipelineStreams.start(
                         new PipelineStreamsConfig(APPLICATION_ID, bootstrap, registryUrl,
-                                config.dataDir().resolve("streams"), 1, 1, query.applicationServer(),
+                                config.dataDir().resolve("streams"), replication.replicationFactor(), 1,
+                                query.applicationServer(),
                                 client(secure, Principal.PIPELINE).properties())
                                 .withRegistryAuth(RegistryConnection.auth(new Settings("pipeline", registryEnv))),
                         config.topology(), new TopologyMetrics(metrics));
@@ -234,6 +267,7 @@ public final class LocalStack implements AutoCloseable {
                     gatewayEnv.putAll(SecureKafka.clientEnv(config.dataDir(), Principal.GATEWAY));
                 }
                 gatewayEnv.putAll(config.gateway());
+                environments.put(GATEWAY_SERVICE, Map.copyOf(gatewayEnv));
                 final Gateway gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv));
                 started.push(gateway);
                 final SupervisedChild supervisedBridge = bridge;
@@ -250,7 +284,8 @@ public final class LocalStack implements AutoCloseable {
             final StackInfo info = new StackInfo(bootstrap, registryUrl, config.dataDir().toAbsolutePath().toString(),
                     ProcessHandle.current().pid(), Instant.now(), services, credentials);
             info.writeTo(config.stackFile());
-            return new LocalStack(config, kafka, started, info, emulator, bridge, streamsWatch, closing, failure);
+            return new LocalStack(config, kafka, started, info, emulator, bridge, streamsWatch, closing, failure,
+                    Map.copyOf(environments));
         } catch (RuntimeException | InterruptedException e) {
             closing.set(true);
             closeAll(started);
@@ -269,6 +304,17 @@ public final class LocalStack implements AutoCloseable {
     /** The embedded broker, unless the stack runs on an external cluster. */
     public Optional<EmbeddedKafka> kafka() {
         return Optional.ofNullable(kafka);
+    }
+
+    /**
+     * The environment the stack gives {@code service} ({@value #BRIDGE_SERVICE}, {@value #GATEWAY_SERVICE},
+     * {@value #PIPELINE_SERVICE}), to run further instances of it as processes ({@code BridgeMain},
+     * {@code GatewayMain}, {@code PipelineMain}) on the same cluster, registry and secrets; empty without the
+     * pipeline. A further instance needs its own HTTP port (the pipeline also its own state directory and query
+     * port, and the topology settings of {@link LocalStackConfig#topology()} when they are not the defaults).
+     */
+    public Map<String, String> environment(final String service) {
+        return environments.getOrDefault(service, Map.of());
     }
 
     /** The embedded provider emulator, when the pipeline runs. */
@@ -350,11 +396,24 @@ public final class LocalStack implements AutoCloseable {
         return secure == null ? KafkaClientSecurity.none() : secure.client(principal);
     }
 
-    private static void createTopics(final String bootstrap, final int partitions, final Map<String, Object> security) {
+    /**
+     * Creates stemflow's topics with the cluster's replication; with more than one replica, their own
+     * {@code min.insync.replicas} too, so that a topic keeps its guarantee even where the brokers' default differs.
+     */
+    private static void createTopics(final String bootstrap, final int partitions, final ReplicationDefaults replication,
+                                     final Map<String, Object> security) {
         final Map<String, Object> props = new HashMap<>(security);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {
-            final List<NewTopic> topics = TopicSpec.all(partitions).stream().map(spec -> spec.toNewTopic((short) 1)).toList();
+            final List<NewTopic> topics = TopicSpec.all(partitions).stream().map(spec -> {
+                final NewTopic topic = spec.toNewTopic(replication.replicationFactor());
+                if (replication.replicationFactor() == 1) {
+                    return topic;
+                }
+                final Map<String, String> configs = new HashMap<>(topic.configs() == null ? Map.of() : topic.configs());
+                configs.put("min.insync.replicas", Integer.toString(replication.minInSyncReplicas()));
+                return topic.configs(configs);
+            }).toList();
             KafkaTopics.createAndAwait(admin, topics, TOPIC_TIMEOUT);
         }
     }

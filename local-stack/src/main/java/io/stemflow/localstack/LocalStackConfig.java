@@ -1,5 +1,6 @@
 package io.stemflow.localstack;
 
+import io.stemflow.kafka.embedded.EmbeddedKafkaConfig;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,10 +21,13 @@ import java.util.Objects;
  *                   a fast provider window that the emulator is given too
  * @param emulatorSeed the emulator's seed, or null: a random one kept per data directory
  * @param secure     the embedded broker runs SASL_SSL with ACLs, each service as its own principal ({@link SecureKafka})
+ * @param brokers    brokers of the embedded KRaft cluster ({@code dev --brokers}), each its own process: 1, or up to
+ *                   {@link EmbeddedKafkaConfig#MAX_BROKERS}; every topic then has the cluster's replication
+ *                   ({@link io.stemflow.kafka.embedded.ReplicationDefaults}: 3 replicas, 2 in sync from 3 brokers)
  */
 public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline,
                                TopologyConfig topology, External external, Map<String, String> gateway,
-                               Long emulatorSeed, boolean secure) {
+                               Long emulatorSeed, boolean secure, int brokers) {
 
     /** Services that already run elsewhere (containers, a shared cluster). */
     public record External(String bootstrapServers, String registryUrl) {
@@ -46,15 +50,21 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
 
     public LocalStackConfig(final Path dataDir, final StackPorts ports, final int partitions, final boolean fresh,
                             final boolean pipeline, final TopologyConfig topology, final External external) {
-        this(dataDir, ports, partitions, fresh, pipeline, topology, external, Map.of(), null, false);
+        this(dataDir, ports, partitions, fresh, pipeline, topology, external, Map.of(), null, false, 1);
+    }
+
+    public LocalStackConfig(final Path dataDir, final StackPorts ports, final int partitions, final boolean fresh,
+                            final boolean pipeline, final TopologyConfig topology, final External external,
+                            final Map<String, String> gateway, final Long emulatorSeed, final boolean secure) {
+        this(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, emulatorSeed, secure, 1);
     }
 
     public LocalStackConfig withExternal(final External services) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway, emulatorSeed, secure);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway, emulatorSeed, secure, brokers);
     }
 
     public LocalStackConfig withGateway(final Map<String, String> settings) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings, emulatorSeed, secure);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings, emulatorSeed, secure, brokers);
     }
 
     /**
@@ -63,13 +73,22 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
      * nobody can predict task ids or file links.
      */
     public LocalStackConfig withEmulatorSeed(final long seed) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, seed, secure);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, seed, secure, brokers);
     }
 
     /** With the embedded broker on SASL_SSL with ACLs ({@code dev --secure}); not with {@link #external()} services. */
     public LocalStackConfig withSecure(final boolean on) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, on);
+                emulatorSeed, on, brokers);
+    }
+
+    /**
+     * With an embedded cluster of {@code count} brokers ({@code dev --brokers}); not with {@link #external()}
+     * services, nor with {@link #secure()} (SASL_SSL runs on one broker only).
+     */
+    public LocalStackConfig withBrokers(final int count) {
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
+                emulatorSeed, secure, count);
     }
 
     public static final int DEFAULT_PARTITIONS = 6;
@@ -81,6 +100,16 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
         gateway = gateway == null ? Map.of() : Map.copyOf(gateway);
         if (secure && external != null) {
             throw new IllegalArgumentException("secure applies to the embedded broker; external services bring their own");
+        }
+        if (brokers < 1 || brokers > EmbeddedKafkaConfig.MAX_BROKERS) {
+            throw new IllegalArgumentException("brokers must be between 1 and " + EmbeddedKafkaConfig.MAX_BROKERS
+                    + ", was " + brokers);
+        }
+        if (brokers > 1 && external != null) {
+            throw new IllegalArgumentException("brokers applies to the embedded cluster; external services bring their own");
+        }
+        if (brokers > 1 && secure) {
+            throw new IllegalArgumentException("secure (SASL_SSL) runs on one embedded broker only, not on " + brokers);
         }
         if (partitions < 1 || partitions > 1000) {
             throw new IllegalArgumentException("partitions must be between 1 and 1000, was " + partitions);
