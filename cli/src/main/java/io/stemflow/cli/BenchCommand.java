@@ -1,12 +1,15 @@
 package io.stemflow.cli;
 
 import io.stemflow.cli.bench.Bench;
+import io.stemflow.cli.bench.Deployment;
+import java.net.URI;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code stemflow bench}: stemflow's throughput, latency and memory next to raw Kafka's, in one run ({@link Bench}). */
@@ -26,8 +29,13 @@ import picocli.CommandLine.Option;
                 + "and resident set of the pipeline and the bridge, idle and after the run, with the state on disk.",
             "Each rate is also given as a ratio to raw Kafka's produce rate, and each figure that has a target says "
                 + "whether it met it.",
-            "It is a benchmark: figures vary with the machine's load, so compare runs made on a quiet machine.",
-            "Not yet done: running against an existing deployment instead of a stack of its own."},
+            "With --deployment it runs on a deployment it does not own instead (a running local stack, compose, a "
+                + "production cluster, found as the other commands find it): raw Kafka on its cluster, and admission "
+                + "for an account of its own that it pauses before its first request and cancels afterwards, so that "
+                + "no job reaches the provider and every reserved credit is released.",
+            "That needs the operator's rights: it creates and deletes the topic stemflow-bench-raw, grants credits, "
+                + "and writes to separation-requests-bulk and separation-control.",
+            "It is a benchmark: figures vary with the machine's load, so compare runs made on a quiet machine."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every figure was measured (whether or not it met its target)",
             "1:stemflow did not do the work within the deadline (a job not admitted or not completed), or the stack "
@@ -36,6 +44,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    private Connection connection;
+
+    @Option(names = "--deployment",
+            description = "Run on an existing deployment instead of a stack of its own: raw Kafka and admission only.")
+    private boolean deployment;
 
     @Option(names = "--jobs", defaultValue = "100000",
             description = "Requests of the admission part, and records of the raw baseline (default: ${DEFAULT-VALUE}).")
@@ -99,6 +114,18 @@ final class BenchCommand implements Callable<Integer> {
             throw new CliException(2, e.getMessage());
         }
         final PrintWriter out = spec.commandLine().getOut();
+        if (deployment) {
+            final String query = connection.queryUrl();
+            final Deployment target = new Deployment(connection.kafkaClient(), connection.registry(),
+                    URI.create(query + "/"), connection.tokenFor(query).orElse(null));
+            try {
+                Bench.run(settings, target, out, System.err);
+            } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+                out.flush();
+                throw new CliException(1, "bench failed: " + e.getMessage());
+            }
+            return 0;
+        }
         final Path data = Bench.dataDir(settings);
         // Kafka's clients and the stack's services log to a file; stemflow's own lines still reach stderr
         StackLogging.toFile(data.resolve("logs").resolve("bench.log"), false);

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,23 +32,32 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 record Admission(int jobs, long produceNanos, long firstNanos, long allNanos, long[] perBucket,
                  List<Map.Entry<String, Long>> written) {
 
-    static final String ACCOUNT = "bench-admission";
-    static final String BATCH = "bench-admission";
+    /** The benchmark's own stack: an account and batch of its own. */
+    static final Names OWN = new Names("bench-admission", "bench-admission");
     static final Duration BUCKET = Duration.ofSeconds(5);
     private static final Duration SAMPLE = Duration.ofMillis(100);
 
+    /** The account and batch of the phase's jobs; request ids start with the batch's name. */
+    record Names(String account, String batch) {
+    }
+
     /** The i-th request of the phase. */
-    static SeparationRequest request(final int i, final Instant at) {
-        final String id = String.format(Locale.ROOT, "bench-a-%07d", i);
-        return SeparationRequest.newBuilder().setRequestId(id).setAccountId(ACCOUNT).setBatchId(BATCH)
+    static SeparationRequest request(final Names names, final int i, final Instant at) {
+        final String id = String.format(Locale.ROOT, "%s-%07d", names.batch(), i);
+        return SeparationRequest.newBuilder().setRequestId(id).setAccountId(names.account()).setBatchId(names.batch())
                 .setTaskId("task-" + i).setAudioId("audio-" + i).setType(SeparationType.SEPARATE_VOCAL)
                 .setRequestedAt(at).setLabels(Map.of()).setPriority(Priority.BULK).build();
     }
 
+    /**
+     * @param held the jobs the scheduler holds that count (all of them on the benchmark's own stack; the batch's
+     *             on a deployment), or -1 while it cannot say
+     */
     static Admission run(final Admin admin, final KafkaProducer<String, SpecificRecord> producer,
-                         final BenchQuery query, final int jobs, final Duration deadline, final Progress progress) {
-        Credits.grant(producer, query, ACCOUNT, (long) jobs * io.stemflow.schemas.ProviderCosts.SEPARATE_VOCAL);
-        final long before = query.queued();
+                         final BenchQuery query, final Names names, final LongSupplier held, final int jobs,
+                         final Duration deadline, final Progress progress) {
+        Credits.grant(producer, query, names.account(), (long) jobs * io.stemflow.schemas.ProviderCosts.SEPARATE_VOCAL);
+        final long before = Math.max(0, held.getAsLong());
         final Map<String, Long> offsetsBefore = TopicWrites.read(admin, t -> !t.equals(RawBaseline.TOPIC));
         final List<long[]> samples = new ArrayList<>();
         final long start = System.nanoTime();
@@ -55,7 +65,7 @@ record Admission(int jobs, long produceNanos, long firstNanos, long allNanos, lo
             final long end = start + deadline.toNanos();
             long admitted = 0;
             while (admitted < jobs && System.nanoTime() < end) {
-                final long q = query.queued();
+                final long q = held.getAsLong();
                 if (q >= 0) {
                     admitted = q - before;
                     synchronized (samples) {
@@ -68,7 +78,7 @@ record Admission(int jobs, long produceNanos, long firstNanos, long allNanos, lo
         }, "bench-admission-sampler");
         sampler.setDaemon(true);
         sampler.start();
-        final long produced = produce(producer, jobs);
+        final long produced = produce(producer, names, jobs);
         try {
             sampler.join(deadline.toMillis() + 10_000);
         } catch (InterruptedException e) {
@@ -91,12 +101,13 @@ record Admission(int jobs, long produceNanos, long firstNanos, long allNanos, lo
                 offsetsAfter));
     }
 
-    private static long produce(final KafkaProducer<String, SpecificRecord> producer, final int jobs) {
+    private static long produce(final KafkaProducer<String, SpecificRecord> producer, final Names names,
+                                final int jobs) {
         final Acks acks = new Acks();
         final Instant at = Instant.now();
         final long start = System.nanoTime();
         for (int i = 0; i < jobs; i++) {
-            final SeparationRequest r = request(i, at);
+            final SeparationRequest r = request(names, i, at);
             producer.send(new ProducerRecord<>(TopicNames.REQUESTS_BULK, r.getRequestId(), r), acks);
         }
         producer.flush();

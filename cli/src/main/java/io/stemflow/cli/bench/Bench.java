@@ -1,5 +1,6 @@
 package io.stemflow.cli.bench;
 
+import io.stemflow.avro.ControlAction;
 import io.stemflow.localstack.JvmMemory;
 import io.stemflow.localstack.Machine;
 import io.stemflow.schemas.TopicNames;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -77,29 +79,25 @@ public final class Bench {
     private Bench() {
     }
 
-    /** Runs every part and prints its figures to {@code out} (progress to {@code err}). */
+    /** Runs every part on a stack of its own and prints the figures to {@code out} (progress to {@code err}). */
     public static void run(final Settings settings, final Path dataDir, final PrintWriter out, final PrintStream err) {
         final Progress progress = new Progress(err, settings.progress(), settings.terminal());
-        out.printf(Locale.ROOT, "stemflow bench: %d cores, %.1f GiB RAM, Java %s, load average %s%n",
-                Runtime.getRuntime().availableProcessors(), Machine.memTotalBytes() / MIB / 1024,
-                System.getProperty("java.version"), Machine.loadAverage());
+        printMachine(out);
         out.printf(Locale.ROOT, "stack: broker (own process), schema registry, pipeline (own JVM, -Xmx%s, scheduler lead"
                 + " %d), callback bridge (own JVM); no gateway and no provider: the benchmark accepts its own jobs and"
                 + " writes their results; data in %s%n", settings.heap(), settings.lead(), dataDir);
         out.flush();
         try (BenchStack stack = BenchStack.start(dataDir.resolve("stack"), settings.partitions(), settings.heap(),
                 settings.lead());
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
+             Admin admin = Admin.create(stack.kafka());
              Memories memories = Memories.attach(stack.processes())) {
             final BenchQuery query = new BenchQuery(stack.query(), BenchStack.VIEWER_TOKEN);
             final List<MemorySnapshot> idle = memories.snapshot();
             final AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(
                     new RestSchemaRegistryClient(stack.registry().clientConfig()));
             try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
-                    BenchClients.producer(stack.bootstrapServers()), new StringSerializer(), serializer)) {
-                final Instant at = Instant.now();
-                final RawBaseline raw = RawBaseline.measure(admin, stack.bootstrapServers(), settings.partitions(),
-                        settings.jobs(), i -> serializer.serialize(TopicNames.REQUESTS_BULK, Admission.request(i, at)));
+                    BenchClients.producer(stack.kafka()), new StringSerializer(), serializer)) {
+                final RawBaseline raw = raw(admin, stack.kafka(), settings, (short) 1, serializer, Admission.OWN);
                 printRaw(out, raw);
 
                 final ResultPath results = ResultPath.run(stack, producer, query, new ResultPath.Sizes(
@@ -107,8 +105,8 @@ public final class Bench {
                         settings.concurrency()), settings.deadline(), progress);
                 printResults(out, results, raw);
 
-                final Admission admission = Admission.run(admin, producer, query, settings.jobs(),
-                        settings.deadline(), progress);
+                final Admission admission = Admission.run(admin, producer, query, Admission.OWN, query::queued,
+                        settings.jobs(), settings.deadline(), progress);
                 printAdmission(out, admission, raw);
             }
             printMemory(out, idle, memories.snapshot(), stack);
@@ -118,6 +116,73 @@ public final class Bench {
         if (!settings.keep()) {
             wipe(dataDir);
         }
+    }
+
+    /**
+     * Runs the parts that need no provider on a deployment the benchmark does not own ({@link Deployment}): raw
+     * Kafka on its cluster, and admission of a BULK manifest for an account of the benchmark's own, paused before
+     * its first request and cancelled afterwards, so that no job reaches the provider and every reserved credit is
+     * released. The result path, the bridge and the memory figures need a stack of the benchmark's own.
+     */
+    public static void run(final Settings settings, final Deployment deployment, final PrintWriter out,
+                           final PrintStream err) {
+        final Progress progress = new Progress(err, settings.progress(), settings.terminal());
+        final Admission.Names names = new Admission.Names("bench-" + UUID.randomUUID().toString().substring(0, 8),
+                "bench-" + UUID.randomUUID().toString().substring(0, 8));
+        printMachine(out);
+        out.printf(Locale.ROOT, "deployment: Kafka at %s, query API at %s; account %s (paused before its first request,"
+                        + " cancelled afterwards: no job reaches the provider), batch %s%n",
+                deployment.kafka().get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), deployment.query(),
+                names.account(), names.batch());
+        out.flush();
+        final BenchQuery query = new BenchQuery(deployment.query(), deployment.token());
+        final AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(
+                new RestSchemaRegistryClient(deployment.registry().clientConfig()));
+        try (Admin admin = Admin.create(deployment.kafka());
+             KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
+                     BenchClients.producer(deployment.kafka()), new StringSerializer(), serializer)) {
+            final RawBaseline raw = raw(admin, deployment.kafka(), settings, replicationOf(admin), serializer, names);
+            printRaw(out, raw);
+            Deployment.control(producer, query, names, ControlAction.PAUSE);
+            try {
+                final Admission admission = Admission.run(admin, producer, query, names,
+                        () -> query.waitingOf(names.batch()), settings.jobs(), settings.deadline(), progress);
+                printAdmission(out, admission, raw);
+            } finally {
+                Deployment.control(producer, query, names, ControlAction.CANCEL);
+            }
+        }
+        out.printf(Locale.ROOT, "%nnot measured on a deployment: the result path and the callback bridge (they need"
+                + " jobs at a provider: run stemflow bench without --deployment), and the memory of its processes%n");
+        out.flush();
+    }
+
+    private static RawBaseline raw(final Admin admin, final Map<String, Object> kafka, final Settings settings,
+                                   final short replication, final AvroSerializer<SpecificRecord> serializer,
+                                   final Admission.Names names) {
+        final Instant at = Instant.now();
+        return RawBaseline.measure(admin, kafka, settings.partitions(), replication, settings.jobs(),
+                i -> serializer.serialize(TopicNames.REQUESTS_BULK, Admission.request(names, i, at)));
+    }
+
+    /** The replication factor of stemflow's requests topic on the deployment's cluster. */
+    private static short replicationOf(final Admin admin) {
+        try {
+            return (short) admin.describeTopics(List.of(TopicNames.REQUESTS_BULK)).allTopicNames()
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS).get(TopicNames.REQUESTS_BULK).partitions().get(0)
+                    .replicas().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while describing " + TopicNames.REQUESTS_BULK, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Cannot describe " + TopicNames.REQUESTS_BULK + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void printMachine(final PrintWriter out) {
+        out.printf(Locale.ROOT, "stemflow bench: %d cores, %.1f GiB RAM, Java %s, load average %s%n",
+                Runtime.getRuntime().availableProcessors(), Machine.memTotalBytes() / MIB / 1024,
+                System.getProperty("java.version"), Machine.loadAverage());
     }
 
     private static void printRaw(final PrintWriter out, final RawBaseline raw) {

@@ -15,9 +15,9 @@ final class BenchClients {
     private BenchClients() {
     }
 
-    static Map<String, Object> producer(final String bootstrap) {
-        final Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    /** @param kafka the bootstrap servers and the client security settings of the cluster */
+    static Map<String, Object> producer(final Map<String, Object> kafka) {
+        final Map<String, Object> p = new HashMap<>(kafka);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -28,9 +28,8 @@ final class BenchClients {
     }
 
     /** A consumer of committed records only, reading from where it is assigned, never committing. */
-    static Map<String, Object> consumer(final String bootstrap) {
-        final Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    static Map<String, Object> consumer(final Map<String, Object> kafka) {
+        final Map<String, Object> c = new HashMap<>(kafka);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

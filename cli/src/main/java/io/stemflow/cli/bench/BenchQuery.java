@@ -21,14 +21,18 @@ final class BenchQuery {
     private final URI base;
     private final String token;
 
+    /** @param token a viewer's bearer token; null: none */
     BenchQuery(final URI base, final String token) {
         this.base = base;
         this.token = token;
     }
 
     Optional<JsonNode> get(final String path) {
-        final HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + token).GET().build();
+        final HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT).GET();
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        final HttpRequest request = builder.build();
         try {
             final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? Optional.of(JSON.readTree(response.body())) : Optional.empty();
@@ -43,6 +47,24 @@ final class BenchQuery {
     /** Jobs the scheduler holds: waiting in its queues, or handed on and not settled yet. */
     long queued() {
         return get("queues").map(q -> q.path("waiting").asLong() + q.path("handedOn").asLong()).orElse(-1L);
+    }
+
+    /** The batch's jobs waiting in the scheduler's queues (held ones included), or -1 while it cannot say. */
+    long waitingOf(final String batchId) {
+        return get("queues/batches/" + batchId).map(b -> b.path("waiting").asLong()).orElse(-1L);
+    }
+
+    /** Whether the scheduler applies a control of {@code action} to the account now. */
+    boolean accountControlled(final String accountId, final String action) {
+        return get("queues").map(q -> {
+            for (final JsonNode c : q.path("controls")) {
+                if ("ACCOUNT".equals(c.path("scope").asText()) && accountId.equals(c.path("target").asText())
+                        && action.equals(c.path("action").asText())) {
+                    return true;
+                }
+            }
+            return false;
+        }).orElse(false);
     }
 
     /** The batch's jobs in {@code state}, as its status counts say. */

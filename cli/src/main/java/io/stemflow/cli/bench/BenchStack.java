@@ -121,6 +121,11 @@ final class BenchStack implements AutoCloseable {
         return core.info().bootstrapServers();
     }
 
+    /** The clients' connection to the stack's broker (plain, on loopback). */
+    Map<String, Object> kafka() {
+        return Map.of("bootstrap.servers", core.info().bootstrapServers());
+    }
+
     URI query() {
         return query;
     }

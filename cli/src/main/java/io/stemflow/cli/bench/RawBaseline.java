@@ -48,18 +48,19 @@ record RawBaseline(int records, int recordBytes, long produceNanos, long consume
     }
 
     /**
+     * @param replication the replication factor of stemflow's own topics on this cluster
      * @param records how many records to measure, at least {@link #MIN_RECORDS}
      * @param value   the i-th record's value (stemflow's serialized input of the same index)
      */
-    static RawBaseline measure(final Admin admin, final String bootstrap, final int partitions, final int records,
-                               final IntFunction<byte[]> value) {
-        KafkaTopics.createAndAwait(admin, List.of(new NewTopic(TOPIC, partitions, (short) 1)), Duration.ofSeconds(60));
+    static RawBaseline measure(final Admin admin, final Map<String, Object> kafka, final int partitions,
+                               final short replication, final int records, final IntFunction<byte[]> value) {
+        KafkaTopics.createAndAwait(admin, List.of(new NewTopic(TOPIC, partitions, replication)), Duration.ofSeconds(60));
         try {
             final Acks acks = new Acks();
             final int measured = Math.max(records, MIN_RECORDS);
             int size = 0;
             long start = System.nanoTime();
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(BenchClients.producer(bootstrap),
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(BenchClients.producer(kafka),
                     new StringSerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < WARM_UP; i++) {
                     producer.send(new ProducerRecord<>(TOPIC, Integer.toString(i), value.apply(i)), acks);
@@ -75,15 +76,15 @@ record RawBaseline(int records, int recordBytes, long produceNanos, long consume
             }
             final long produced = System.nanoTime() - start;
             acks.check("baseline records");
-            final long consumed = consume(bootstrap, WARM_UP + measured);
+            final long consumed = consume(kafka, WARM_UP + measured);
             return new RawBaseline(measured, size, produced, consumed * measured / (WARM_UP + measured));
         } finally {
             admin.deleteTopics(List.of(TOPIC));
         }
     }
 
-    private static long consume(final String bootstrap, final int records) {
-        final Map<String, Object> config = BenchClients.consumer(bootstrap);
+    private static long consume(final Map<String, Object> kafka, final int records) {
+        final Map<String, Object> config = BenchClients.consumer(kafka);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             final List<TopicPartition> partitions = new ArrayList<>();

@@ -58,8 +58,8 @@ record ResultPath(int burst, long burstNanos, Latencies burstLatency, Latencies 
                           final BenchQuery query, final Sizes sizes, final Duration deadline, final Progress progress) {
         final int total = sizes.total();
         Credits.grant(producer, query, ACCOUNT, (long) total * ProviderCosts.SPLIT_STEM);
-        try (StemWatch stems = new StemWatch(stack.bootstrapServers(), STEMS.size());
-             SubmitterRole submitter = new SubmitterRole(stack.bootstrapServers(), producer, PREFIX)) {
+        try (StemWatch stems = new StemWatch(stack.kafka(), STEMS.size());
+             SubmitterRole submitter = new SubmitterRole(stack.kafka(), producer, PREFIX)) {
             requests(producer, total);
             final long end = System.nanoTime() + deadline.toNanos();
             while (query.inState(BATCH, "SUBMITTED") < total) {

@@ -32,9 +32,9 @@ final class StemWatch implements AutoCloseable {
     private final Thread poller;
     private volatile boolean running = true;
 
-    StemWatch(final String bootstrap, final int stemsPerJob) {
+    StemWatch(final Map<String, Object> kafka, final int stemsPerJob) {
         this.stemsPerJob = stemsPerJob;
-        this.consumer = new KafkaConsumer<>(BenchClients.consumer(bootstrap), new StringDeserializer(),
+        this.consumer = new KafkaConsumer<>(BenchClients.consumer(kafka), new StringDeserializer(),
                 new ByteArrayDeserializer());
         final List<TopicPartition> partitions = new ArrayList<>();
         for (final PartitionInfo p : consumer.partitionsFor(TopicNames.STEMS)) {

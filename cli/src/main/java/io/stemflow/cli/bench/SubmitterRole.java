@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
@@ -35,10 +36,10 @@ final class SubmitterRole implements AutoCloseable {
     private final Thread poller;
     private volatile boolean running = true;
 
-    SubmitterRole(final String bootstrap, final KafkaProducer<String, SpecificRecord> producer, final String prefix) {
+    SubmitterRole(final Map<String, Object> kafka, final KafkaProducer<String, SpecificRecord> producer, final String prefix) {
         this.producer = producer;
         this.prefix = prefix;
-        this.consumer = new KafkaConsumer<>(BenchClients.consumer(bootstrap), new StringDeserializer(),
+        this.consumer = new KafkaConsumer<>(BenchClients.consumer(kafka), new StringDeserializer(),
                 new ByteArrayDeserializer());
         final List<TopicPartition> partitions = new ArrayList<>();
         for (final PartitionInfo p : consumer.partitionsFor(TopicNames.ADMITTED)) {

@@ -1,0 +1,79 @@
+package io.stemflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stemflow.localstack.LocalStack;
+import io.stemflow.localstack.LocalStackConfig;
+import io.stemflow.localstack.StackPorts;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code stemflow bench --deployment} on a running whole local stack (gateway and provider emulator included): it
+ * prints raw Kafka's and admission's figures, and no job of it reaches the provider; its jobs end CANCELLED, their
+ * credits released, and the deployment's invariants still hold afterwards.
+ */
+@Tag("broker")
+final class BenchDeploymentTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void shouldMeasureAdmissionWithoutCallingTheProviderWhenRunOnADeployment() {
+        // given a whole local stack, the way `stemflow dev` runs it
+        try (LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, false, true))) {
+            final var emulator = stack.emulator().orElseThrow().control();
+            final long callsBefore = emulator.counters().totalRequests();
+
+            // when
+            final Run bench = cli("bench", "--deployment", "--jobs", "400", "--no-progress", "--deadline", "PT3M");
+
+            // then the figures are printed
+            assertThat(bench.exit()).as(bench.out() + bench.err()).isZero();
+            assertThat(bench.out())
+                    .containsPattern("produce [\\d,]+ records/s; consume \\(read_committed\\) [\\d,]+ records/s")
+                    .containsPattern("first job admitted [\\d.]+ s after the first request")
+                    .containsPattern("all admitted [\\d.]+ s after it: [\\d,]+ jobs/s end to end")
+                    .containsPattern("records Kafka wrote per admitted job: [\\d.]+")
+                    .contains("not measured on a deployment: the result path and the callback bridge");
+            // and nothing reached the provider: the batch ended CANCELLED with its credits released
+            assertThat(emulator.counters().totalRequests()).isEqualTo(callsBefore);
+            final Matcher names = Pattern.compile("account (bench-[0-9a-f]{8}) .*batch (bench-[0-9a-f]{8})")
+                    .matcher(bench.out());
+            assertThat(names.find()).as(bench.out()).isTrue();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                final Run status = cli("status", "--batch", names.group(2));
+                assertThat(status.out()).as(status.out() + status.err()).contains("400 jobs | CANCELLED 400")
+                        .contains("credits reserved 0, spent 0");
+            });
+            final Run credits = cli("credits", "show");
+            assertThat(credits.out()).containsPattern(Pattern.quote(names.group(1)) + ".*4000.*");
+            final Run audit = cli("audit");
+            assertThat(audit.exit()).as(audit.out() + audit.err()).isZero();
+            assertThat(audit.out()).contains("Every invariant holds.");
+        }
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private Run cli(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--stack-file", dataDir.resolve("stack.json").toString()))
+                .toArray(String[]::new);
+        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(all);
+        return new Run(exit, out.toString(), err.toString());
+    }
+}
