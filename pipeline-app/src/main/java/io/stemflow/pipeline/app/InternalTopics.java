@@ -22,8 +22,9 @@ import org.apache.kafka.streams.TopologyDescription;
  * topic with the most partitions; a repartition topic has as many partitions as the sub-topology
  * that writes it; a changelog as many as the sub-topology that owns its store. Configs are the
  * ones Streams gives these topics (repartition: delete, infinite retention, 50 MB segments;
- * changelog: compact). Internal topic names in a description carry no application id: a topic both
- * written and read by the topology whose name ends in {@code -repartition} is one.
+ * changelog: compact), and lz4 compression as the topology's producer writes them. Internal topic names in
+ * a description carry no application id: a topic both written and read by the topology whose name ends in
+ * {@code -repartition} is one.
  */
 final class InternalTopics {
 
@@ -92,14 +93,16 @@ final class InternalTopics {
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                             TopicConfig.RETENTION_MS_CONFIG, "-1",
                             TopicConfig.SEGMENT_BYTES_CONFIG, "52428800",
-                            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")));
+                            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime",
+                            TopicConfig.COMPRESSION_TYPE_CONFIG, PipelineStreams.COMPRESSION)));
         }
         for (final Map.Entry<Integer, Set<String>> sub : stores.entrySet()) {
             for (final String store : sub.getValue()) {
                 final String name = applicationId + "-" + store + "-changelog";
                 topics.put(name, new NewTopic(name, required(tasks.get(sub.getKey()), store), replicationFactor)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")));
+                                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime",
+                                TopicConfig.COMPRESSION_TYPE_CONFIG, PipelineStreams.COMPRESSION)));
             }
         }
         return List.copyOf(topics.values());

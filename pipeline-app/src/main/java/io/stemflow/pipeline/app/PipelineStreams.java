@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -140,6 +141,9 @@ public final class PipelineStreams implements AutoCloseable {
         }
     }
 
+    /** The codec of everything the topology writes, and of its internal topics. */
+    static final String COMPRESSION = "lz4";
+
     static Properties properties(final PipelineStreamsConfig config, final Optional<RocksDbBudget> rocksDb) {
         final Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -169,6 +173,12 @@ public final class PipelineStreams implements AutoCloseable {
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 128 * 1024);
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 8 * 1024 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // Every record the topology writes (repartition topics, changelogs, its own loop-back topics, the
+        // outputs) is compressed, and the internal topics Streams would create itself keep it compressed
+        // (InternalTopics creates them so too). lz4: the cheapest codec in CPU on a machine where the broker and the
+        // pipeline share two cores. Figures: docs/benchmarks.md, "Admission (1,000,000-row manifest)".
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), COMPRESSION);
+        p.put(StreamsConfig.topicPrefix(TopicConfig.COMPRESSION_TYPE_CONFIG), COMPRESSION);
         if (config.applicationServer() != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
         }

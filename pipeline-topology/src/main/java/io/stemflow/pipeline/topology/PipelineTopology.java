@@ -246,11 +246,11 @@ public final class PipelineTopology {
                 // (restored from its changelog on start).
                 return Set.of(
                         store(StoreNames.QUEUE_JOBS, JsonSerde.of(QueuedJob.class)),
-                        store(StoreNames.QUEUE_LANES, JsonSerde.of(QueueLane.class)),
+                        cached(store(StoreNames.QUEUE_LANES, JsonSerde.of(QueueLane.class))),
                         memoryStore(StoreNames.QUEUE_CONTROLS, JsonSerde.of(QueueControl.class)),
                         memoryStore(StoreNames.QUEUE_SHARES, JsonSerde.of(AccountShareState.class)),
                         memoryStore(StoreNames.QUEUE_HANDED, JsonSerde.of(HandedJob.class)),
-                        memoryStore(StoreNames.QUEUE_META, Serdes.Long()),
+                        cached(memoryStore(StoreNames.QUEUE_META, Serdes.Long())),
                         memoryStore(StoreNames.QUEUE_SWEEPS, JsonSerde.of(QueueSweep.class)));
             }
         };
@@ -330,7 +330,7 @@ public final class PipelineTopology {
             @Override
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(
-                        store(StoreNames.CREDIT_BALANCES, JsonSerde.of(AccountState.class)),
+                        cached(store(StoreNames.CREDIT_BALANCES, JsonSerde.of(AccountState.class))),
                         store(StoreNames.CREDIT_RESERVATIONS, JsonSerde.of(Reservation.class)),
                         store(StoreNames.THROTTLED_JOBS, JsonSerde.of(CreditCommand.class)),
                         store(StoreNames.CREDIT_GRANT_IDS, Serdes.Long()),
@@ -378,6 +378,16 @@ public final class PipelineTopology {
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(final String name, final Serde<V> valueSerde) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde);
+    }
+
+    /**
+     * A store whose few keys change with every job (an account's balance, a lane's and the queue's counters):
+     * cached, so its changelog gets a key's last value once per commit instead of one record per job (1,000,000
+     * jobs of one account and one batch wrote about 4 changelog records per job to these three stores without
+     * it). Reads see the cache; under exactly-once the cache is flushed in the commit's transaction.
+     */
+    private static <V> StoreBuilder<KeyValueStore<String, V>> cached(final StoreBuilder<KeyValueStore<String, V>> b) {
+        return b.withCachingEnabled();
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> memoryStore(final String name,
