@@ -490,9 +490,13 @@ public final class QueueBenchmark {
      *
      * @param firstNanos when the first job was seen admitted, from the first send (-1: never)
      * @param lastNanos  when the last job was seen admitted
-     * @param buckets    jobs admitted in each 5 s from the first send, up to the bucket with the last job
+     * @param buckets    jobs admitted in each 5 s from the first send, up to the bucket with the last job; null for
+     *                   a bucket in which no sample was answered
+     * @param longestStillNanos the longest time between two samples that saw the count rise (first to last job)
+     * @param longestGapNanos   the longest time between two samples (first to last job)
      */
-    record AdmissionSeries(int jobs, long firstNanos, long lastNanos, List<Long> buckets) {
+    record AdmissionSeries(int jobs, long firstNanos, long lastNanos, List<Long> buckets, long longestStillNanos,
+                           long longestGapNanos) {
 
         static final Duration BUCKET = Duration.ofSeconds(5);
 
@@ -515,24 +519,46 @@ public final class QueueBenchmark {
             for (int b = 0; b < n; b++) {
                 final long upTo = (b + 1) * BUCKET.toNanos();
                 long at = before;
+                boolean sampled = false;
                 while (i < samples.size() && samples.get(i)[0] < upTo) {
                     at = Math.max(at, samples.get(i)[1]);
+                    sampled = true;
                     i++;
                 }
-                buckets.add(at - before);
+                buckets.add(sampled ? at - before : null);
                 before = at;
             }
-            return new AdmissionSeries(jobs, first, last, List.copyOf(buckets));
+            // The longest the count stood still between the first and the last admission (from the last sample
+            // before it stood still to the first sample that saw it move), and the longest time between samples
+            // (a query API too slow to answer leaves a bucket without a sample, not a bucket without admissions).
+            long still = 0;
+            long gap = 0;
+            long movedAt = first;
+            long previous = -1;
+            long previousCount = -1;
+            for (final long[] s : samples) {
+                if (previous >= 0 && s[0] > first && (last < 0 || previous < last)) {
+                    gap = Math.max(gap, s[0] - previous);
+                }
+                if (first >= 0 && s[0] > first && s[1] > previousCount) {
+                    still = Math.max(still, s[0] - movedAt);
+                    movedAt = s[0];
+                }
+                previous = s[0];
+                previousCount = s[1];
+            }
+            return new AdmissionSeries(jobs, first, last, java.util.Collections.unmodifiableList(buckets), still, gap);
         }
 
-        /** The full buckets after the first admission's and before the last's. */
+        /** The full buckets after the first admission's and before the last's, those with a sample. */
         private List<Long> inner() {
             if (firstNanos < 0) {
                 return List.of();
             }
             final int from = (int) (firstNanos / BUCKET.toNanos()) + 1;
             final int to = buckets.size() - 1;
-            return from < to ? buckets.subList(from, to) : List.of();
+            return from < to ? buckets.subList(from, to).stream().filter(java.util.Objects::nonNull).toList()
+                    : List.of();
         }
 
         /** Median of the inner buckets, jobs/s. */
@@ -551,6 +577,7 @@ public final class QueueBenchmark {
             return lastNanos <= 0 ? 0 : jobs / (lastNanos / 1e9);
         }
 
+        /** Inner buckets with a sample that saw no admission (a bucket without a sample is not counted). */
         long zeroBuckets() {
             return inner().stream().filter(c -> c == 0).count();
         }
@@ -558,12 +585,15 @@ public final class QueueBenchmark {
         void print(final PrintWriter out) {
             out.printf(Locale.ROOT, "first:      first job admitted %.1f s after the first send (sampled every %d ms)%n",
                     firstNanos / 1e9, POLL.toMillis());
-            out.printf(Locale.ROOT, "per 5 s:    %s%n", buckets.stream().map(String::valueOf)
-                    .collect(java.util.stream.Collectors.joining(" ")));
-            out.printf(Locale.ROOT, "rates:      steady %,.0f jobs/s (median of the 5 s buckets between the first and"
-                    + " the last), end to end %,.0f jobs/s (%,d jobs in %.1f s): %.0f%%; buckets with none admitted"
-                    + " in between: %d%n", steadyRate(), endToEndRate(), jobs, lastNanos / 1e9,
+            out.printf(Locale.ROOT, "per 5 s:    %s (-: no sample answered in that bucket)%n", buckets.stream()
+                    .map(b -> b == null ? "-" : String.valueOf(b)).collect(java.util.stream.Collectors.joining(" ")));
+            out.printf(Locale.ROOT, "rates:      steady %,.0f jobs/s (median of the sampled 5 s buckets between the first"
+                    + " and the last), end to end %,.0f jobs/s (%,d jobs in %.1f s): %.0f%%; sampled buckets with none"
+                    + " admitted in between: %d%n", steadyRate(), endToEndRate(), jobs, lastNanos / 1e9,
                     100 * endToEndRate() / Math.max(1e-9, steadyRate()), zeroBuckets());
+            out.printf(Locale.ROOT, "stillness:  the count stood still at most %.1f s between the first and the last"
+                    + " admission; longest time between two samples %.1f s%n", longestStillNanos / 1e9,
+                    longestGapNanos / 1e9);
         }
     }
 
