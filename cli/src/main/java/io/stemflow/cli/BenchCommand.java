@@ -2,6 +2,7 @@ package io.stemflow.cli;
 
 import io.stemflow.cli.bench.Bench;
 import io.stemflow.cli.bench.Deployment;
+import io.stemflow.cli.bench.LocalProcesses;
 import java.net.URI;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Option;
             "With --deployment it runs on a deployment it does not own instead (a running local stack, compose, a "
                 + "production cluster, found as the other commands find it): raw Kafka on its cluster, and admission "
                 + "for an account of its own that it pauses before its first request and cancels afterwards, so that "
-                + "no job reaches the provider and every reserved credit is released.",
+                + "no job reaches the provider and every reserved credit is released; on a local stack of this machine "
+                + "it also gives the memory of the stack's JVMs.",
             "That needs the operator's rights: it creates and deletes the topic stemflow-bench-raw, grants credits, "
                 + "and writes to separation-requests-bulk and separation-control.",
             "It is a benchmark: figures vary with the machine's load, so compare runs made on a quiet machine."},
@@ -119,7 +121,8 @@ final class BenchCommand implements Callable<Integer> {
             final Deployment target = new Deployment(connection.kafkaClient(), connection.registry(),
                     URI.create(query + "/"), connection.tokenFor(query).orElse(null));
             try {
-                Bench.run(settings, target, out, System.err);
+                Bench.run(settings, target, connection.localStack().map(stack -> LocalProcesses.of(stack.pid()))
+                        .orElse(java.util.Map.of()), out, System.err);
             } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
                 out.flush();
                 throw new CliException(1, "bench failed: " + e.getMessage());

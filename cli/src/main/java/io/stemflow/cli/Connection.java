@@ -54,6 +54,15 @@ final class Connection {
         return this;
     }
 
+    /** The running local stack this connection talks to, when its file exists and names the same Kafka. */
+    Optional<StackInfo> localStack() {
+        if (!Files.isRegularFile(stackFile)) {
+            return Optional.empty();
+        }
+        final StackInfo stack = StackInfo.readFrom(stackFile);
+        return stack.bootstrapServers().equals(bootstrapServers()) ? Optional.of(stack) : Optional.empty();
+    }
+
     String bootstrapServers() {
         return required(bootstrapServers, ENV_BOOTSTRAP, StackInfo::bootstrapServers, "Kafka bootstrap servers",
                 "--bootstrap-servers");

@@ -124,8 +124,8 @@ public final class Bench {
      * its first request and cancelled afterwards, so that no job reaches the provider and every reserved credit is
      * released. The result path, the bridge and the memory figures need a stack of the benchmark's own.
      */
-    public static void run(final Settings settings, final Deployment deployment, final PrintWriter out,
-                           final PrintStream err) {
+    public static void run(final Settings settings, final Deployment deployment, final Map<String, Long> processes,
+                           final PrintWriter out, final PrintStream err) {
         final Progress progress = new Progress(err, settings.progress(), settings.terminal());
         final Admission.Names names = new Admission.Names("bench-" + UUID.randomUUID().toString().substring(0, 8),
                 "bench-" + UUID.randomUUID().toString().substring(0, 8));
@@ -139,8 +139,10 @@ public final class Bench {
         final AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(
                 new RestSchemaRegistryClient(deployment.registry().clientConfig()));
         try (Admin admin = Admin.create(deployment.kafka());
+             Memories memories = Memories.attach(processes);
              KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
                      BenchClients.producer(deployment.kafka()), new StringSerializer(), serializer)) {
+            final List<MemorySnapshot> idle = memories.snapshot();
             final RawBaseline raw = raw(admin, deployment.kafka(), settings, replicationOf(admin), serializer, names);
             printRaw(out, raw);
             Deployment.control(producer, query, names, ControlAction.PAUSE);
@@ -151,9 +153,13 @@ public final class Bench {
             } finally {
                 Deployment.control(producer, query, names, ControlAction.CANCEL);
             }
+            if (!processes.isEmpty()) {
+                printMemory(out, idle, memories.snapshot());
+            }
         }
         out.printf(Locale.ROOT, "%nnot measured on a deployment: the result path and the callback bridge (they need"
-                + " jobs at a provider: run stemflow bench without --deployment), and the memory of its processes%n");
+                + " jobs at a provider: run stemflow bench without --deployment)%s%n", processes.isEmpty()
+                ? ", and the memory of its processes (only a local stack's, found through its stack.json)" : "");
         out.flush();
     }
 
@@ -242,6 +248,14 @@ public final class Bench {
 
     private static void printMemory(final PrintWriter out, final List<MemorySnapshot> idle,
                                     final List<MemorySnapshot> after, final BenchStack stack) {
+        printMemory(out, idle, after);
+        out.printf(Locale.ROOT, "state on disk: Streams state directory %.1f MiB; broker data %.1f MiB%n",
+                Machine.sizeOf(stack.stateDir()) / MIB, Machine.sizeOf(stack.brokerDataDir()) / MIB);
+        out.flush();
+    }
+
+    private static void printMemory(final PrintWriter out, final List<MemorySnapshot> idle,
+                                    final List<MemorySnapshot> after) {
         out.printf(Locale.ROOT, "%nmemory of each stemflow process (a full GC before the heap's after-GC figure):%n");
         for (int i = 0; i < idle.size(); i++) {
             out.printf(Locale.ROOT, "  %s (pid %d) idle:      %s%n", idle.get(i).process(), idle.get(i).pid(),
@@ -249,8 +263,6 @@ public final class Bench {
             out.printf(Locale.ROOT, "  %s (pid %d) after run: %s%n", after.get(i).process(), after.get(i).pid(),
                     after.get(i).describe());
         }
-        out.printf(Locale.ROOT, "state on disk: Streams state directory %.1f MiB; broker data %.1f MiB%n",
-                Machine.sizeOf(stack.stateDir()) / MIB, Machine.sizeOf(stack.brokerDataDir()) / MIB);
         out.flush();
     }
 
