@@ -73,6 +73,7 @@ final class ThreeBrokerClusterTest {
                 .withGateway(Map.of(GatewayConfig.RATE_LIMIT_REQUESTS, "60", GatewayConfig.RATE_LIMIT_WINDOW, "1s"));
         final List<ChildProcess> seconds = new ArrayList<>();
         try (LocalStack stack = LocalStack.start(config)) {
+            final long stackReadyAt = System.nanoTime();
             final EmbeddedKafka kafka = stack.kafka().orElseThrow();
             final String bootstrap = stack.info().bootstrapServers();
             assertThat(bootstrap.split(",")).hasSize(3);
@@ -104,6 +105,7 @@ final class ThreeBrokerClusterTest {
                         pipelineEnv, dataDir.resolve("logs").resolve("pipeline-2.log"),
                         URI.create("http://127.0.0.1:" + queryPort + "/health"), CHILD_TIMEOUT));
                 final var emulator = stack.emulator().orElseThrow().control();
+                final long secondsReadyAt = System.nanoTime();
 
                 // when: the batch is submitted, and the quorum's leader is killed once a third of it was accepted
                 final Path manifest = manifest(dataDir.resolve("cluster.csv"));
@@ -138,10 +140,15 @@ final class ThreeBrokerClusterTest {
                                 + JOBS + " job\\(s\\), " + JOBS + " attempt\\(s\\)");
                 assertThat(stack.problems()).isEmpty();
                 assertThat(seconds).noneMatch(child -> child.onExit().isDone());
-                FIGURES.info("three brokers: {} jobs; broker {} (quorum leader) killed after {} acceptances, down {} ms"
-                                + " while {} more were accepted; all ended and audited {} s after the start; audit:\n{}",
+                FIGURES.info("three brokers: stack ready in {} s, second bridge, gateway and pipeline {} s later; {} jobs;"
+                                + " broker {} (quorum leader) killed after {} acceptances, down {} ms while {} more were"
+                                + " accepted; the provider accepted {} tasks in all (a job resubmitted after the kill"
+                                + " would count twice there; the audit shows each charged once); all ended and audited"
+                                + " {} s after the start; audit:\n{}",
+                        (stackReadyAt - startedAt) / 1_000_000_000, (secondsReadyAt - stackReadyAt) / 1_000_000_000,
                         JOBS, victim, acceptedAtKill, downFor / 1_000_000, acceptedWhileDown,
-                        (System.nanoTime() - startedAt) / 1_000_000_000, audit.out());
+                        emulator.counters().tasksAccepted(), (System.nanoTime() - startedAt) / 1_000_000_000,
+                        audit.out());
             }
         } finally {
             seconds.forEach(ChildProcess::close);
