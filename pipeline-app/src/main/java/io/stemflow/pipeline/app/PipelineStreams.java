@@ -170,7 +170,10 @@ public final class PipelineStreams implements AutoCloseable {
         // but cost a third of the admission rate (1,074-1,181 against 1,653-1,670 jobs/s, bench/queue.sh
         // --jobs 100000, alternated); 128 KiB with 8 MiB per fetch keeps it within the noise (1,737 and 1,986
         // against 1,653, 1,670 and 2,272 jobs/s) with the same hop time.
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 128 * 1024);
+        // The bytes are compressed bytes: since the topology writes lz4 (below), 128 KiB of job-queue-bulk held
+        // about 7,000 records and admission came in bursts of that size with 5 s of nothing between (1M jobs:
+        // 21 such buckets). 32 KiB holds about as many records as 128 KiB did uncompressed.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 32 * 1024);
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 8 * 1024 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         // Every record the topology writes (repartition topics, changelogs, its own loop-back topics, the
