@@ -2,11 +2,15 @@
 # The queue benchmark of issue 14 (QueueBenchmark, in local-stack's test sources): the local stack's core
 # (broker, registry, topics) and the pipeline as its own JVM with -Xmx512m; N BULK requests produced as
 # `stemflow submit` produces them; prints produce and admission time, the pipeline's heap and RSS, and the
-# state on disk. A benchmark, not a test: it prints figures.
+# state on disk; and issue 17's figures: time to the first admission, jobs admitted per 5 s, steady against
+# end-to-end rate, records and bytes written per job on every topic (internal ones included), and a raw produce
+# baseline on the same broker (docs/benchmarks.md, "Admission (1,000,000-row manifest)"). A benchmark, not a test:
+# it prints figures.
 #
 #   bench/queue.sh                      1,000,000 jobs (about 10-30 minutes on 2 cores)
 #   bench/queue.sh --jobs 100000        fewer
 #   options: --jobs N --heap 512m --partitions P --deadline MINUTES --data-dir DIR --keep
+#            --jfr FILE (a JFR recording of the pipeline: jfr print --events jdk.ExecutionSample FILE)
 #
 # Environment: STEMFLOW_MVN_OPTS (extra Maven options for the build, e.g. -o), STEMFLOW_BENCH_BUILD=0 (use
 # what was built last instead of building), JAVA_OPTS (options of the benchmark's own JVM). The pipeline's JVM
