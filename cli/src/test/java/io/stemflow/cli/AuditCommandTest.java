@@ -15,8 +15,6 @@ import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.Topics;
 import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.serde.registry.RestSchemaRegistryClient;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -77,18 +75,9 @@ final class AuditCommandTest {
         Connection connection;
     }
 
-    private record Run(int exit, String out, String err) {
-    }
 
-    private static Run cli(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final List<String> all = new ArrayList<>(List.of(args));
-        all.add("--stack-file");
-        all.add(dataDir.resolve("stack.json").toString());
-        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun cli(final String... args) {
+        return CliRun.on(dataDir.resolve("stack.json"), args);
     }
 
     @Test
@@ -113,17 +102,17 @@ final class AuditCommandTest {
         final String apiKey = stack.info().credentials().get("provider-emulator-api-key");
         final long balanceBefore = control.credits(apiKey);
         final Path baseline = dir.resolve("audit").resolve("baseline.json");
-        final Run taken = cli("audit", "--baseline", baseline.toString());
+        final CliRun taken = cli("audit", "--baseline", baseline.toString());
         assertThat(taken.exit()).as(taken.out() + taken.err()).isZero();
         assertThat(taken.out()).contains("Baseline written to " + baseline).doesNotContain(apiKey);
         assertThat(Files.getPosixFilePermissions(baseline)).containsExactlyInAnyOrder(
                 PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         assertThat(Files.readString(baseline)).doesNotContain(apiKey);
-        final Run demo = cli("demo", "--tracks", "8", "--batch", "audit-demo", "--timeout", "PT3M");
+        final CliRun demo = cli("demo", "--tracks", "8", "--batch", "audit-demo", "--timeout", "PT3M");
         assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
 
         // when the deployment is audited as it is
-        final Run clean = cli("audit");
+        final CliRun clean = cli("audit");
 
         // then every invariant holds
         assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
@@ -132,7 +121,7 @@ final class AuditCommandTest {
         assertThat(clean.out().lines().filter(l -> l.startsWith("  OK      "))).hasSize(6);
 
         // when it is audited in three passes, each keeping a third of the jobs
-        final Run inPasses = cli("audit", "--passes", "3");
+        final CliRun inPasses = cli("audit", "--passes", "3");
 
         // then it finds the same
         assertThat(inPasses.exit()).as(inPasses.out() + inPasses.err()).isZero();
@@ -144,7 +133,7 @@ final class AuditCommandTest {
         final long spentInDemo = balanceBefore - control.credits(apiKey);
         assertThat(spentInDemo).isPositive();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            final Run reconciled = cli("audit", "--baseline", baseline.toString());
+            final CliRun reconciled = cli("audit", "--baseline", baseline.toString());
 
             // then the provider's spending equals the credits captured in the demo, and every invariant holds
             assertThat(reconciled.exit()).as(reconciled.out() + reconciled.err()).isZero();
@@ -159,7 +148,7 @@ final class AuditCommandTest {
         // and a file holding its API key (as against a real provider)
         control.setCredits(apiKey, control.credits(apiKey) - 15);
         final Path keyFile = Files.writeString(dir.resolve("provider-api-key"), apiKey);
-        final Run charged = cli("audit", "--baseline", baseline.toString(), "--provider-url",
+        final CliRun charged = cli("audit", "--baseline", baseline.toString(), "--provider-url",
                 stack.info().services().get("provider-emulator"), "--provider-api-key-file", keyFile.toString());
 
         // then the reconciliation is broken, naming the unexplained difference
@@ -173,7 +162,7 @@ final class AuditCommandTest {
         // when a completed job's capture is written to the ledger again
         final LedgerEntry capture = first(topics.creditLedger(), e -> e.getKind() == LedgerEntryKind.CAPTURE);
         send(topics.creditLedger(), capture.getAccountId(), capture);
-        final Run duplicatedCapture = cli("audit", "--max-examples", "3");
+        final CliRun duplicatedCapture = cli("audit", "--max-examples", "3");
 
         // then the audit fails naming that job
         assertThat(duplicatedCapture.exit()).as(duplicatedCapture.out() + duplicatedCapture.err()).isEqualTo(1);
@@ -186,7 +175,7 @@ final class AuditCommandTest {
         // when a stem event is written twice
         final StemReady stem = first(topics.stems(), s -> true);
         send(topics.stems(), stem.getRequestId(), stem);
-        final Run duplicatedStem = cli("audit", "--passes", "4");
+        final CliRun duplicatedStem = cli("audit", "--passes", "4");
 
         // then the audit fails naming that stem's job, also when it keeps a quarter of the jobs at a time
         assertThat(duplicatedStem.exit()).as(duplicatedStem.out() + duplicatedStem.err()).isEqualTo(1);

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.stemflow.localstack.LocalStack;
 import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackPorts;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -35,7 +33,7 @@ final class BenchDeploymentTest {
             final long callsBefore = emulator.counters().totalRequests();
 
             // when
-            final Run bench = cli("bench", "--deployment", "--jobs", "400", "--no-progress", "--deadline", "PT3M");
+            final CliRun bench = cli("bench", "--deployment", "--jobs", "400", "--no-progress", "--deadline", "PT3M");
 
             // then the figures are printed
             assertThat(bench.exit()).as(bench.out() + bench.err()).isZero();
@@ -53,29 +51,20 @@ final class BenchDeploymentTest {
                     .matcher(bench.out());
             assertThat(names.find()).as(bench.out()).isTrue();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                final Run status = cli("status", "--batch", names.group(2));
+                final CliRun status = cli("status", "--batch", names.group(2));
                 assertThat(status.out()).as(status.out() + status.err()).contains("400 jobs | CANCELLED 400")
                         .contains("credits reserved 0, spent 0");
             });
-            final Run credits = cli("credits", "show");
+            final CliRun credits = cli("credits", "show");
             assertThat(credits.out()).containsPattern(Pattern.quote(names.group(1)) + ".*4000.*");
-            final Run audit = cli("audit");
+            final CliRun audit = cli("audit");
             assertThat(audit.exit()).as(audit.out() + audit.err()).isZero();
             assertThat(audit.out()).contains("Every invariant holds.");
         }
     }
 
-    private record Run(int exit, String out, String err) {
-    }
 
-    private Run cli(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                java.util.stream.Stream.of("--stack-file", dataDir.resolve("stack.json").toString()))
-                .toArray(String[]::new);
-        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute(all);
-        return new Run(exit, out.toString(), err.toString());
+    private CliRun cli(final String... args) {
+        return CliRun.on(dataDir.resolve("stack.json"), args);
     }
 }

@@ -53,19 +53,9 @@ class CliCommandsTest {
         stack.close();
     }
 
-    /** Runs a command in-process; returns its exit code, output and error output. */
-    private record Run(int exit, String out, String err) {
-    }
 
-    private static Run cli(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final List<String> all = new ArrayList<>(List.of(args));
-        all.add("--stack-file");
-        all.add(dataDir.resolve("stack.json").toString());
-        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun cli(final String... args) {
+        return CliRun.on(dataDir.resolve("stack.json"), args);
     }
 
     @Test
@@ -80,7 +70,7 @@ class CliCommandsTest {
                 "t5,a5,separate_vocal") + "\n");
 
         // when
-        final Run run = cli("submit", "--manifest", manifest.toString(), "--account", "cli-acct", "--batch", "cli-bad",
+        final CliRun run = cli("submit", "--manifest", manifest.toString(), "--account", "cli-acct", "--batch", "cli-bad",
                 "--no-progress");
 
         // then
@@ -105,8 +95,8 @@ class CliCommandsTest {
             "--account", "cli-acct", "--batch", "cli-twice", "--no-progress"};
 
         // when
-        final Run first = cli(submit);
-        final Run second = cli(submit);
+        final CliRun first = cli(submit);
+        final CliRun second = cli(submit);
 
         // then both runs produced the same three requestIds, and the batch holds three jobs
         assertThat(first.exit()).as(first.err()).isZero();
@@ -116,12 +106,12 @@ class CliCommandsTest {
         assertThat(sent).hasSize(6);
         assertThat(sent.stream().map(SeparationRequest::getRequestId).distinct()).hasSize(3);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            final Run status = cli("status", "--batch", "cli-twice");
+            final CliRun status = cli("status", "--batch", "cli-twice");
             assertThat(status.exit()).as(status.err()).isZero();
             assertThat(status.out()).contains("batch cli-twice: 3 jobs");
         });
         // and a job can be looked up with its history
-        final Run job = cli("job", sent.get(0).getRequestId());
+        final CliRun job = cli("job", sent.get(0).getRequestId());
         assertThat(job.exit()).as(job.err()).isZero();
         assertThat(job.out()).contains(sent.get(0).getRequestId()).contains("REQUESTED").contains("history:");
         assertThat(cli("job", "no-such-job").exit()).isEqualTo(CliException.NOT_FOUND);
@@ -130,7 +120,7 @@ class CliCommandsTest {
     @Test
     void shouldEndEveryJobAndBalanceTheLedgerWhenTheDemoRunsAgainstARunningStack() throws Exception {
         // when the demo catalogue is pushed through the running stack from outside it
-        final Run demo = cli("demo", "--tracks", "6", "--batch", "cli-demo", "--timeout", "PT3M");
+        final CliRun demo = cli("demo", "--tracks", "6", "--batch", "cli-demo", "--timeout", "PT3M");
 
         // then every job ended, the ledger balances, and the query API (a separate reader) agrees
         assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
@@ -147,14 +137,14 @@ class CliCommandsTest {
     @Test
     void shouldShowAGrantInTheBalanceWhenCreditsAreGranted() {
         // when
-        final Run grant = cli("credits", "grant", "--account", "cli-budget", "--credits", "500", "--grant-id", "g-cli-1");
-        final Run again = cli("credits", "grant", "--account", "cli-budget", "--credits", "500", "--grant-id", "g-cli-1");
+        final CliRun grant = cli("credits", "grant", "--account", "cli-budget", "--credits", "500", "--grant-id", "g-cli-1");
+        final CliRun again = cli("credits", "grant", "--account", "cli-budget", "--credits", "500", "--grant-id", "g-cli-1");
 
         // then the same grant id counts once
         assertThat(grant.exit()).as(grant.err()).isZero();
         assertThat(again.exit()).isZero();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            final Run show = cli("credits", "show", "--account", "cli-budget");
+            final CliRun show = cli("credits", "show", "--account", "cli-budget");
             assertThat(show.exit()).as(show.err()).isZero();
             assertThat(show.out()).containsPattern("cli-budget\\s+500\\s+500\\s+0\\s+0");
         });
@@ -178,7 +168,7 @@ class CliCommandsTest {
         }
 
         // when a dry run comes first
-        final Run dry = cli("replay", "--batch", "cli-replay", "--dry-run");
+        final CliRun dry = cli("replay", "--batch", "cli-replay", "--dry-run");
 
         // then it lists them and sends nothing
         assertThat(dry.exit()).as(dry.err()).isZero();
@@ -186,13 +176,13 @@ class CliCommandsTest {
         assertThat(requestsOfBatch("cli-replay")).hasSize(3);
 
         // when replayed for real, twice
-        final Run replay = cli("replay", "--batch", "cli-replay");
+        final CliRun replay = cli("replay", "--batch", "cli-replay");
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("Replayed 3 job(s)");
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertThat(cli("status", "--batch", "cli-replay").out()).contains("3 jobs | COMPLETED 3")
                         .contains("credits reserved 0, spent 30"));
-        final Run again = cli("replay", "--batch", "cli-replay");
+        final CliRun again = cli("replay", "--batch", "cli-replay");
 
         // then the second run replays nothing, and each job was charged once
         assertThat(again.out()).contains("Replayed 0 job(s)").contains("already replayed");

@@ -16,8 +16,6 @@ import io.stemflow.localstack.StackPorts;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdeConfig;
 import io.stemflow.serde.AvroSerdes;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,18 +59,9 @@ class ControlCommandsTest {
         stack.close();
     }
 
-    private record Run(int exit, String out, String err) {
-    }
 
-    private static Run cli(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final List<String> all = new ArrayList<>(List.of(args));
-        all.add("--stack-file");
-        all.add(dataDir.resolve("stack.json").toString());
-        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun cli(final String... args) {
+        return CliRun.on(dataDir.resolve("stack.json"), args);
     }
 
     /** Submits a two-row manifest as {@code batch} of {@code account} and waits until the query API knows the batch. */
@@ -82,7 +71,7 @@ class ControlCommandsTest {
         final List<String> args = new ArrayList<>(List.of("submit", "--manifest", manifest.toString(), "--type",
                 "separate_vocal", "--account", account, "--batch", batch, "--no-progress"));
         args.addAll(List.of(priority));
-        final Run submit = cli(args.toArray(String[]::new));
+        final CliRun submit = cli(args.toArray(String[]::new));
         assertThat(submit.exit()).as(submit.err()).isZero();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(cli("status", "--batch", batch).exit()).isZero());
@@ -119,7 +108,7 @@ class ControlCommandsTest {
         final Instant before = Instant.now();
 
         // when
-        final Run pause = cli("batch", "pause", "--batch", "ctl-pause", "--by", "alice", "--reason", "label asked to wait");
+        final CliRun pause = cli("batch", "pause", "--batch", "ctl-pause", "--by", "alice", "--reason", "label asked to wait");
 
         // then one command, keyed by the batch, with a fresh UUID the output names, and how to follow it
         assertThat(pause.exit()).as(pause.err()).isZero();
@@ -146,8 +135,8 @@ class ControlCommandsTest {
         // when a resume of one account's jobs of a batch is sent twice with the same id (the batch is not known yet)
         final String[] resume = {"batch", "resume", "--batch", "ctl-retried", "--account", "ctl-acct-2",
             "--command-id", "ops-ticket-42", "--allow-unknown"};
-        final Run first = cli(resume);
-        final Run again = cli(resume);
+        final CliRun first = cli(resume);
+        final CliRun again = cli(resume);
 
         // then both records carry that id (the pipeline applies it once), the account, and the OS user by default
         assertThat(first.exit()).as(first.err()).isZero();
@@ -168,7 +157,7 @@ class ControlCommandsTest {
         submitted(dir, "ctl-cancel", "ctl-acct-3");
 
         // when
-        final Run cancel = cli("batch", "cancel", "--batch", "ctl-cancel", "--reason", "wrong masters");
+        final CliRun cancel = cli("batch", "cancel", "--batch", "ctl-cancel", "--reason", "wrong masters");
 
         // then
         assertThat(cancel.exit()).as(cancel.err()).isZero();
@@ -183,8 +172,8 @@ class ControlCommandsTest {
     @Test
     void shouldExitWith4AndSendNothingWhenTheBatchOrAccountIsUnknown() {
         // when
-        final Run batch = cli("batch", "cancel", "--batch", "ctl-no-such-batch");
-        final Run account = cli("account", "pause", "--account", "ctl-no-such-account");
+        final CliRun batch = cli("batch", "cancel", "--batch", "ctl-no-such-batch");
+        final CliRun account = cli("account", "pause", "--account", "ctl-no-such-account");
 
         // then
         assertThat(batch.exit()).as(batch.err()).isEqualTo(CliException.NOT_FOUND);
@@ -203,9 +192,9 @@ class ControlCommandsTest {
                 assertThat(cli("credits", "show", "--account", "ctl-acct-4").exit()).isZero());
 
         // when
-        final Run pause = cli("account", "pause", "--account", "ctl-acct-4", "--by", "ops");
-        final Run cancel = cli("account", "cancel", "--account", "ctl-acct-4", "--by", "ops");
-        final Run resume = cli("account", "resume", "--account", "ctl-acct-4", "--by", "ops");
+        final CliRun pause = cli("account", "pause", "--account", "ctl-acct-4", "--by", "ops");
+        final CliRun cancel = cli("account", "cancel", "--account", "ctl-acct-4", "--by", "ops");
+        final CliRun resume = cli("account", "resume", "--account", "ctl-acct-4", "--by", "ops");
 
         // then
         assertThat(List.of(pause, cancel, resume)).allSatisfy(r -> assertThat(r.exit()).as(r.err()).isZero());
@@ -226,10 +215,10 @@ class ControlCommandsTest {
     @Test
     void shouldWriteTheShareAndKeepTheCapUnlessToldWhenSettingAnAccountsShare() {
         // when the share is set, then its weight changed alone, then its cap removed
-        final Run capped = cli("account", "share", "--account", "ctl-share", "--weight", "5", "--cap", "30/10s",
+        final CliRun capped = cli("account", "share", "--account", "ctl-share", "--weight", "5", "--cap", "30/10s",
                 "--by", "ops", "--reason", "label deal");
-        final Run reweighted = cli("account", "share", "--account", "ctl-share", "--weight", "7", "--by", "ops");
-        final Run uncapped = cli("account", "share", "--account", "ctl-share", "--weight", "7", "--no-cap", "--by", "ops");
+        final CliRun reweighted = cli("account", "share", "--account", "ctl-share", "--weight", "7", "--by", "ops");
+        final CliRun uncapped = cli("account", "share", "--account", "ctl-share", "--weight", "7", "--no-cap", "--by", "ops");
 
         // then three records keyed by the account, the second keeping the cap
         assertThat(List.of(capped, reweighted, uncapped)).allSatisfy(r -> assertThat(r.exit()).as(r.err()).isZero());
@@ -268,7 +257,7 @@ class ControlCommandsTest {
         assertThat(cli("account", "share", "--account", "ctl-list-a", "--weight", "3", "--by", "ops").exit()).isZero();
 
         // when
-        final Run list = cli("account", "shares");
+        final CliRun list = cli("account", "shares");
 
         // then
         assertThat(list.exit()).as(list.err()).isZero();

@@ -10,8 +10,6 @@ import io.stemflow.localstack.LocalStack;
 import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackPorts;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -109,7 +107,7 @@ final class ThreeBrokerClusterTest {
 
                 // when: the batch is submitted, and the quorum's leader is killed once a third of it was accepted
                 final Path manifest = manifest(dataDir.resolve("cluster.csv"));
-                final Run submitted = cli("submit", "--manifest", manifest.toString(), "--type", "separate_vocal",
+                final CliRun submitted = cli("submit", "--manifest", manifest.toString(), "--type", "separate_vocal",
                         "--account", "cluster-acct", "--batch", "cluster", "--no-progress");
                 assertThat(submitted.exit()).as(submitted.out() + submitted.err()).isZero();
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
@@ -133,7 +131,7 @@ final class ThreeBrokerClusterTest {
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> smallestIsr(admin) == 3);
                 // and the audit: one terminal state per job, stems once, captures once, the ledger balanced
-                final Run audit = cli("audit");
+                final CliRun audit = cli("audit");
                 assertThat(audit.exit()).as(audit.out() + audit.err()).isZero();
                 assertThat(audit.out()).contains("Every invariant holds.").doesNotContain("BROKEN")
                         .containsPattern("Audited \\d+ record\\(s\\) of \\d+ topic\\(s\\)[^:]*: "
@@ -180,18 +178,9 @@ final class ThreeBrokerClusterTest {
         return Files.writeString(file, csv);
     }
 
-    private record Run(int exit, String out, String err) {
-    }
 
-    private Run cli(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final List<String> all = new ArrayList<>(List.of(args));
-        all.add("--stack-file");
-        all.add(dataDir.resolve("stack.json").toString());
-        final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+    private CliRun cli(final String... args) {
+        return CliRun.on(dataDir.resolve("stack.json"), args);
     }
 
     private static int freePort() {

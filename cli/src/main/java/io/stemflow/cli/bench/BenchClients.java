@@ -1,9 +1,14 @@
 package io.stemflow.cli.bench;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The client settings of the benchmark. Every producer, stemflow's inputs and the raw baseline alike, has the
@@ -35,5 +40,16 @@ final class BenchClients {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         return c;
+    }
+
+    /** Assigns every partition of {@code topic} to the consumer, positioned at its end now (not at the first poll). */
+    static void fromEnd(final KafkaConsumer<?, ?> consumer, final String topic) {
+        final List<TopicPartition> partitions = new ArrayList<>();
+        for (final PartitionInfo p : consumer.partitionsFor(topic)) {
+            partitions.add(new TopicPartition(topic, p.partition()));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
     }
 }

@@ -2,18 +2,14 @@ package io.stemflow.cli.bench;
 
 import io.stemflow.schemas.TopicNames;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -36,13 +32,7 @@ final class StemWatch implements AutoCloseable {
         this.stemsPerJob = stemsPerJob;
         this.consumer = new KafkaConsumer<>(BenchClients.consumer(kafka), new StringDeserializer(),
                 new ByteArrayDeserializer());
-        final List<TopicPartition> partitions = new ArrayList<>();
-        for (final PartitionInfo p : consumer.partitionsFor(TopicNames.STEMS)) {
-            partitions.add(new TopicPartition(TopicNames.STEMS, p.partition()));
-        }
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position); // the end now, not when the first poll happens to run
+        BenchClients.fromEnd(consumer, TopicNames.STEMS);
         this.poller = new Thread(this::poll, "bench-stem-watch");
         poller.setDaemon(true);
         poller.start();

@@ -5,8 +5,6 @@ import io.stemflow.avro.SubmissionStatus;
 import io.stemflow.schemas.TopicNames;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,8 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -41,13 +37,7 @@ final class SubmitterRole implements AutoCloseable {
         this.prefix = prefix;
         this.consumer = new KafkaConsumer<>(BenchClients.consumer(kafka), new StringDeserializer(),
                 new ByteArrayDeserializer());
-        final List<TopicPartition> partitions = new ArrayList<>();
-        for (final PartitionInfo p : consumer.partitionsFor(TopicNames.ADMITTED)) {
-            partitions.add(new TopicPartition(TopicNames.ADMITTED, p.partition()));
-        }
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        BenchClients.fromEnd(consumer, TopicNames.ADMITTED);
         this.poller = new Thread(this::poll, "bench-submitter");
         poller.setDaemon(true);
         poller.start();
