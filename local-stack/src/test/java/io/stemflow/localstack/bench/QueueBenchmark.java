@@ -8,7 +8,9 @@ import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.localstack.ChildProcess;
+import io.stemflow.localstack.JvmMemory;
 import io.stemflow.localstack.LocalStack;
+import io.stemflow.localstack.Machine;
 import io.stemflow.localstack.StackInfo;
 import io.stemflow.localstack.LocalStackConfig;
 import io.stemflow.localstack.StackPorts;
@@ -153,8 +155,8 @@ public final class QueueBenchmark {
      * @param batchCounts the batch's jobs per state, as the query API counts them
      */
     record Report(int jobs, Duration produce, Duration admission, long waiting, long handedOn, int lead,
-                  Duration counted, Map<String, Long> batchCounts, ProcessMemory.Heap heap,
-                  ProcessMemory.Heap afterFullGc, long highestHeapSeen, long peakHeap, long collections, long rss,
+                  Duration counted, Map<String, Long> batchCounts, JvmMemory.Heap heap,
+                  JvmMemory.Heap afterFullGc, long highestHeapSeen, long peakHeap, long collections, long rss,
                   long peakRss,
                   long stateBytes, long brokerBytes) {
 
@@ -184,13 +186,13 @@ public final class QueueBenchmark {
         out.printf(Locale.ROOT, "Queue benchmark: %,d BULK requests (one batch, one account) into the pipeline"
                 + " (-Xmx%s, exits on OutOfMemoryError), no gateway%n", settings.jobs(), settings.heap());
         out.printf(Locale.ROOT, "machine: %d cores, %.1f GiB RAM, Java %s, load average %s; data in %s%n",
-                Runtime.getRuntime().availableProcessors(), memTotalBytes() / MIB / 1024,
-                System.getProperty("java.version"), loadAverage(), settings.dataDir());
+                Runtime.getRuntime().availableProcessors(), Machine.memTotalBytes() / MIB / 1024,
+                System.getProperty("java.version"), Machine.loadAverage(), settings.dataDir());
         final LocalStackConfig core = new LocalStackConfig(settings.dataDir(), StackPorts.anyFree(),
                 settings.partitions(), true, false);
         try (LocalStack stack = LocalStack.start(core);
              Pipeline pipeline = Pipeline.start(stack, settings);
-             ProcessMemory memory = ProcessMemory.attach(pipeline.process().pid())) {
+             JvmMemory memory = JvmMemory.attach(pipeline.process().pid())) {
             out.printf(Locale.ROOT, "stack up: broker %s, registry %s, pipeline pid %d (log %s)%n",
                     stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(), pipeline.process().pid(),
                     pipeline.process().log());
@@ -242,12 +244,12 @@ public final class QueueBenchmark {
         private final Settings settings;
         private final LocalStack stack;
         private final ChildProcess pipeline;
-        private final ProcessMemory memory;
+        private final JvmMemory memory;
         private final URI query;
         private final PrintWriter out;
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-        Run(final Settings settings, final LocalStack stack, final Pipeline pipeline, final ProcessMemory memory,
+        Run(final Settings settings, final LocalStack stack, final Pipeline pipeline, final JvmMemory memory,
             final PrintWriter out) {
             this.settings = settings;
             this.stack = stack;
@@ -327,16 +329,16 @@ public final class QueueBenchmark {
                 out.printf(Locale.ROOT, "raw ratio:  %.2f records/job x %,.0f jobs/s = %,.0f records/s written for"
                         + " admission, %.0f%% of the raw produce rate %,.0f records/s (load %s)%n",
                         traffic.recordsPerJob(), series.endToEndRate(), kafkaRate, 100 * kafkaRate / raw, raw,
-                        loadAverage());
+                        Machine.loadAverage());
             }
 
-            final ProcessMemory.Heap heap = memory.heap();
+            final JvmMemory.Heap heap = memory.heap();
             final long rss = memory.residentBytes();
-            final ProcessMemory.Heap afterGc = memory.heapAfterFullGc();
+            final JvmMemory.Heap afterGc = memory.heapAfterFullGc();
             final Report report = new Report(settings.jobs(), produce, admission, waiting, handedOn,
                     queues.get().path("lead").asInt(), counted, counts.get(), heap, afterGc,
                     memory.highestUsedSeen(), memory.peakUsed(), memory.collections(), rss, memory.peakResidentBytes(),
-                    sizeOf(settings.dataDir().resolve("streams")), sizeOf(settings.dataDir().resolve("kafka")));
+                    Machine.sizeOf(settings.dataDir().resolve("streams")), Machine.sizeOf(settings.dataDir().resolve("kafka")));
             print(report);
             return report;
         }
@@ -439,7 +441,7 @@ public final class QueueBenchmark {
             out.printf(Locale.ROOT, "on disk:    Streams state %.1f MiB, broker data %.1f MiB (du)%n",
                     r.stateBytes() / MIB, r.brokerBytes() / MIB);
             out.printf(Locale.ROOT, "all QUEUED: %s; load average at the end %s%n", r.allQueued() ? "yes" : "NO",
-                    loadAverage());
+                    Machine.loadAverage());
         }
     }
 
@@ -767,7 +769,7 @@ public final class QueueBenchmark {
             }
             final double rate = count / secs;
             out.printf(Locale.ROOT, "raw:        %,d records of %d B, idempotent acks=all, no compression: %.1f s"
-                    + " (%,.0f records/s), load %s%n", count, size, secs, rate, loadAverage());
+                    + " (%,.0f records/s), load %s%n", count, size, secs, rate, Machine.loadAverage());
             return rate;
         }
     }
@@ -780,42 +782,8 @@ public final class QueueBenchmark {
      * What {@code dir} takes on disk: {@code du -sk}, the blocks allocated. Not the files' lengths: the broker
      * preallocates its index files (10 MiB each, sparse), which would count gigabytes for a few records.
      */
-    private static long sizeOf(final Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try {
-            final Process du = new ProcessBuilder("du", "-sk", dir.toString()).redirectErrorStream(true).start();
-            final String output = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (du.waitFor() != 0) {
-                throw new IllegalStateException("du -sk " + dir + " failed: " + output);
-            }
-            return Long.parseLong(output.split("\\s+")[0]) * 1024;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot measure " + dir, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while measuring " + dir, e);
-        }
-    }
 
-    private static long memTotalBytes() {
-        try {
-            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
-                    .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(0);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
 
-    private static String loadAverage() {
-        try {
-            final String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return parts[0] + " " + parts[1] + " " + parts[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
