@@ -14,8 +14,6 @@ import io.stemflow.localstack.StackPorts;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.serde.registry.RegistryConnection;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -244,7 +242,7 @@ public final class ChaosRun {
             Files.writeString(manifest, rows);
             startNanos = System.nanoTime();
             final long deadline = startNanos + s.deadline().toNanos();
-            final Cli submit = cli("submit", "--manifest", manifest.toString(), "--type", "separate_vocal",
+            final CliRun submit = cli("submit", "--manifest", manifest.toString(), "--type", "separate_vocal",
                     "--account", ACCOUNT, "--batch", batch, "--no-progress");
             if (submit.exit() != 0) {
                 throw new IllegalStateException("submit failed: " + submit.out() + submit.err());
@@ -286,7 +284,7 @@ public final class ChaosRun {
             final double drainSeconds = seconds() - submitSeconds;
 
             // the audit: ledger, stems and balances settle a moment after the last state; a few attempts
-            Cli audit = null;
+            CliRun audit = null;
             int attempts = 0;
             final long auditDeadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             do {
@@ -354,7 +352,7 @@ public final class ChaosRun {
         }
 
         private Optional<Status> status() {
-            final Cli status = cli("status", "--batch", batch);
+            final CliRun status = cli("status", "--batch", batch);
             if (status.exit() != 0) {
                 return Optional.empty();
             }
@@ -372,23 +370,14 @@ public final class ChaosRun {
             return Optional.empty();
         }
 
-        private Cli cli(final String... args) {
-            final StringWriter out = new StringWriter();
-            final StringWriter err = new StringWriter();
-            final List<String> all = new ArrayList<>(List.of(args));
-            all.add("--stack-file");
-            all.add(s.dataDir().resolve("stack.json").toString());
-            final int exit = StemflowCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                    .execute(all.toArray(String[]::new));
-            return new Cli(exit, out.toString(), err.toString());
+        private CliRun cli(final String... args) {
+            return CliRun.on(s.dataDir().resolve("stack.json"), args);
         }
     }
 
     private record Status(long total, Map<String, Long> states) {
     }
 
-    private record Cli(int exit, String out, String err) {
-    }
 
     @FunctionalInterface
     private interface Action {
