@@ -22,7 +22,7 @@ import org.apache.kafka.streams.TopologyDescription;
  * topic with the most partitions; a repartition topic has as many partitions as the sub-topology
  * that writes it; a changelog as many as the sub-topology that owns its store. Configs are the
  * ones Streams gives these topics (repartition: delete, infinite retention, 50 MB segments;
- * changelog: compact), and lz4 compression as the topology's producer writes them. Internal topic names in
+ * changelog: compact), and lz4 compression (the broker compresses what the topology writes there). Internal topic names in
  * a description carry no application id: a topic both written and read by the topology whose name ends in
  * {@code -repartition} is one.
  */

@@ -141,7 +141,7 @@ public final class PipelineStreams implements AutoCloseable {
         }
     }
 
-    /** The codec of everything the topology writes, and of its internal topics. */
+    /** The codec of the topology's internal topics (set on the topics: the broker compresses). */
     static final String COMPRESSION = "lz4";
 
     static Properties properties(final PipelineStreamsConfig config, final Optional<RocksDbBudget> rocksDb) {
@@ -176,11 +176,13 @@ public final class PipelineStreams implements AutoCloseable {
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 32 * 1024);
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 8 * 1024 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-        // Every record the topology writes (repartition topics, changelogs, its own loop-back topics, the
-        // outputs) is compressed, and the internal topics Streams would create itself keep it compressed
-        // (InternalTopics creates them so too). lz4: the cheapest codec in CPU on a machine where the broker and the
-        // pipeline share two cores. Figures: docs/benchmarks.md, "Admission (1,000,000-row manifest)".
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), COMPRESSION);
+        // The internal topics (repartition topics and changelogs) are compressed where they are stored: their
+        // topic-level compression.type is lz4 (InternalTopics creates them so, and so would Streams), so the broker
+        // compresses what the topology writes there. lz4: the cheapest codec in CPU on a machine where the broker and
+        // the pipeline share two cores. Figures: docs/benchmarks.md, "Admission (1,000,000-row manifest)".
+        // The producer itself does not compress: it writes the outputs other teams consume too, and not every
+        // client reads lz4 (kafkajs has no lz4 codec of its own: its consumers crashed on lz4 batches of
+        // separation-stems, JavaScriptExamplesTest), so those topics stay as every client reads them.
         p.put(StreamsConfig.topicPrefix(TopicConfig.COMPRESSION_TYPE_CONFIG), COMPRESSION);
         if (config.applicationServer() != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
