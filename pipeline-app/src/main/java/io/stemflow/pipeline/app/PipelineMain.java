@@ -15,6 +15,7 @@ import io.stemflow.service.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class PipelineMain {
     static final String REPLICATION_FACTOR = "STEMFLOW_STREAMS_REPLICATION_FACTOR";
     static final String THREADS = "STEMFLOW_STREAMS_THREADS";
     static final String ROCKSDB_MEMORY = "STEMFLOW_STREAMS_ROCKSDB_MEMORY";
+    static final String COMMIT_INTERVAL = "STEMFLOW_STREAMS_COMMIT_INTERVAL";
     static final String QUERY_HOST = "STEMFLOW_QUERY_HOST";
     static final String QUERY_PORT = "STEMFLOW_QUERY_PORT";
     static final String QUERY_ADVERTISED_HOST = "STEMFLOW_QUERY_ADVERTISED_HOST";
@@ -117,6 +119,8 @@ public final class PipelineMain {
                 + " must be 0 (Kafka Streams' own RocksDB defaults, unbounded) or at least "
                 + MemorySize.format(PipelineStreamsConfig.MIN_ROCKSDB_MEMORY) + " (a bare number is bytes), was '"
                 + r.text(ROCKSDB_MEMORY, "") + "'");
+        final Duration commitInterval = r.duration(COMMIT_INTERVAL, PipelineStreams.COMMIT_INTERVAL, SMALLEST,
+                PipelineStreams.LONGEST_COMMIT_INTERVAL);
         final String queryHost = r.text(QUERY_HOST, QueryConfig.DEFAULT_HOST);
         final int queryPort = r.integer(QUERY_PORT, QueryConfig.DEFAULT_PORT, 1, 65_535);
         final String advertised = r.optional(QUERY_ADVERTISED_HOST).orElse(null);
@@ -146,7 +150,8 @@ public final class PipelineMain {
                 QueryConfig.DEFAULT_FORWARD_TIMEOUT, QueryConfig.DEFAULT_RETRY_AFTER);
         final PipelineStreamsConfig streams = new PipelineStreamsConfig(applicationId, bootstrap, registryUrl,
                 stateDir, replication, threads, query.applicationServer(), security.properties(), rocksDbMemory)
-                .withRegistryAuth(registry.orElseThrow().auth());
+                .withRegistryAuth(registry.orElseThrow().auth())
+                .withExtra(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitInterval.toMillis())));
         final TopologyConfig topology = new TopologyConfig(separateVocal, splitStem, ungranted, resultTimeout,
                 reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit, lead, tick, sweepChunk);
         return new Config(streams, query, access, topology);

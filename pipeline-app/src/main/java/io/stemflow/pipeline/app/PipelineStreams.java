@@ -141,6 +141,15 @@ public final class PipelineStreams implements AutoCloseable {
         }
     }
 
+    /**
+     * How often each stream thread commits its transaction when none is set ({@code STEMFLOW_STREAMS_COMMIT_INTERVAL}).
+     * Under exactly-once a record becomes visible downstream only at that commit, so every hop between two
+     * sub-topologies and every output waits for it.
+     */
+    static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
+    /** Longest commit interval allowed: well inside Streams' transaction timeout under exactly-once (10 s). */
+    static final Duration LONGEST_COMMIT_INTERVAL = Duration.ofSeconds(5);
+
     /** The codec of the topology's internal topics (set on the topics: the broker compresses). */
     static final String COMPRESSION = "lz4";
 
@@ -154,7 +163,7 @@ public final class PipelineStreams implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         p.putAll(config.registry().serdeConfig());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
         // A stream thread works through everything it has buffered before it polls again, so under a deep
         // backlog one hop of an INTERACTIVE job waits one such loop. Smaller polls and buffers keep loops short,
         // and a task never idles for a lagging partition (the work order is the lanes' timestamps, not event
