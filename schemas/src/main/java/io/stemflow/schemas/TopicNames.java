@@ -22,6 +22,8 @@ public final class TopicNames {
     public static final String RESULTS = "separation-results";
     /** {@code StemReady}, key requestId: one event per stem of a completed job. */
     public static final String STEMS = "separation-stems";
+    /** {@code StemArchived}, key requestId: one event per stem copied to the archive (the archiver's output). */
+    public static final String ARCHIVED = "separation-archived";
     /** {@code JobStatus}, key requestId: every state change of a job. */
     public static final String STATUS = "separation-status";
     /** {@code ReconcileRequest}, key requestId: late jobs for the reconciler to poll. */
