@@ -6,6 +6,7 @@ import io.stemflow.avro.ControlCommand;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationRequest;
+import io.stemflow.kafka.JsonSerde;
 import io.stemflow.schemas.Topic;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.schemas.Topics;

@@ -3,6 +3,7 @@ package io.stemflow.pipeline.topology;
 import io.stemflow.avro.ControlAction;
 import io.stemflow.avro.ControlScope;
 import io.stemflow.avro.Priority;
+import io.stemflow.kafka.JsonSerde;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -3,6 +3,7 @@ package io.stemflow.pipeline.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stemflow.avro.JobState;
+import io.stemflow.kafka.JsonSerde;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

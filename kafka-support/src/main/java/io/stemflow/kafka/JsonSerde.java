@@ -1,4 +1,4 @@
-package io.stemflow.pipeline.topology;
+package io.stemflow.kafka;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +9,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * JSON serde for the topology's internal values (state stores, changelogs and its two internal
- * topics). Internal formats are not part of the wire contract: JSON keeps them readable when an
+ * JSON serde for internal values (state stores, changelogs and internal topics of the pipeline and the archiver).
+ * Internal formats are not part of the wire contract: JSON keeps them readable when an
  * operator inspects a changelog, and unknown properties are ignored so a newer version can add
  * fields to a record without breaking a rolling upgrade.
  */

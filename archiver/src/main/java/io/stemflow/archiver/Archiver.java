@@ -1,0 +1,207 @@
+package io.stemflow.archiver;
+
+import io.stemflow.archiver.fetch.StemFetcher;
+import io.stemflow.archiver.store.ArchiveStore;
+import io.stemflow.archiver.store.FileSystemStore;
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.StemArchived;
+import io.stemflow.avro.StemReady;
+import io.stemflow.kafka.JsonSerde;
+import io.stemflow.kafka.KafkaTopics;
+import io.stemflow.schemas.ContractRegistration;
+import io.stemflow.schemas.Topic;
+import io.stemflow.serde.AvroSerde;
+import io.stemflow.serde.AvroSerdes;
+import io.stemflow.serde.registry.RestSchemaRegistryClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The archiver, running: the worker on its own thread ({@link ArchiveWorker}) and the announcer
+ * ({@link AnnounceTopology}) as a Kafka Streams application. Both scale by running more archivers with the same
+ * application id: the worker's consumer group and the announcer's share the partitions between them.
+ */
+public final class Archiver implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Archiver.class);
+    private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(60);
+    /** Longest a polled batch may take to archive before the group takes its partitions away. */
+    private static final Duration MAX_BATCH_TIME = Duration.ofMinutes(20);
+
+    private final ArchiverConfig config;
+    private final ArchiveStore store;
+    private final ArchiveWorker worker;
+    private final Thread workerThread;
+    private final KafkaStreams announcer;
+    private final StemFetcher fetcher;
+    private final CountDownLatch announcerRunning = new CountDownLatch(1);
+
+    private Archiver(final ArchiverConfig config, final ArchiveStore store, final StemFetcher fetcher,
+                     final ArchiveWorker worker, final KafkaStreams announcer) {
+        this.config = config;
+        this.store = store;
+        this.fetcher = fetcher;
+        this.worker = worker;
+        this.announcer = announcer;
+        this.workerThread = new Thread(worker, "archive-worker");
+    }
+
+    public static Archiver start(final ArchiverConfig config) {
+        ContractRegistration.ensureRegistered(new RestSchemaRegistryClient(config.registry().clientConfig()));
+        createOutcomesTopic(config);
+        final ArchiveStore store;
+        final StemFetcher fetcher;
+        try {
+            store = new FileSystemStore(config.archiveDir());
+            fetcher = new StemFetcher(config.fetch(), config.stateDir().resolve("downloads"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the archive folder " + config.archiveDir()
+                    + " or the download folder under " + config.stateDir() + ": " + e.getMessage(), e);
+        }
+        final Map<String, Object> serde = config.registry().serdeConfig();
+        final AvroSerde<StemReady> stems = AvroSerdes.specific(StemReady.class, serde, false);
+        final AvroSerde<StemArchived> archived = AvroSerdes.specific(StemArchived.class, serde, false);
+        final AvroSerde<DeadLetter> deadLetters = AvroSerdes.specific(DeadLetter.class, serde, false);
+
+        final KafkaConsumer<String, StemReady> consumer = new KafkaConsumer<>(consumerConfig(config),
+                new StringDeserializer(), stems.deserializer());
+        final KafkaProducer<String, Object> producer = new KafkaProducer<>(producerConfig(config),
+                new StringSerializer(), byTopic(config, JsonSerde.of(ArchiveOutcome.class).serializer(),
+                deadLetters.serializer()));
+        final ArchiveWorker worker = new ArchiveWorker(consumer, producer,
+                new StemArchiver(store, fetcher, Clock.systemUTC()), config.topics().stems(), config.outcomesTopic(),
+                config.topics().deadLetters(), config.concurrency(), Clock.systemUTC());
+
+        final AnnounceTopology.Topics topics = new AnnounceTopology.Topics(config.outcomesTopic(),
+                new Topic<>(config.topics().archived(), Serdes.String(), archived),
+                new Topic<>(config.topics().deadLetters(), Serdes.String(), deadLetters), config.topics().stems());
+        final KafkaStreams streams = new KafkaStreams(AnnounceTopology.build(topics), streamsConfig(config));
+        final Archiver archiver = new Archiver(config, store, fetcher, worker, streams);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                archiver.announcerRunning.countDown();
+            }
+        });
+        streams.start();
+        archiver.workerThread.start();
+        LOG.info("Archiver {} started: {} -> {} ({} at once), announced on {}", config.instanceId(),
+                config.topics().stems(), config.archiveDir().toAbsolutePath(), config.concurrency(),
+                config.topics().archived());
+        return archiver;
+    }
+
+    /** Whether the announcer has reached RUNNING within {@code timeout}. */
+    public boolean awaitRunning(final Duration timeout) throws InterruptedException {
+        return announcerRunning.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public ArchiveStore store() {
+        return store;
+    }
+
+    /** Stems archived by this instance's worker since it started. */
+    public long archived() {
+        return worker.archived();
+    }
+
+    /** Stems this instance's worker could not archive since it started. */
+    public long failed() {
+        return worker.failed();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        worker.stop();
+        workerThread.join(Duration.ofSeconds(30).toMillis());
+        announcer.close(Duration.ofSeconds(30));
+        fetcher.close();
+    }
+
+    private static void createOutcomesTopic(final ArchiverConfig config) {
+        final Map<String, Object> admin = new HashMap<>(config.kafkaSecurity());
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin client = Admin.create(admin)) {
+            final int partitions = client.describeTopics(List.of(config.topics().stems())).allTopicNames()
+                    .get(TOPICS_TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(config.topics().stems()).partitions().size();
+            final NewTopic outcomes = new NewTopic(config.outcomesTopic(), partitions, (short) config.replicationFactor())
+                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
+                            TopicConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+            KafkaTopics.createAndAwait(client, List.of(outcomes), TOPICS_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + config.outcomesTopic(), e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot read topic " + config.topics().stems()
+                    + " (are stemflow's topics created?): " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> consumerConfig(final ArchiverConfig config) {
+        final Map<String, Object> c = new HashMap<>(config.kafkaSecurity());
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, config.workerGroup());
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-worker-" + config.instanceId());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.concurrency() * 2);
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) MAX_BATCH_TIME.toMillis());
+        return c;
+    }
+
+    private static Map<String, Object> producerConfig(final ArchiverConfig config) {
+        final Map<String, Object> p = new HashMap<>(config.kafkaSecurity());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-worker-" + config.instanceId());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.applicationId() + "-worker-" + config.instanceId());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return p;
+    }
+
+    private static Properties streamsConfig(final ArchiverConfig config) {
+        final Properties p = new Properties();
+        p.putAll(config.kafkaSecurity());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("streams").toString());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        p.put(StreamsConfig.topicPrefix(TopicConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        return p;
+    }
+
+    /** The worker's value serializer: JSON outcomes to the outcomes topic, Avro dead letters to the DLQ. */
+    private static Serializer<Object> byTopic(final ArchiverConfig config, final Serializer<ArchiveOutcome> outcomes,
+                                              final Serializer<DeadLetter> deadLetters) {
+        return (topic, value) -> topic.equals(config.outcomesTopic())
+                ? outcomes.serialize(topic, (ArchiveOutcome) value)
+                : deadLetters.serialize(topic, (DeadLetter) value);
+    }
+}

@@ -1,0 +1,128 @@
+package io.stemflow.archiver;
+
+import io.stemflow.archiver.fetch.FetchSettings;
+import io.stemflow.kafka.KafkaClientSecurity;
+import io.stemflow.schemas.TopicNames;
+import io.stemflow.serde.registry.RegistryConnection;
+import io.stemflow.service.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the archiver is started with, read once from the environment ({@link #fromEnv}; README's settings).
+ *
+ * @param applicationId  Kafka Streams application id of the announcer; also the worker's consumer group
+ *                       ({@code <id>-worker}), the prefix of its transactional id and of its outcomes topic
+ *                       ({@code <id>-outcomes})
+ * @param instanceId     this instance's name among the archivers of one deployment (its transactional id)
+ * @param archiveDir     the archive's folder
+ * @param stateDir       the announcer's state (which stems were announced)
+ * @param concurrency    stems downloaded at once
+ * @param topics         the topics it reads and writes (stemflow's own but in tests)
+ * @param kafkaSecurity  Kafka client security properties, applied to every client
+ */
+public record ArchiverConfig(String bootstrapServers, RegistryConnection registry, String applicationId,
+                             String instanceId, Path archiveDir, Path stateDir, int concurrency, FetchSettings fetch,
+                             int replicationFactor, Topics topics, Map<String, String> kafkaSecurity) {
+
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
+    public static final String SCHEMA_REGISTRY_URL = "STEMFLOW_SCHEMA_REGISTRY_URL";
+    public static final String APPLICATION_ID = "STEMFLOW_ARCHIVER_APPLICATION_ID";
+    public static final String INSTANCE_ID = "STEMFLOW_ARCHIVER_INSTANCE_ID";
+    public static final String ARCHIVE_DIR = "STEMFLOW_ARCHIVE_DIR";
+    public static final String STATE_DIR = "STEMFLOW_ARCHIVER_STATE_DIR";
+    public static final String CONCURRENCY = "STEMFLOW_ARCHIVER_CONCURRENCY";
+    public static final String FETCH_ATTEMPTS = "STEMFLOW_ARCHIVER_FETCH_ATTEMPTS";
+    public static final String FETCH_TIMEOUT = "STEMFLOW_ARCHIVER_FETCH_TIMEOUT";
+    public static final String MAX_STEM_BYTES = "STEMFLOW_ARCHIVER_MAX_STEM_BYTES";
+    public static final String REPLICATION_FACTOR = "STEMFLOW_ARCHIVER_REPLICATION_FACTOR";
+
+    /** The topics the archiver reads and writes. */
+    public record Topics(String stems, String archived, String deadLetters) {
+        public Topics {
+            Objects.requireNonNull(stems, "stems");
+            Objects.requireNonNull(archived, "archived");
+            Objects.requireNonNull(deadLetters, "deadLetters");
+        }
+
+        /** stemflow's topics. */
+        public static Topics stemflow() {
+            return new Topics(TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ);
+        }
+    }
+
+    public ArchiverConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(archiveDir, "archiveDir");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(fetch, "fetch");
+        Objects.requireNonNull(topics, "topics");
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be 1 or more, was " + concurrency);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replicationFactor must be 1 or more, was " + replicationFactor);
+        }
+        kafkaSecurity = Map.copyOf(kafkaSecurity == null ? Map.of() : kafkaSecurity);
+    }
+
+    /** The worker's consumer group. */
+    public String workerGroup() {
+        return applicationId + "-worker";
+    }
+
+    /** The worker's outcomes topic, read by the announcer. */
+    public String outcomesTopic() {
+        return applicationId + "-outcomes";
+    }
+
+    /** With other topics (tests share one broker). */
+    public ArchiverConfig withTopics(final Topics other) {
+        return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, stateDir,
+                concurrency, fetch, replicationFactor, other, kafkaSecurity);
+    }
+
+    /**
+     * Reads every archiver variable once and reports every problem together.
+     *
+     * @throws io.stemflow.service.SettingsException naming every bad or missing variable
+     */
+    public static ArchiverConfig fromEnv(final Map<String, String> env) {
+        final Settings r = new Settings("archiver", env);
+        final String bootstrap = r.required(KAFKA_BOOTSTRAP_SERVERS, "host:port[,host:port...]");
+        final String registryUrl = r.required(SCHEMA_REGISTRY_URL, "http(s)://host:port[,...]");
+        final java.util.Optional<RegistryConnection> registry = RegistryConnection.read(r, registryUrl);
+        final String applicationId = r.text(APPLICATION_ID, "stemflow-archiver");
+        r.check(applicationId.matches("[A-Za-z0-9._-]{1,100}"), APPLICATION_ID
+                + " must be 1 to 100 letters, digits, '.', '_' or '-' (it names topics and a consumer group), was '"
+                + applicationId + "'");
+        final String instanceId = r.text(INSTANCE_ID, defaultInstance(env));
+        r.check(instanceId.matches("[A-Za-z0-9._-]{1,100}"), INSTANCE_ID
+                + " must be 1 to 100 letters, digits, '.', '_' or '-', was '" + instanceId + "'");
+        final Path archiveDir = r.parsed(ARCHIVE_DIR, Path::of).orElse(Path.of(".stemflow/archive"));
+        final Path stateDir = r.parsed(STATE_DIR, Path::of).orElse(Path.of(".stemflow/archiver-state"));
+        final int concurrency = r.integer(CONCURRENCY, 4, 1, 256);
+        final FetchSettings d = FetchSettings.defaults();
+        final int attempts = r.integer(FETCH_ATTEMPTS, d.attempts(), 1, 100);
+        final Duration timeout = r.duration(FETCH_TIMEOUT, d.headersTimeout(), Duration.ofSeconds(1),
+                Duration.ofMinutes(10));
+        final long maxBytes = r.whole(MAX_STEM_BYTES, d.maxBytes(), 1024, Long.MAX_VALUE);
+        final int replication = r.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
+        final KafkaClientSecurity security = KafkaClientSecurity.read(r);
+        r.throwIfProblems();
+        final FetchSettings fetch = new FetchSettings(d.connectTimeout(), timeout, timeout, attempts, d.backoff(),
+                d.maxBackoff(), maxBytes);
+        return new ArchiverConfig(bootstrap, registry.orElseThrow(), applicationId, instanceId, archiveDir, stateDir,
+                concurrency, fetch, replication, Topics.stemflow(), security.properties());
+    }
+
+    private static String defaultInstance(final Map<String, String> env) {
+        final String host = env.getOrDefault("HOSTNAME", "");
+        return host.matches("[A-Za-z0-9._-]{1,100}") ? host : "archiver-1";
+    }
+}
