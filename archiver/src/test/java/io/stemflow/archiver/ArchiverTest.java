@@ -1,0 +1,269 @@
+package io.stemflow.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.stemflow.archiver.fetch.FetchSettings;
+import io.stemflow.archiver.store.FileSystemStore;
+import io.stemflow.archiver.store.StoredObject;
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.DeadLetterKind;
+import io.stemflow.avro.SeparationType;
+import io.stemflow.avro.Stem;
+import io.stemflow.avro.StemArchived;
+import io.stemflow.avro.StemReady;
+import io.stemflow.emulator.audio.StemAudio;
+import io.stemflow.schemas.DeadLetterHeaders;
+import io.stemflow.serde.AvroSerdes;
+import io.stemflow.serde.registry.RegistryConnection;
+import io.stemflow.testing.TestStack;
+import io.stemflow.testing.WithKafkaStack;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The archiver on a real broker and registry, downloading from a real HTTP server. */
+@WithKafkaStack
+class ArchiverTest {
+
+    private static final int JOBS = 20;
+    private static final List<Stem> STEMS = List.of(Stem.VOCALS, Stem.INSTRUMENTAL);
+    private static final Duration DEADLINE = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+
+    private HttpServer files;
+    /** GETs served per path. */
+    private final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
+    private final StemAudio audio = new StemAudio();
+
+    @BeforeEach
+    void serveFiles() throws Exception {
+        files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        files.setExecutor(Executors.newFixedThreadPool(8));
+        files.createContext("/files/", ex -> {
+            try (ex) {
+                final String path = ex.getRequestURI().getPath();
+                served.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+                final String name = path.substring(path.lastIndexOf('/') + 1).replace(".wav", "");
+                final byte[] body = wav(name);
+                ex.getResponseHeaders().set("Content-Type", "audio/wav");
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+            }
+        });
+        files.createContext("/expired/", ex -> {
+            try (ex) {
+                ex.sendResponseHeaders(410, -1);
+            }
+        });
+        files.start();
+    }
+
+    @AfterEach
+    void stopFiles() {
+        files.stop(0);
+    }
+
+    private byte[] wav(final String stemName) {
+        return audio.wav(stemName.equals("vocals") ? io.stemflow.emulator.Stem.VOCAL
+                : io.stemflow.emulator.Stem.INSTRUMENTAL);
+    }
+
+    private String link(final String requestId, final Stem stem) {
+        return "http://127.0.0.1:" + files.getAddress().getPort() + "/files/" + requestId + "/"
+                + stem.name().toLowerCase() + ".wav";
+    }
+
+    private static StemReady stemEvent(final String requestId, final Stem stem, final String url) {
+        return StemReady.newBuilder()
+                .setRequestId(requestId).setAccountId("label-a").setBatchId("catalogue")
+                .setTaskId("task-" + requestId).setAudioId("audio-" + requestId)
+                .setType(SeparationType.SEPARATE_VOCAL).setAttempt(1).setProviderTaskId("p-" + requestId)
+                .setStem(stem).setUrl(url)
+                .setExpiresAt(Instant.now().plus(Duration.ofDays(14))).setCompletedAt(Instant.now())
+                .setLabels(Map.of("track", "Track " + requestId))
+                .build();
+    }
+
+    private ArchiverConfig config(final TestStack stack, final String app, final ArchiverConfig.Topics topics) {
+        return new ArchiverConfig(stack.bootstrapServers(), RegistryConnection.of(stack.registryUrl().toString()),
+                app, "test-1", dir.resolve("archive"), dir.resolve("state-" + app), 4,
+                new FetchSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
+                        Duration.ofMillis(10), Duration.ofMillis(50), 10L << 20),
+                1, topics, Map.of());
+    }
+
+    private static String sha256(final byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** Every record of {@code topic}, read_committed, from the start. */
+    private static <V extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<String, V>> readAll(final TestStack stack, final String topic,
+                                                               final Class<V> type) {
+        final Map<String, Object> c = new HashMap<>(stack.consumerConfig("read-" + topic + "-" + System.nanoTime()));
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                AvroSerdes.specific(type, stack.serdeConfig(), false).deserializer())) {
+            final List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            final List<ConsumerRecord<String, V>> out = new ArrayList<>();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    /** Whether {@code group} has committed every record of {@code topic} (nothing left for it to do there). */
+    private static boolean caughtUp(final TestStack stack, final String group, final String topic) throws Exception {
+        final Map<TopicPartition, OffsetAndMetadata> committed = stack.admin().listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        final int partitions = stack.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic)
+                .partitions().size();
+        final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        final var ends = stack.admin().listOffsets(latest).all().get();
+        return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+                || committed.containsKey(e.getKey()) && committed.get(e.getKey()).offset() >= e.getValue().offset());
+    }
+
+    /** Waits until the worker and the announcer of {@code app} have done everything there is. */
+    private static void awaitIdle(final TestStack stack, final ArchiverConfig config) {
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(250)).until(() ->
+                caughtUp(stack, config.workerGroup(), config.topics().stems())
+                        && caughtUp(stack, config.applicationId(), config.outcomesTopic()));
+    }
+
+    @Test
+    void shouldArchiveEveryStemOnceWhenStemsAreReadTwiceOrCannotBeHad(final TestStack stack) throws Exception {
+        // given: 20 jobs of two stems, one stem event written twice, two stems whose links are gone, one record
+        // that is not a stem event
+        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
+                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
+        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+        final String app = "archiver-" + System.nanoTime();
+        final ArchiverConfig config = config(stack, app, topics);
+        final Map<String, Object> serde = stack.serdeConfig();
+        try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(stack.producerConfig(),
+                new StringSerializer(), AvroSerdes.specific(StemReady.class, serde, false).serializer());
+             KafkaProducer<String, byte[]> raw = new KafkaProducer<>(stack.producerConfig(), new StringSerializer(),
+                     new ByteArraySerializer())) {
+            for (int j = 0; j < JOBS; j++) {
+                final String id = "req-" + j;
+                for (final Stem stem : STEMS) {
+                    producer.send(new ProducerRecord<>(topics.stems(), id, stemEvent(id, stem, link(id, stem)))).get();
+                }
+            }
+            producer.send(new ProducerRecord<>(topics.stems(), "req-3",
+                    stemEvent("req-3", Stem.VOCALS, link("req-3", Stem.VOCALS)))).get();
+            for (final Stem stem : STEMS) {
+                producer.send(new ProducerRecord<>(topics.stems(), "req-old", stemEvent("req-old", stem,
+                        "http://127.0.0.1:" + files.getAddress().getPort() + "/expired/" + stem + ".wav"))).get();
+            }
+            raw.send(new ProducerRecord<>(topics.stems(), "req-bad", "not avro".getBytes(StandardCharsets.UTF_8))).get();
+        }
+
+        // when
+        try (Archiver archiver = Archiver.start(config)) {
+            assertThat(archiver.awaitRunning(DEADLINE)).isTrue();
+            awaitIdle(stack, config);
+        }
+
+        // then: one StemArchived per stem, each pointing at a copy with the emulator's bytes
+        final List<ConsumerRecord<String, StemArchived>> archived = readAll(stack, topics.archived(), StemArchived.class);
+        assertThat(archived).hasSize(JOBS * STEMS.size());
+        assertThat(archived.stream().map(r -> r.value().getRequestId() + "/" + r.value().getStem()).distinct())
+                .hasSize(JOBS * STEMS.size());
+        final FileSystemStore store = new FileSystemStore(dir.resolve("archive"));
+        for (final ConsumerRecord<String, StemArchived> r : archived) {
+            final StemArchived a = r.value();
+            assertThat(r.key()).isEqualTo(a.getRequestId());
+            final byte[] expected = wav(a.getStem().name().toLowerCase());
+            assertThat(a.getSha256()).isEqualTo(sha256(expected));
+            assertThat(a.getSize()).isEqualTo(expected.length);
+            assertThat(a.getContentType()).isEqualTo("audio/wav");
+            assertThat(a.getKey()).isEqualTo("label-a/catalogue/" + a.getRequestId() + "/"
+                    + a.getStem().name().toLowerCase() + ".wav");
+            assertThat(a.getLabels()).containsEntry("track", "Track " + a.getRequestId());
+            assertThat(Path.of(java.net.URI.create(a.getLocation()))).hasBinaryContent(expected);
+            final StoredObject stored = store.find(a.getKey()).orElseThrow();
+            assertThat(stored.metadata().sha256()).isEqualTo(a.getSha256());
+            assertThat(stored.metadata().requestId()).isEqualTo(a.getRequestId());
+        }
+        // the stem read twice was downloaded once
+        assertThat(served.get("/files/req-3/vocals.wav").get()).isEqualTo(1);
+
+        // and: the gone stems and the bad record are dead letters with their reasons
+        final List<ConsumerRecord<String, DeadLetter>> dead = readAll(stack, topics.deadLetters(), DeadLetter.class);
+        final Map<DeadLetterKind, List<DeadLetter>> byKind = dead.stream().map(ConsumerRecord::value)
+                .collect(Collectors.groupingBy(DeadLetter::getKind));
+        assertThat(byKind.get(DeadLetterKind.ARCHIVE_FAILED)).hasSize(2).allSatisfy(d -> {
+            assertThat(d.getRequestId()).isEqualTo("req-old");
+            assertThat(d.getCode()).isEqualTo(410);
+            assertThat(d.getReason()).contains("HTTP 410").contains("no longer has the file");
+            assertThat(d.getSourceTopic()).isEqualTo(topics.stems());
+        });
+        assertThat(byKind.get(DeadLetterKind.CORRUPT_RECORD)).hasSize(1)
+                .allSatisfy(d -> assertThat(d.getPayload().remaining()).isEqualTo("not avro".length()));
+        assertThat(dead).allSatisfy(r -> assertThat(new String(r.headers().lastHeader(DeadLetterHeaders.KIND).value(),
+                StandardCharsets.UTF_8)).isEqualTo(r.value().getKind().name()));
+        assertThat(dead).hasSize(3);
+
+        // when: every stem is read again (the worker's offsets reset, as an operator's replay does)
+        final Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+        for (int p = 0; p < 3; p++) {
+            start.put(new TopicPartition(topics.stems(), p), new OffsetAndMetadata(0));
+        }
+        stack.admin().alterConsumerGroupOffsets(config.workerGroup(), start).all().get();
+        final int downloadsBefore = served.values().stream().mapToInt(AtomicInteger::get).sum();
+        try (Archiver again = Archiver.start(config)) {
+            assertThat(again.awaitRunning(DEADLINE)).isTrue();
+            awaitIdle(stack, config);
+            assertThat(again.archived()).isEqualTo(JOBS * STEMS.size() + 1);
+        }
+
+        // then: nothing downloaded, stored or announced twice
+        assertThat(served.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo(downloadsBefore);
+        assertThat(readAll(stack, topics.archived(), StemArchived.class)).hasSize(JOBS * STEMS.size());
+        assertThat(readAll(stack, topics.deadLetters(), DeadLetter.class).stream()
+                .filter(r -> r.value().getKind() == DeadLetterKind.ARCHIVE_FAILED)).hasSize(2);
+        try (var left = Files.walk(dir.resolve("archive"))) {
+            assertThat(left.filter(Files::isRegularFile).filter(f -> f.toString().endsWith(".wav"))).hasSize(JOBS * 2);
+        }
+    }
+}
