@@ -3,6 +3,7 @@ package io.stemflow.archiver;
 import io.stemflow.archiver.fetch.StemFetcher;
 import io.stemflow.archiver.store.ArchiveStore;
 import io.stemflow.archiver.store.FileSystemStore;
+import io.stemflow.archiver.store.S3Store;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.StemArchived;
 import io.stemflow.avro.StemReady;
@@ -59,6 +60,8 @@ public final class Archiver implements AutoCloseable {
     private final KafkaStreams announcer;
     private final StemFetcher fetcher;
     private final CountDownLatch announcerRunning = new CountDownLatch(1);
+    private final java.util.concurrent.CompletableFuture<String> failure = new java.util.concurrent.CompletableFuture<>();
+    private volatile boolean closing;
 
     private Archiver(final ArchiverConfig config, final ArchiveStore store, final StemFetcher fetcher,
                      final ArchiveWorker worker, final KafkaStreams announcer) {
@@ -67,7 +70,17 @@ public final class Archiver implements AutoCloseable {
         this.fetcher = fetcher;
         this.worker = worker;
         this.announcer = announcer;
-        this.workerThread = new Thread(worker, "archive-worker");
+        this.workerThread = new Thread(() -> {
+            try {
+                worker.run();
+                if (!closing) {
+                    failure.complete("the archive worker stopped");
+                }
+            } catch (RuntimeException e) {
+                LOG.error("The archive worker failed", e);
+                failure.complete("the archive worker failed: " + e.getMessage());
+            }
+        }, "archive-worker");
     }
 
     public static Archiver start(final ArchiverConfig config) {
@@ -76,7 +89,7 @@ public final class Archiver implements AutoCloseable {
         final ArchiveStore store;
         final StemFetcher fetcher;
         try {
-            store = new FileSystemStore(config.archiveDir());
+            store = config.s3() != null ? S3Store.create(config.s3()) : new FileSystemStore(config.archiveDir());
             fetcher = new StemFetcher(config.fetch(), config.stateDir().resolve("downloads"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the archive folder " + config.archiveDir()
@@ -104,12 +117,15 @@ public final class Archiver implements AutoCloseable {
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 archiver.announcerRunning.countDown();
+            } else if (now == KafkaStreams.State.ERROR) {
+                archiver.failure.complete("the announcer (Kafka Streams) is in ERROR");
             }
         });
         streams.start();
         archiver.workerThread.start();
         LOG.info("Archiver {} started: {} -> {} ({} at once), announced on {}", config.instanceId(),
-                config.topics().stems(), config.archiveDir().toAbsolutePath(), config.concurrency(),
+                config.topics().stems(), config.s3() != null ? "s3://" + config.s3().bucket() + "/" + config.s3().prefix()
+                        : config.archiveDir().toAbsolutePath(), config.concurrency(),
                 config.topics().archived());
         return archiver;
     }
@@ -117,6 +133,15 @@ public final class Archiver implements AutoCloseable {
     /** Whether the announcer has reached RUNNING within {@code timeout}. */
     public boolean awaitRunning(final Duration timeout) throws InterruptedException {
         return announcerRunning.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Blocks until the worker or the announcer fails on its own, and says which. */
+    public String awaitFailure() throws InterruptedException {
+        try {
+            return failure.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause().getMessage();
+        }
     }
 
     public ArchiveStore store() {
@@ -135,10 +160,18 @@ public final class Archiver implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        closing = true;
         worker.stop();
         workerThread.join(Duration.ofSeconds(30).toMillis());
         announcer.close(Duration.ofSeconds(30));
         fetcher.close();
+        if (store instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("Closing the archive store: {}", e.getMessage());
+            }
+        }
     }
 
     private static void createOutcomesTopic(final ArchiverConfig config) {

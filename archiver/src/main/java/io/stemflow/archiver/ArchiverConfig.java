@@ -1,10 +1,12 @@
 package io.stemflow.archiver;
 
 import io.stemflow.archiver.fetch.FetchSettings;
+import io.stemflow.archiver.store.S3StoreConfig;
 import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.service.Settings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,14 +19,15 @@ import java.util.Objects;
  *                       ({@code <id>-worker}), the prefix of its transactional id and of its outcomes topic
  *                       ({@code <id>-outcomes})
  * @param instanceId     this instance's name among the archivers of one deployment (its transactional id)
- * @param archiveDir     the archive's folder
+ * @param archiveDir     the archive's folder (when no bucket is given)
+ * @param s3             the S3-compatible bucket the archive is kept in, or null for {@code archiveDir}
  * @param stateDir       the announcer's state (which stems were announced)
  * @param concurrency    stems downloaded at once
  * @param topics         the topics it reads and writes (stemflow's own but in tests)
  * @param kafkaSecurity  Kafka client security properties, applied to every client
  */
 public record ArchiverConfig(String bootstrapServers, RegistryConnection registry, String applicationId,
-                             String instanceId, Path archiveDir, Path stateDir, int concurrency, FetchSettings fetch,
+                             String instanceId, Path archiveDir, S3StoreConfig s3, Path stateDir, int concurrency, FetchSettings fetch,
                              int replicationFactor, Topics topics, Map<String, String> kafkaSecurity) {
 
     public static final String KAFKA_BOOTSTRAP_SERVERS = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
@@ -32,6 +35,13 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     public static final String APPLICATION_ID = "STEMFLOW_ARCHIVER_APPLICATION_ID";
     public static final String INSTANCE_ID = "STEMFLOW_ARCHIVER_INSTANCE_ID";
     public static final String ARCHIVE_DIR = "STEMFLOW_ARCHIVE_DIR";
+    public static final String S3_BUCKET = "STEMFLOW_ARCHIVE_S3_BUCKET";
+    public static final String S3_PREFIX = "STEMFLOW_ARCHIVE_S3_PREFIX";
+    public static final String S3_REGION = "STEMFLOW_ARCHIVE_S3_REGION";
+    public static final String S3_ENDPOINT = "STEMFLOW_ARCHIVE_S3_ENDPOINT";
+    public static final String S3_PATH_STYLE = "STEMFLOW_ARCHIVE_S3_PATH_STYLE";
+    public static final String S3_ACCESS_KEY_ID = "STEMFLOW_ARCHIVE_S3_ACCESS_KEY_ID";
+    public static final String S3_SECRET_ACCESS_KEY_FILE = "STEMFLOW_ARCHIVE_S3_SECRET_ACCESS_KEY_FILE";
     public static final String STATE_DIR = "STEMFLOW_ARCHIVER_STATE_DIR";
     public static final String CONCURRENCY = "STEMFLOW_ARCHIVER_CONCURRENCY";
     public static final String FETCH_ATTEMPTS = "STEMFLOW_ARCHIVER_FETCH_ATTEMPTS";
@@ -83,7 +93,7 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
 
     /** With other topics (tests share one broker). */
     public ArchiverConfig withTopics(final Topics other) {
-        return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, stateDir,
+        return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
                 concurrency, fetch, replicationFactor, other, kafkaSecurity);
     }
 
@@ -105,6 +115,23 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
         r.check(instanceId.matches("[A-Za-z0-9._-]{1,100}"), INSTANCE_ID
                 + " must be 1 to 100 letters, digits, '.', '_' or '-', was '" + instanceId + "'");
         final Path archiveDir = r.parsed(ARCHIVE_DIR, Path::of).orElse(Path.of(".stemflow/archive"));
+        final S3StoreConfig s3 = r.optional(S3_BUCKET).flatMap(bucket -> {
+            final String region = r.text(S3_REGION, "us-east-1");
+            final URI endpoint = r.uri(S3_ENDPOINT).orElse(null);
+            final boolean pathStyle = r.bool(S3_PATH_STYLE, endpoint != null);
+            final String keyId = r.optional(S3_ACCESS_KEY_ID).orElse(null);
+            final Path secretFile = r.readableFile(S3_SECRET_ACCESS_KEY_FILE).orElse(null);
+            if ((keyId == null) != r.optional(S3_SECRET_ACCESS_KEY_FILE).isEmpty()) {
+                r.problem(S3_ACCESS_KEY_ID + " and " + S3_SECRET_ACCESS_KEY_FILE + " go together: set both, or"
+                        + " neither for the AWS SDK's default credentials chain");
+                return java.util.Optional.empty();
+            }
+            if (keyId != null && secretFile == null) {
+                return java.util.Optional.empty(); // the unreadable file is already reported
+            }
+            return r.build(() -> new S3StoreConfig(bucket, r.text(S3_PREFIX, ""), region, endpoint, pathStyle, keyId,
+                    secretFile));
+        }).orElse(null);
         final Path stateDir = r.parsed(STATE_DIR, Path::of).orElse(Path.of(".stemflow/archiver-state"));
         final int concurrency = r.integer(CONCURRENCY, 4, 1, 256);
         final FetchSettings d = FetchSettings.defaults();
@@ -117,7 +144,7 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
         r.throwIfProblems();
         final FetchSettings fetch = new FetchSettings(d.connectTimeout(), timeout, timeout, attempts, d.backoff(),
                 d.maxBackoff(), maxBytes);
-        return new ArchiverConfig(bootstrap, registry.orElseThrow(), applicationId, instanceId, archiveDir, stateDir,
+        return new ArchiverConfig(bootstrap, registry.orElseThrow(), applicationId, instanceId, archiveDir, s3, stateDir,
                 concurrency, fetch, replication, Topics.stemflow(), security.properties());
     }
 

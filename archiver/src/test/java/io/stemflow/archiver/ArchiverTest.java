@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.stemflow.archiver.fetch.FetchSettings;
 import io.stemflow.archiver.store.FileSystemStore;
+import io.stemflow.archiver.store.S3ProxyServer;
+import io.stemflow.archiver.store.S3StoreConfig;
 import io.stemflow.archiver.store.StoredObject;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
@@ -116,8 +118,13 @@ class ArchiverTest {
     }
 
     private ArchiverConfig config(final TestStack stack, final String app, final ArchiverConfig.Topics topics) {
+        return config(stack, app, topics, null);
+    }
+
+    private ArchiverConfig config(final TestStack stack, final String app, final ArchiverConfig.Topics topics,
+                                  final S3StoreConfig s3) {
         return new ArchiverConfig(stack.bootstrapServers(), RegistryConnection.of(stack.registryUrl().toString()),
-                app, "test-1", dir.resolve("archive"), dir.resolve("state-" + app), 4,
+                app, "test-1", dir.resolve("archive"), s3, dir.resolve("state-" + app), 4,
                 new FetchSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
                         Duration.ofMillis(10), Duration.ofMillis(50), 10L << 20),
                 1, topics, Map.of());
@@ -167,6 +174,65 @@ class ArchiverTest {
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(250)).until(() ->
                 caughtUp(stack, config.workerGroup(), config.topics().stems())
                         && caughtUp(stack, config.applicationId(), config.outcomesTopic()));
+    }
+
+    /** Produces two stem events of each of {@code jobs} jobs to {@code topic}. */
+    private void produceStems(final TestStack stack, final String topic, final int jobs) throws Exception {
+        try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(stack.producerConfig(),
+                new StringSerializer(), AvroSerdes.specific(StemReady.class, stack.serdeConfig(), false).serializer())) {
+            for (int j = 0; j < jobs; j++) {
+                final String id = "req-" + j;
+                for (final Stem stem : STEMS) {
+                    producer.send(new ProducerRecord<>(topic, id, stemEvent(id, stem, link(id, stem)))).get();
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldStoreObjectsWithKeysMetadataAndChecksumsWhenTheArchiveIsABucket(final TestStack stack)
+            throws Exception {
+        // given: a real S3 API server with a bucket, and five jobs' stems
+        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
+                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
+        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+        final int jobs = 5;
+        produceStems(stack, topics.stems(), jobs);
+        try (S3ProxyServer s3 = S3ProxyServer.start(dir.resolve("s3"));
+             var plain = s3.client()) {
+            plain.createBucket(b -> b.bucket("label-stems"));
+            final Path secret = Files.writeString(dir.resolve("s3-secret"), s3.credential() + "\n");
+            final ArchiverConfig config = config(stack, "archiver-s3-" + System.nanoTime(), topics,
+                    new S3StoreConfig("label-stems", "stemflow", S3ProxyServer.REGION, s3.endpoint(), true,
+                            S3ProxyServer.IDENTITY, secret));
+
+            // when
+            try (Archiver archiver = Archiver.start(config)) {
+                assertThat(archiver.awaitRunning(DEADLINE)).isTrue();
+                awaitIdle(stack, config);
+            }
+
+            // then: one event per stem, each naming an object with the job's metadata and the emulator's bytes
+            final List<ConsumerRecord<String, StemArchived>> archived = readAll(stack, topics.archived(),
+                    StemArchived.class);
+            assertThat(archived).hasSize(jobs * STEMS.size());
+            for (final ConsumerRecord<String, StemArchived> r : archived) {
+                final StemArchived a = r.value();
+                final String stem = a.getStem().name().toLowerCase();
+                final String key = "stemflow/label-a/catalogue/" + a.getRequestId() + "/" + stem + ".wav";
+                assertThat(a.getLocation()).isEqualTo("s3://label-stems/" + key);
+                final byte[] expected = wav(stem);
+                final var head = plain.headObject(b -> b.bucket("label-stems").key(key));
+                assertThat(head.contentType()).isEqualTo("audio/wav");
+                assertThat(head.contentLength()).isEqualTo(expected.length);
+                assertThat(head.metadata()).containsEntry("request-id", a.getRequestId())
+                        .containsEntry("stem", stem).containsEntry("batch-id", "catalogue")
+                        .containsEntry("sha256", sha256(expected));
+                assertThat(plain.getObjectAsBytes(b -> b.bucket("label-stems").key(key)).asByteArray())
+                        .isEqualTo(expected);
+            }
+            assertThat(plain.listObjectsV2(b -> b.bucket("label-stems")).contents()).hasSize(jobs * STEMS.size());
+        }
     }
 
     @Test

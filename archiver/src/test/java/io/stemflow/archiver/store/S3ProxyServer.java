@@ -34,11 +34,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * checks AWS signatures (v2 or v4) against one identity with a secret made for this run, and writes its log to
  * {@code target/s3proxy/s3proxy-<port>.log}.
  */
-final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements AutoCloseable {
 
     static final String JAR_PROPERTY = "stemflow.s3proxy.jar";
-    static final String IDENTITY = "stemflow-test";
-    static final String REGION = "us-east-1";
+    public static final String IDENTITY = "stemflow-test";
+    public static final String REGION = "us-east-1";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final long STOP_SECONDS = 10;
@@ -56,7 +56,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** Starts S3Proxy with its data under {@code dir} and returns once it answers HTTP requests. */
-    static S3ProxyServer start(final Path dir) throws IOException {
+    public static S3ProxyServer start(final Path dir) throws IOException {
         final String jarSetting = System.getProperty(JAR_PROPERTY);
         if (jarSetting == null || !Files.isRegularFile(Path.of(jarSetting))) {
             throw new IllegalStateException(JAR_PROPERTY + " must name S3Proxy's executable jar (run the tests with"
@@ -96,12 +96,12 @@ final class S3ProxyServer implements AutoCloseable {
         return server;
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
     /** The secret of {@link #IDENTITY}, made for this run. */
-    String credential() {
+    public String credential() {
         return credential;
     }
 
@@ -110,7 +110,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** A plain SDK client signed in as {@link #IDENTITY}, to prepare buckets and look at objects as others see them. */
-    S3Client client() {
+    public S3Client client() {
         return S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(Region.of(REGION))
                 .endpointOverride(endpoint).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, credential)))
