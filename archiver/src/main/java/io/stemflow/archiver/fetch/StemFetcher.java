@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class StemFetcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StemFetcher.class);
+    private static final String PART_PREFIX = "stem-";
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     private final HttpClient client;
@@ -52,12 +53,18 @@ public final class StemFetcher implements AutoCloseable {
     });
 
     /**
-     * @param workDir where downloads are written while they run (on the same file system as a local archive, so
-     *                a verified file can be moved into it)
+     * @param workDir where downloads are written while they run: this instance's own (what it holds when the fetcher
+     *                is made was left by a killed process, and is deleted)
      */
     public StemFetcher(final FetchSettings settings, final Path workDir) throws IOException {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.workDir = Files.createDirectories(workDir);
+        // downloads a killed process left behind: this instance's folder, so none is under way
+        try (java.util.stream.Stream<Path> left = Files.list(this.workDir)) {
+            for (final Path part : left.filter(p -> p.getFileName().toString().startsWith(PART_PREFIX)).toList()) {
+                Files.deleteIfExists(part);
+            }
+        }
         this.client = HttpClient.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -68,7 +75,7 @@ public final class StemFetcher implements AutoCloseable {
     public FetchOutcome fetch(final URI url) throws InterruptedException {
         final Transfer transfer;
         try {
-            transfer = new Transfer(Files.createTempFile(workDir, "stem-", ".part"));
+            transfer = new Transfer(Files.createTempFile(workDir, PART_PREFIX, ".part"));
         } catch (IOException e) {
             return new FetchOutcome.Failed("cannot write in the work directory " + workDir + ": " + e.getMessage(),
                     true, 0);
