@@ -35,6 +35,7 @@ specs=(
   separation-submissions "$JOBS"
   separation-results     "$JOBS"
   separation-stems       "$JOBS"
+  separation-archived    "$JOBS"
   separation-status      "$JOBS"
   separation-reconcile   "$JOBS"
   separation-dlq         "$DLQ"

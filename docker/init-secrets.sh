@@ -17,8 +17,8 @@
 #
 #   Kafka (SASL_SSL with ACLs; docker/README.md, section "Kafka security"):
 #   docker/secrets/kafka_<principal>_password  SCRAM-SHA-512 password of each stemflow principal (pipeline, gateway,
-#                                     bridge, registry, operator: user stemflow-<principal>), set in Kafka by the
-#                                     one-shot kafka-access service (stemflow kafka-access apply)
+#                                     bridge, archiver, registry, operator: user stemflow-<principal>), set in Kafka
+#                                     by the one-shot kafka-access service (stemflow kafka-access apply)
 #   docker/secrets/kafka_broker_password, kafka_admin_password  the two PLAIN super users (the broker's connections
 #                                     to itself and the controller; administration: topics, credentials, ACLs)
 #   docker/secrets/kafka_jaas         the broker's JAAS file (both PLAIN users, SCRAM), rewritten when one is new
@@ -110,7 +110,7 @@ fi
 
 # ---- Kafka ----------------------------------------------------------------------------------------
 new_kafka=""
-for principal in pipeline gateway bridge registry operator; do
+for principal in pipeline gateway bridge archiver registry operator; do
   write "kafka_${principal}_password" "$(random_hex 24)"
 done
 for name in kafka_broker_password kafka_admin_password; do

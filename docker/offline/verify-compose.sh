@@ -170,7 +170,8 @@ step "every container's log rotates ($options)"
 
 for key in callback_hmac_key provider_api_key registry_services_password registry_admin_password viewer_token \
   operator_token kafka_keystore_password kafka_broker_password kafka_admin_password kafka_pipeline_password \
-  kafka_gateway_password kafka_bridge_password kafka_registry_password kafka_operator_password; do
+  kafka_gateway_password kafka_bridge_password kafka_archiver_password kafka_registry_password \
+  kafka_operator_password; do
   value="$(cat "$secrets/$key")"
   if "${compose[@]}" logs --no-color 2>&1 | grep -qF "$value"; then
     fail "the $key appears in a service's log"

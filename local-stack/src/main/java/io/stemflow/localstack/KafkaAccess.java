@@ -34,8 +34,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * topic catalogue and each service's clients), its consumer groups and transactional ids by prefix (the application
  * id's), and for the pipeline the internal topics Kafka Streams and {@code InternalTopics} make under its
  * application id. So only the bridge and the gateway write {@code separation-results}, only the pipeline writes
- * {@code credit-ledger}, only the operator writes {@code credit-grants}. The administrator and the broker itself are
- * super users and need no rows. READ and WRITE imply DESCRIBE; WRITE on a topic lets an idempotent producer start.
+ * {@code credit-ledger}, only the operator writes {@code credit-grants}, only the archiver writes {@code
+ * separation-archived}. The administrator and the broker itself are super users and need no rows. READ and WRITE
+ * imply DESCRIBE; WRITE on a topic lets an idempotent producer start.
  */
 public final class KafkaAccess {
 
@@ -47,6 +48,8 @@ public final class KafkaAccess {
         GATEWAY,
         /** The callback bridge. */
         BRIDGE,
+        /** The stem archiver (issue 18): copies each stem of {@code separation-stems} to the archive. */
+        ARCHIVER,
         /** The embedded schema registry's Kafka store. */
         REGISTRY,
         /** People and scripts: {@code stemflow submit}, {@code credits grant}, {@code batch}/{@code account} control, replay, the demo. */
@@ -73,6 +76,12 @@ public final class KafkaAccess {
     public static final String PIPELINE_APPLICATION_ID = LocalStack.APPLICATION_ID;
     /** Application id of the gateway: prefix of its groups ({@code -submitter}, {@code -reconciler}) and transactional ids. */
     public static final String GATEWAY_APPLICATION_ID = "stemflow-gateway";
+    /**
+     * Application id of the archiver: prefix of its consumer groups (the worker's {@code -worker}, the announcer's
+     * Kafka Streams group), transactional ids and own topics (the worker's {@code -outcomes}, the announcer's
+     * changelog).
+     */
+    public static final String ARCHIVER_APPLICATION_ID = "stemflow-archiver";
     /** The registry's topic and its writer's transactional id ({@code KafkaStoreConfig#transactionalId}). */
     public static final String REGISTRY_TOPIC = "_schemas";
     public static final String REGISTRY_TRANSACTIONAL_ID = "stemflow-schema-registry-" + REGISTRY_TOPIC;
@@ -134,14 +143,22 @@ public final class KafkaAccess {
         t.add(new Grant(Principal.GATEWAY, TRANSACTIONAL_ID, PREFIXED, GATEWAY_APPLICATION_ID + "-", List.of(WRITE)));
         // bridge: callbacks' results out (its readiness probe describes the topic: implied)
         topics(t, Principal.BRIDGE, List.of(WRITE), TopicNames.RESULTS);
+        // archiver: stems in; one StemArchived per stem, or its ARCHIVE_FAILED dead letter, out, transactionally;
+        // its own topics (the worker's outcomes, the announcer's changelog) made under its id
+        topics(t, Principal.ARCHIVER, List.of(READ), TopicNames.STEMS);
+        topics(t, Principal.ARCHIVER, List.of(WRITE), TopicNames.ARCHIVED, TopicNames.DLQ);
+        t.add(new Grant(Principal.ARCHIVER, TOPIC, PREFIXED, ARCHIVER_APPLICATION_ID + "-",
+                List.of(CREATE, READ, WRITE, DESCRIBE_CONFIGS)));
+        t.add(new Grant(Principal.ARCHIVER, GROUP, PREFIXED, ARCHIVER_APPLICATION_ID, List.of(READ)));
+        t.add(new Grant(Principal.ARCHIVER, TRANSACTIONAL_ID, PREFIXED, ARCHIVER_APPLICATION_ID, List.of(WRITE)));
         // registry: its compacted log, created if missing, written by one transactional writer
         topics(t, Principal.REGISTRY, List.of(CREATE, READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS), REGISTRY_TOPIC);
         t.add(new Grant(Principal.REGISTRY, TRANSACTIONAL_ID, LITERAL, REGISTRY_TRANSACTIONAL_ID, List.of(WRITE)));
         // operator: what the CLI and the demo send (requests, grants, control, shares) and read (no groups: assigned)
         topics(t, Principal.OPERATOR, List.of(WRITE), TopicNames.REQUESTS, TopicNames.REQUESTS_BULK,
                 TopicNames.CREDIT_GRANTS, TopicNames.CONTROL, TopicNames.ACCOUNT_SHARES);
-        topics(t, Principal.OPERATOR, List.of(READ), TopicNames.STATUS, TopicNames.STEMS, TopicNames.CREDIT_LEDGER,
-                TopicNames.CREDIT_BALANCES, TopicNames.DLQ, TopicNames.ACCOUNT_SHARES);
+        topics(t, Principal.OPERATOR, List.of(READ), TopicNames.STATUS, TopicNames.STEMS, TopicNames.ARCHIVED,
+                TopicNames.CREDIT_LEDGER, TopicNames.CREDIT_BALANCES, TopicNames.DLQ, TopicNames.ACCOUNT_SHARES);
         return List.copyOf(t);
     }
 

@@ -40,6 +40,39 @@ class KafkaAccessTest {
     }
 
     @Test
+    void shouldLetOnlyTheArchiverWriteArchivedStemsWhenTheTableIsApplied() {
+        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.ARCHIVED)).containsExactly(Principal.ARCHIVER);
+    }
+
+    @Test
+    void shouldLetTheArchiverReadStemsAndWriteOnlyItsOutputsWhenTheTableIsApplied() {
+        // given the archiver's rows
+        final Set<String> reads = new TreeSet<>();
+        final Set<String> writes = new TreeSet<>();
+        for (final String topic : TopicNames.ALL) {
+            if (KafkaAccess.principalsThat(READ, topic).contains(Principal.ARCHIVER)) {
+                reads.add(topic);
+            }
+            if (KafkaAccess.principalsThat(WRITE, topic).contains(Principal.ARCHIVER)) {
+                writes.add(topic);
+            }
+        }
+
+        // then: stems in; archived stems and its dead letters out; its own topics, groups and transactional ids
+        // by its prefix
+        assertThat(reads).containsExactly(TopicNames.STEMS);
+        assertThat(writes).containsExactlyInAnyOrder(TopicNames.ARCHIVED, TopicNames.DLQ);
+        assertThat(KafkaAccess.grants()).filteredOn(g -> g.principal() == Principal.ARCHIVER
+                        && g.pattern() == org.apache.kafka.common.resource.PatternType.PREFIXED)
+                .extracting(g -> g.type() + " " + g.name() + " " + g.operations())
+                .containsExactlyInAnyOrder("TOPIC stemflow-archiver- [CREATE, READ, WRITE, DESCRIBE_CONFIGS]",
+                        "GROUP stemflow-archiver [READ]", "TRANSACTIONAL_ID stemflow-archiver [WRITE]");
+        assertThat(KafkaAccess.principalsThat(READ, TopicNames.ARCHIVED)).as("other teams read it like stems")
+                .isEqualTo(KafkaAccess.principalsThat(READ, TopicNames.STEMS).stream()
+                        .filter(p -> p != Principal.ARCHIVER).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
     void shouldGrantThePipelineEveryTopicItsTopologyReadsAndWritesWhenTheTopologyIsBuilt() {
         // given the topics the topology really reads and writes (besides what Streams makes under its id)
         final TopologyDescription description = PipelineTopology.build(TopologyConfig.defaults(),

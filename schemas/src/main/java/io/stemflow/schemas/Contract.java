@@ -11,6 +11,7 @@ import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationResult;
+import io.stemflow.avro.StemArchived;
 import io.stemflow.avro.StemReady;
 import io.stemflow.avro.SubmissionOutcome;
 import java.util.LinkedHashMap;
@@ -36,6 +37,7 @@ public final class Contract {
         m.put(TopicNames.SUBMISSIONS, SubmissionOutcome.getClassSchema());
         m.put(TopicNames.RESULTS, SeparationResult.getClassSchema());
         m.put(TopicNames.STEMS, StemReady.getClassSchema());
+        m.put(TopicNames.ARCHIVED, StemArchived.getClassSchema());
         m.put(TopicNames.STATUS, JobStatus.getClassSchema());
         m.put(TopicNames.RECONCILE, ReconcileRequest.getClassSchema());
         m.put(TopicNames.DLQ, DeadLetter.getClassSchema());

@@ -66,9 +66,9 @@ public final class TopicNames {
     public static final String JOB_QUEUE_NORMAL = "job-queue-normal";
     public static final String JOB_QUEUE_BULK = "job-queue-bulk";
 
-    /** Every topic of the pipeline, in flow order. */
-    public static final List<String> ALL = List.of(REQUESTS, REQUESTS_BULK, ADMITTED, SUBMISSIONS, RESULTS, STEMS, STATUS,
-            RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER, CREDIT_BALANCES, CONTROL, ACCOUNT_SHARES);
+    /** Every Avro topic of stemflow (the pipeline's, and the archiver's {@link #ARCHIVED}), in flow order. */
+    public static final List<String> ALL = List.of(REQUESTS, REQUESTS_BULK, ADMITTED, SUBMISSIONS, RESULTS, STEMS,
+            ARCHIVED, STATUS, RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER, CREDIT_BALANCES, CONTROL, ACCOUNT_SHARES);
 
     /** Topics the topology keeps for itself (created with the others; the same partition count but {@link #JOB_QUEUE}'s one). */
     public static final List<String> INTERNAL = List.of(CREDIT_COMMANDS, CREDIT_COMMANDS_NORMAL, CREDIT_COMMANDS_BULK,

@@ -11,6 +11,7 @@ import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationResult;
+import io.stemflow.avro.StemArchived;
 import io.stemflow.avro.StemReady;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.serde.AvroSerdes;
@@ -38,6 +39,7 @@ public record Topics(
         Topic<String, SubmissionOutcome> submissions,
         Topic<String, SeparationResult> results,
         Topic<String, StemReady> stems,
+        Topic<String, StemArchived> archived,
         Topic<String, JobStatus> status,
         Topic<String, ReconcileRequest> reconcile,
         Topic<String, DeadLetter> deadLetters,
@@ -58,6 +60,7 @@ public record Topics(
                 new Topic<>(TopicNames.SUBMISSIONS, key, serdes.valueSerde(SubmissionOutcome.class)),
                 new Topic<>(TopicNames.RESULTS, key, serdes.valueSerde(SeparationResult.class)),
                 new Topic<>(TopicNames.STEMS, key, serdes.valueSerde(StemReady.class)),
+                new Topic<>(TopicNames.ARCHIVED, key, serdes.valueSerde(StemArchived.class)),
                 new Topic<>(TopicNames.STATUS, key, serdes.valueSerde(JobStatus.class)),
                 new Topic<>(TopicNames.RECONCILE, key, serdes.valueSerde(ReconcileRequest.class)),
                 new Topic<>(TopicNames.DLQ, key, serdes.valueSerde(DeadLetter.class)),
@@ -80,7 +83,7 @@ public record Topics(
 
     /** Every topic, in the order of {@link TopicNames#ALL}. */
     public List<Topic<String, ?>> all() {
-        return List.of(requests, requestsBulk, admitted, submissions, results, stems, status, reconcile, deadLetters,
-                creditGrants, creditLedger, creditBalances, control, accountShares);
+        return List.of(requests, requestsBulk, admitted, submissions, results, stems, archived, status, reconcile,
+                deadLetters, creditGrants, creditLedger, creditBalances, control, accountShares);
     }
 }
