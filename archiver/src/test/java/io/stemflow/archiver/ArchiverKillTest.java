@@ -3,36 +3,26 @@ package io.stemflow.archiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemArchived;
 import io.stemflow.avro.StemReady;
-import io.stemflow.emulator.audio.StemAudio;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.testing.TestStack;
 import io.stemflow.testing.WithKafkaStack;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,39 +42,15 @@ class ArchiverKillTest {
     @TempDir
     Path dir;
 
-    private HttpServer files;
-    private final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
+    private StemFileServer files;
     private final List<Process> children = new ArrayList<>();
 
     @AfterEach
     void stop() {
         children.forEach(Process::destroyForcibly);
         if (files != null) {
-            files.stop(0);
+            files.close();
         }
-    }
-
-    private void serveSlowly() throws IOException {
-        final StemAudio audio = new StemAudio();
-        files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        files.setExecutor(Executors.newFixedThreadPool(8));
-        files.createContext("/files/", ex -> {
-            try (ex) {
-                final String path = ex.getRequestURI().getPath();
-                served.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-                final byte[] body = audio.wav(path.endsWith("vocals.wav") ? io.stemflow.emulator.Stem.VOCAL
-                        : io.stemflow.emulator.Stem.INSTRUMENTAL);
-                ex.getResponseHeaders().set("Content-Type", "audio/wav");
-                ex.sendResponseHeaders(200, body.length);
-                // a slow file server, so the kill lands while stems are being archived
-                final int half = body.length / 2;
-                ex.getResponseBody().write(body, 0, half);
-                ex.getResponseBody().flush();
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(150).toNanos());
-                ex.getResponseBody().write(body, half, body.length - half);
-            }
-        });
-        files.start();
     }
 
     private Process startArchiver(final TestStack stack, final int run) throws IOException {
@@ -105,28 +71,15 @@ class ArchiverKillTest {
     }
 
     private static List<StemArchived> announced(final TestStack stack) {
-        final Map<String, Object> c = new HashMap<>(stack.consumerConfig("kill-read-" + System.nanoTime()));
-        try (KafkaConsumer<String, StemArchived> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                AvroSerdes.specific(StemArchived.class, stack.serdeConfig(), false).deserializer())) {
-            final List<TopicPartition> partitions = consumer.partitionsFor(TopicNames.ARCHIVED).stream()
-                    .map(p -> new TopicPartition(TopicNames.ARCHIVED, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            final List<StemArchived> out = new ArrayList<>();
-            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, StemArchived> r) -> out.add(r.value()));
-            }
-            return out;
-        }
+        return CommittedRecords.of(stack, TopicNames.ARCHIVED, StemArchived.class).stream()
+                .map(ConsumerRecord::value).toList();
     }
 
     @Test
     void shouldAnnounceEveryStemOnceWhenTheArchiverIsKilledMidBatchAndRestarted(final TestStack stack)
             throws Exception {
         // given: 40 jobs' stems on separation-stems, served slowly
-        serveSlowly();
+        files = StemFileServer.slow(Duration.ofMillis(150));
         stack.createTopics(3, TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ);
         try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(stack.producerConfig(),
                 new StringSerializer(), AvroSerdes.specific(StemReady.class, stack.serdeConfig(), false).serializer())) {
@@ -137,8 +90,7 @@ class ArchiverKillTest {
                             .setRequestId(id).setAccountId("label-k").setBatchId(null).setTaskId("t-" + id)
                             .setAudioId("a-" + id).setType(SeparationType.SEPARATE_VOCAL).setProviderTaskId("p-" + id)
                             .setStem(stem)
-                            .setUrl("http://127.0.0.1:" + files.getAddress().getPort() + "/files/" + id + "/"
-                                    + stem.name().toLowerCase() + ".wav")
+                            .setUrl(files.link(id, stem))
                             .setExpiresAt(Instant.now().plus(Duration.ofDays(14))).setCompletedAt(Instant.now())
                             .build())).get();
                 }
@@ -165,10 +117,9 @@ class ArchiverKillTest {
         assertThat(all).hasSize(JOBS * STEMS.size());
         assertThat(all.stream().map(a -> a.getRequestId() + "/" + a.getStem()).distinct()).hasSize(JOBS * STEMS.size());
         for (final StemArchived a : beforeKill) {
-            assertThat(served.get("/files/" + a.getRequestId() + "/" + a.getStem().name().toLowerCase() + ".wav"))
-                    .hasValue(1);
+            assertThat(files.served(a.getRequestId(), a.getStem())).isEqualTo(1);
         }
-        assertThat(served.values()).allSatisfy(n -> assertThat(n.get()).isBetween(1, 2));
+        assertThat(files.servedPerFile()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
         try (Stream<Path> stored = Files.walk(dir.resolve("archive"))) {
             assertThat(stored.filter(f -> f.toString().endsWith(".wav"))).hasSize(JOBS * STEMS.size());
         }

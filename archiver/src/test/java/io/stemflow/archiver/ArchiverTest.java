@@ -3,7 +3,6 @@ package io.stemflow.archiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.stemflow.archiver.fetch.FetchSettings;
 import io.stemflow.archiver.store.FileSystemStore;
 import io.stemflow.archiver.store.S3ProxyServer;
@@ -15,37 +14,29 @@ import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemArchived;
 import io.stemflow.avro.StemReady;
-import io.stemflow.emulator.audio.StemAudio;
 import io.stemflow.schemas.DeadLetterHeaders;
 import io.stemflow.serde.AvroSerdes;
 import io.stemflow.serde.registry.RegistryConnection;
 import io.stemflow.testing.TestStack;
 import io.stemflow.testing.WithKafkaStack;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,47 +54,24 @@ class ArchiverTest {
     @TempDir
     Path dir;
 
-    private HttpServer files;
-    /** GETs served per path. */
-    private final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
-    private final StemAudio audio = new StemAudio();
+    private StemFileServer files;
 
     @BeforeEach
     void serveFiles() throws Exception {
-        files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        files.setExecutor(Executors.newFixedThreadPool(8));
-        files.createContext("/files/", ex -> {
-            try (ex) {
-                final String path = ex.getRequestURI().getPath();
-                served.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-                final String name = path.substring(path.lastIndexOf('/') + 1).replace(".wav", "");
-                final byte[] body = wav(name);
-                ex.getResponseHeaders().set("Content-Type", "audio/wav");
-                ex.sendResponseHeaders(200, body.length);
-                ex.getResponseBody().write(body);
-            }
-        });
-        files.createContext("/expired/", ex -> {
-            try (ex) {
-                ex.sendResponseHeaders(410, -1);
-            }
-        });
-        files.start();
+        files = StemFileServer.start();
     }
 
     @AfterEach
     void stopFiles() {
-        files.stop(0);
+        files.close();
     }
 
     private byte[] wav(final String stemName) {
-        return audio.wav(stemName.equals("vocals") ? io.stemflow.emulator.Stem.VOCAL
-                : io.stemflow.emulator.Stem.INSTRUMENTAL);
+        return files.wav(stemName);
     }
 
     private String link(final String requestId, final Stem stem) {
-        return "http://127.0.0.1:" + files.getAddress().getPort() + "/files/" + requestId + "/"
-                + stem.name().toLowerCase() + ".wav";
+        return files.link(requestId, stem);
     }
 
     private static StemReady stemEvent(final String requestId, final Stem stem, final String url) {
@@ -132,26 +100,6 @@ class ArchiverTest {
 
     private static String sha256(final byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    /** Every record of {@code topic}, read_committed, from the start. */
-    private static <V extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<String, V>> readAll(final TestStack stack, final String topic,
-                                                               final Class<V> type) {
-        final Map<String, Object> c = new HashMap<>(stack.consumerConfig("read-" + topic + "-" + System.nanoTime()));
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                AvroSerdes.specific(type, stack.serdeConfig(), false).deserializer())) {
-            final List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            final List<ConsumerRecord<String, V>> out = new ArrayList<>();
-            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            return out;
-        }
     }
 
     /** Whether {@code group} has committed every record of {@code topic} (nothing left for it to do there). */
@@ -213,7 +161,7 @@ class ArchiverTest {
             }
 
             // then: one event per stem, each naming an object with the job's metadata and the emulator's bytes
-            final List<ConsumerRecord<String, StemArchived>> archived = readAll(stack, topics.archived(),
+            final List<ConsumerRecord<String, StemArchived>> archived = CommittedRecords.of(stack, topics.archived(),
                     StemArchived.class);
             assertThat(archived).hasSize(jobs * STEMS.size());
             for (final ConsumerRecord<String, StemArchived> r : archived) {
@@ -259,7 +207,7 @@ class ArchiverTest {
                     stemEvent("req-3", Stem.VOCALS, link("req-3", Stem.VOCALS)))).get();
             for (final Stem stem : STEMS) {
                 producer.send(new ProducerRecord<>(topics.stems(), "req-old", stemEvent("req-old", stem,
-                        "http://127.0.0.1:" + files.getAddress().getPort() + "/expired/" + stem + ".wav"))).get();
+                        files.expiredLink(stem)))).get();
             }
             raw.send(new ProducerRecord<>(topics.stems(), "req-bad", "not avro".getBytes(StandardCharsets.UTF_8))).get();
         }
@@ -271,7 +219,7 @@ class ArchiverTest {
         }
 
         // then: one StemArchived per stem, each pointing at a copy with the emulator's bytes
-        final List<ConsumerRecord<String, StemArchived>> archived = readAll(stack, topics.archived(), StemArchived.class);
+        final List<ConsumerRecord<String, StemArchived>> archived = CommittedRecords.of(stack, topics.archived(), StemArchived.class);
         assertThat(archived).hasSize(JOBS * STEMS.size());
         assertThat(archived.stream().map(r -> r.value().getRequestId() + "/" + r.value().getStem()).distinct())
                 .hasSize(JOBS * STEMS.size());
@@ -292,10 +240,10 @@ class ArchiverTest {
             assertThat(stored.metadata().requestId()).isEqualTo(a.getRequestId());
         }
         // the stem read twice was downloaded once
-        assertThat(served.get("/files/req-3/vocals.wav").get()).isEqualTo(1);
+        assertThat(files.served("req-3", Stem.VOCALS)).isEqualTo(1);
 
         // and: the gone stems and the bad record are dead letters with their reasons
-        final List<ConsumerRecord<String, DeadLetter>> dead = readAll(stack, topics.deadLetters(), DeadLetter.class);
+        final List<ConsumerRecord<String, DeadLetter>> dead = CommittedRecords.of(stack, topics.deadLetters(), DeadLetter.class);
         final Map<DeadLetterKind, List<DeadLetter>> byKind = dead.stream().map(ConsumerRecord::value)
                 .collect(Collectors.groupingBy(DeadLetter::getKind));
         assertThat(byKind.get(DeadLetterKind.ARCHIVE_FAILED)).hasSize(2).allSatisfy(d -> {
@@ -316,7 +264,7 @@ class ArchiverTest {
             start.put(new TopicPartition(topics.stems(), p), new OffsetAndMetadata(0));
         }
         stack.admin().alterConsumerGroupOffsets(config.workerGroup(), start).all().get();
-        final int downloadsBefore = served.values().stream().mapToInt(AtomicInteger::get).sum();
+        final int downloadsBefore = files.servedInAll();
         try (Archiver again = Archiver.start(config)) {
             assertThat(again.awaitRunning(DEADLINE)).isTrue();
             awaitIdle(stack, config);
@@ -324,9 +272,9 @@ class ArchiverTest {
         }
 
         // then: nothing downloaded, stored or announced twice
-        assertThat(served.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo(downloadsBefore);
-        assertThat(readAll(stack, topics.archived(), StemArchived.class)).hasSize(JOBS * STEMS.size());
-        assertThat(readAll(stack, topics.deadLetters(), DeadLetter.class).stream()
+        assertThat(files.servedInAll()).isEqualTo(downloadsBefore);
+        assertThat(CommittedRecords.of(stack, topics.archived(), StemArchived.class)).hasSize(JOBS * STEMS.size());
+        assertThat(CommittedRecords.of(stack, topics.deadLetters(), DeadLetter.class).stream()
                 .filter(r -> r.value().getKind() == DeadLetterKind.ARCHIVE_FAILED)).hasSize(2);
         try (var left = Files.walk(dir.resolve("archive"))) {
             assertThat(left.filter(Files::isRegularFile).filter(f -> f.toString().endsWith(".wav"))).hasSize(JOBS * 2);
