@@ -174,13 +174,21 @@ final class ArchiveWorker implements Runnable {
         }
     }
 
-    /** Seeks every partition of the batch back to its first record, so the batch is read again. */
+    /**
+     * Seeks every partition of the batch this worker still has back to its first record, so the batch is read again;
+     * a partition the group gave away meanwhile is read again by its new owner from its committed offset.
+     */
     private void rewind(final List<ConsumerRecord<String, StemReady>> batch) {
         final Map<TopicPartition, Long> first = new HashMap<>();
         for (final ConsumerRecord<String, StemReady> r : batch) {
             first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
         }
-        first.forEach(consumer::seek);
+        final java.util.Set<TopicPartition> owned = consumer.assignment();
+        first.forEach((partition, offset) -> {
+            if (owned.contains(partition)) {
+                consumer.seek(partition, offset);
+            }
+        });
     }
 
     /** A stem event that does not decode: to the dead-letter topic with its bytes, and read past. */

@@ -184,6 +184,36 @@ class ArchiverTest {
     }
 
     @Test
+    void shouldShareTheStemsWhenTwoArchiversRunInOneGroup(final TestStack stack) throws Exception {
+        // given: 40 jobs' stems, and two archivers of one deployment (the second joins while the first works)
+        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
+                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
+        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+        final int jobs = 40;
+        produceStems(stack, topics.stems(), jobs);
+        final String app = "archiver-pair-" + System.nanoTime();
+        final ArchiverConfig one = config(stack, app, topics);
+        final ArchiverConfig two = new ArchiverConfig(one.bootstrapServers(), one.registry(), app, "test-2",
+                one.archiveDir(), null, dir.resolve("state-two"), one.concurrency(), one.fetch(), 1, topics, Map.of());
+
+        // when
+        try (Archiver first = Archiver.start(one); Archiver second = Archiver.start(two)) {
+            assertThat(first.awaitRunning(DEADLINE)).isTrue();
+            assertThat(second.awaitRunning(DEADLINE)).isTrue();
+            awaitIdle(stack, one);
+
+            // then: every stem announced once, whichever instance archived it
+            final List<ConsumerRecord<String, StemArchived>> archived = CommittedRecords.of(stack, topics.archived(),
+                    StemArchived.class);
+            assertThat(archived).hasSize(jobs * STEMS.size());
+            assertThat(archived.stream().map(r -> r.value().getRequestId() + "/" + r.value().getStem()).distinct())
+                    .hasSize(jobs * STEMS.size());
+            assertThat(first.archived() + second.archived()).isGreaterThanOrEqualTo(jobs * STEMS.size());
+        }
+        assertThat(files.servedPerFile()).hasSize(jobs * STEMS.size());
+    }
+
+    @Test
     void shouldArchiveEveryStemOnceWhenStemsAreReadTwiceOrCannotBeHad(final TestStack stack) throws Exception {
         // given: 20 jobs of two stems, one stem event written twice, two stems whose links are gone, one record
         // that is not a stem event
