@@ -66,7 +66,12 @@ final class DemoReport {
             out.println("  " + info.services().get("query-api") + "/batches/" + s.batchId() + "   batch counts");
             out.println("  " + info.services().get("query-api") + "/accounts                 balances");
         }
-        out.println("  topics: separation-stems, separation-status, separation-dlq, credit-ledger on " + info.bootstrapServers());
+        if (info.services().containsKey(LocalStack.ARCHIVE_SERVICE)) {
+            out.println("  " + info.services().get(LocalStack.ARCHIVE_SERVICE) + "/<account>/" + s.batchId()
+                    + "/<requestId>/<stem>.wav   the stems, archived (each announced on separation-archived)");
+        }
+        out.println("  topics: separation-stems, separation-archived, separation-status, separation-dlq, credit-ledger on "
+                + info.bootstrapServers());
         out.println("  schemas: " + info.schemaRegistryUrl() + "/subjects");
         out.flush();
     }

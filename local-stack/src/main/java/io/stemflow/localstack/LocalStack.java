@@ -1,5 +1,8 @@
 package io.stemflow.localstack;
 
+import io.stemflow.archiver.Archiver;
+import io.stemflow.archiver.ArchiverConfig;
+import io.stemflow.archiver.fetch.FetchSettings;
 import io.stemflow.emulator.EmulatorConfig;
 import io.stemflow.emulator.ProcessingTime;
 import io.stemflow.emulator.ProviderEmulator;
@@ -81,6 +84,8 @@ public final class LocalStack implements AutoCloseable {
     private static final Duration BROKERLESS_CLOSE = Duration.ofSeconds(3);
     static final String APPLICATION_ID = "stemflow-pipeline";
     static final String BRIDGE_CONDITION = "callback-bridge";
+    /** stack.json's entry naming the archive's folder. */
+    public static final String ARCHIVE_SERVICE = "archive";
     static final String STREAMS_CONDITION = "pipeline-streams";
     /** {@link #environment} of the callback bridge. */
     public static final String BRIDGE_SERVICE = "callback-bridge";
@@ -277,6 +282,16 @@ public final class LocalStack implements AutoCloseable {
                 gateway.health().register(STREAMS_CONDITION, () -> watch.problem()
                         .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DOWN, reason)));
                 services.put("gateway", gateway.httpUrl().toString());
+
+                // every stem copied into the data directory before its link expires, announced on separation-archived
+                final Path archive = config.dataDir().resolve("archive").toAbsolutePath();
+                final Archiver archiver = Archiver.start(new ArchiverConfig(bootstrap,
+                        new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("archiver", registryEnv))),
+                        KafkaAccess.ARCHIVER_APPLICATION_ID, "local", archive, null, config.dataDir().resolve("archiver-state"), 4,
+                        FetchSettings.defaults(), replication.replicationFactor(), ArchiverConfig.Topics.stemflow(),
+                        client(secure, Principal.ARCHIVER).properties()));
+                started.push(archiver);
+                services.put(ARCHIVE_SERVICE, archive.toString());
                 if (!streams.awaitRunning(Duration.ofSeconds(90))) {
                     throw new IllegalStateException("the pipeline did not reach RUNNING within 90 s");
                 }
