@@ -27,8 +27,12 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,13 +160,14 @@ final class ArchiveWorker implements Runnable {
                 offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
             }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
-        } catch (ProducerFencedException e) {
-            throw e;
+            commit();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
+                 | UnsupportedVersionException fatal) {
+            throw fatal;
         } catch (KafkaException e) {
             LOG.warn("Transaction of {} archive outcomes aborted, the stems are read again: {}", batch.size(),
                     e.getMessage());
-            producer.abortTransaction();
+            abort();
             rewind(batch);
             return;
         }
@@ -170,6 +175,41 @@ final class ArchiveWorker implements Runnable {
             (o.archived() ? archived : failed).incrementAndGet();
             if (!o.archived()) {
                 LOG.warn("Stem {} of request {} not archived: {}", o.stem(), o.requestId(), o.reason());
+            }
+        }
+    }
+
+    /**
+     * Commits the transaction, trying again while Kafka does not answer in time (a broker restarting): a commit that
+     * timed out may be retried and completes the same transaction, so the batch is neither lost nor doubled.
+     */
+    private void commit() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (TimeoutException e) {
+                if (!running.get()) {
+                    throw e;
+                }
+                LOG.warn("Committing archive outcomes timed out (attempt {}), trying again: {}", attempt,
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** Aborts the transaction, trying again while Kafka does not answer in time. */
+    private void abort() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                producer.abortTransaction();
+                return;
+            } catch (TimeoutException e) {
+                if (!running.get()) {
+                    throw e;
+                }
+                LOG.warn("Aborting a transaction of archive outcomes timed out (attempt {}), trying again: {}",
+                        attempt, e.getMessage());
             }
         }
     }
@@ -213,12 +253,13 @@ final class ArchiveWorker implements Runnable {
                     letter, DeadLetterHeaders.headersOf(letter)));
             producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(e.offset() + 1)),
                     consumer.groupMetadata());
-            producer.commitTransaction();
+            commit();
             consumer.seek(tp, e.offset() + 1);
-        } catch (ProducerFencedException fenced) {
-            throw fenced;
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
+                 | UnsupportedVersionException fatal) {
+            throw fatal;
         } catch (KafkaException failure) {
-            producer.abortTransaction();
+            abort();
             LOG.warn("Cannot set the undecodable stem event at {}-{}@{} aside yet: {}", tp.topic(), tp.partition(),
                     e.offset(), failure.getMessage());
         }

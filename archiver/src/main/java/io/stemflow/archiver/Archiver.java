@@ -135,6 +135,11 @@ public final class Archiver implements AutoCloseable {
         return announcerRunning.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Empty while the worker and the announcer run; otherwise which of them failed on its own, and why. */
+    public java.util.Optional<String> problem() {
+        return java.util.Optional.ofNullable(failure.getNow(null));
+    }
+
     /** Blocks until the worker or the announcer fails on its own, and says which. */
     public String awaitFailure() throws InterruptedException {
         try {
