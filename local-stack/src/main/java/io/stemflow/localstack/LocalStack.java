@@ -87,6 +87,7 @@ public final class LocalStack implements AutoCloseable {
     /** stack.json's entry naming the archive's folder. */
     public static final String ARCHIVE_SERVICE = "archive";
     static final String STREAMS_CONDITION = "pipeline-streams";
+    static final String ARCHIVER_CONDITION = "archiver";
     /** {@link #environment} of the callback bridge. */
     public static final String BRIDGE_SERVICE = "callback-bridge";
     /** {@link #environment} of the provider gateway. */
@@ -100,13 +101,14 @@ public final class LocalStack implements AutoCloseable {
     private final StackInfo info;
     private final ProviderEmulator emulator;
     private final SupervisedChild bridge;
+    private final Archiver archiver;
     private final StreamsWatch streamsWatch;
     private final AtomicBoolean closing;
     private final CompletableFuture<String> failure;
     private final Map<String, Map<String, String>> environments;
 
     private LocalStack(final LocalStackConfig config, final EmbeddedKafka kafka, final Deque<AutoCloseable> started,
-                       final StackInfo info, final ProviderEmulator emulator, final SupervisedChild bridge,
+                       final StackInfo info, final ProviderEmulator emulator, final SupervisedChild bridge, final Archiver archiver,
                        final StreamsWatch streamsWatch, final AtomicBoolean closing,
                        final CompletableFuture<String> failure, final Map<String, Map<String, String>> environments) {
         this.environments = environments;
@@ -116,6 +118,7 @@ public final class LocalStack implements AutoCloseable {
         this.info = info;
         this.emulator = emulator;
         this.bridge = bridge;
+        this.archiver = archiver;
         this.streamsWatch = streamsWatch;
         this.closing = closing;
         this.failure = failure;
@@ -145,6 +148,7 @@ public final class LocalStack implements AutoCloseable {
             watchBroker(kafka, closing, failure);
         }
         SupervisedChild bridge = null;
+        Archiver archiver = null;
         StreamsWatch streamsWatch = null;
         try {
             final String bootstrap = kafka != null ? kafka.bootstrapServers() : config.external().bootstrapServers();
@@ -285,13 +289,17 @@ public final class LocalStack implements AutoCloseable {
 
                 // every stem copied into the data directory before its link expires, announced on separation-archived
                 final Path archive = config.dataDir().resolve("archive").toAbsolutePath();
-                final Archiver archiver = Archiver.start(new ArchiverConfig(bootstrap,
+                archiver = Archiver.start(new ArchiverConfig(bootstrap,
                         new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("archiver", registryEnv))),
                         KafkaAccess.ARCHIVER_APPLICATION_ID, "local", archive, null, config.dataDir().resolve("archiver-state"), 4,
                         FetchSettings.defaults(), replication.replicationFactor(), ArchiverConfig.Topics.stemflow(),
                         client(secure, Principal.ARCHIVER).properties()));
                 started.push(archiver);
                 services.put(ARCHIVE_SERVICE, archive.toString());
+                final Archiver runningArchiver = archiver;
+                gateway.health().register(ARCHIVER_CONDITION, () -> runningArchiver.problem()
+                        .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DEGRADED,
+                                reason + "; stems are not archived until the stack restarts")));
                 if (!streams.awaitRunning(Duration.ofSeconds(90))) {
                     throw new IllegalStateException("the pipeline did not reach RUNNING within 90 s");
                 }
@@ -299,7 +307,7 @@ public final class LocalStack implements AutoCloseable {
             final StackInfo info = new StackInfo(bootstrap, registryUrl, config.dataDir().toAbsolutePath().toString(),
                     ProcessHandle.current().pid(), Instant.now(), services, credentials);
             info.writeTo(config.stackFile());
-            return new LocalStack(config, kafka, started, info, emulator, bridge, streamsWatch, closing, failure,
+            return new LocalStack(config, kafka, started, info, emulator, bridge, archiver, streamsWatch, closing, failure,
                     Map.copyOf(environments));
         } catch (RuntimeException | InterruptedException e) {
             closing.set(true);
@@ -358,6 +366,9 @@ public final class LocalStack implements AutoCloseable {
         }
         if (streamsWatch != null) {
             streamsWatch.problem().ifPresent(p -> problems.put(STREAMS_CONDITION, p));
+        }
+        if (archiver != null) {
+            archiver.problem().ifPresent(p -> problems.put(ARCHIVER_CONDITION, p));
         }
         if (failure.isDone()) {
             problems.put("kafka", failure.join());
