@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.stemflow.avro.StemArchived;
 import io.stemflow.avro.StemReady;
-import io.stemflow.kafka.TopicSnapshot;
 import io.stemflow.schemas.TopicNames;
-import io.stemflow.serde.AvroSerdes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -18,17 +16,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +48,7 @@ class ArchiveOnStackTest {
                     new Demo.Settings(JOBS, BATCH, Duration.ofMinutes(10), 100_000, 100_000), Clock.systemUTC(), null)
                     .withRegistryAuth(stack.info().registry().auth()).run(new PrintWriter(text, true));
             assertThat(summary.allTerminal()).as(text.toString()).isTrue();
-            final Map<String, StemReady> stems = readAll(stack, TopicNames.STEMS, StemReady.class).stream()
+            final Map<String, StemReady> stems = LocalStackDemoTest.readAll(stack, TopicNames.STEMS, StemReady.class).stream()
                     .filter(s -> BATCH.equals(s.getBatchId()))
                     .collect(Collectors.toMap(ArchiveOnStackTest::stemId, Function.identity()));
             assertThat(stems).hasSize((int) summary.stems());
@@ -95,7 +88,7 @@ class ArchiveOnStackTest {
     }
 
     private static List<StemArchived> archived(final LocalStack stack) {
-        return readAll(stack, TopicNames.ARCHIVED, StemArchived.class).stream()
+        return LocalStackDemoTest.readAll(stack, TopicNames.ARCHIVED, StemArchived.class).stream()
                 .filter(a -> BATCH.equals(a.getBatchId())).toList();
     }
 
@@ -105,19 +98,5 @@ class ArchiveOnStackTest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static <T extends SpecificRecord> List<T> readAll(final LocalStack stack, final String topic,
-                                                              final Class<T> type) {
-        final Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        final List<T> values = new ArrayList<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                AvroSerdes.specific(type, Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false)
-                        .deserializer())) {
-            TopicSnapshot.read(consumer, topic, Duration.ofSeconds(60), r -> values.add(r.value()));
-        }
-        return values;
     }
 }

@@ -93,7 +93,8 @@ class LocalStackDemoTest {
         }
     }
 
-    private static <T extends SpecificRecord> List<T> readAll(final LocalStack stack, final String topic,
+    /** Every committed value of {@code topic} on the stack, up to its end offsets of now. */
+    static <T extends SpecificRecord> List<T> readAll(final LocalStack stack, final String topic,
                                                               final Class<T> type) {
         final Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());

@@ -3,7 +3,7 @@ package io.stemflow.archiver.fetch;
 import io.stemflow.http.LogText;
 import java.net.URI;
 
-/** What of a stem link and of a server's words may reach a log line or an event. */
+/** What of a stem link may reach a log line or an event. */
 final class LogSafe {
 
     private LogSafe() {
@@ -15,10 +15,5 @@ final class LogSafe {
      */
     static String url(final URI url) {
         return url.getScheme() + "://" + LogText.escape(url.getRawAuthority()) + "/...";
-    }
-
-    /** A stranger's text, escaped and cut ({@link LogText}). */
-    static String text(final String text) {
-        return LogText.escape(text);
     }
 }

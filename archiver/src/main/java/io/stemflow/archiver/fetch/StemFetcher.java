@@ -1,5 +1,6 @@
 package io.stemflow.archiver.fetch;
 
+import io.stemflow.http.LogText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -134,7 +135,7 @@ public final class StemFetcher implements AutoCloseable {
             final Optional<AudioType> type = AudioType.ofMediaType(contentType);
             if (type.isEmpty()) {
                 return new FetchOutcome.Failed("served as " + (contentType == null ? "no content type" : "'"
-                        + LogSafe.text(contentType) + "'") + ", not as an audio type the archiver keeps", false, attempt);
+                        + LogText.escape(contentType) + "'") + ", not as an audio type the archiver keeps", false, attempt);
             }
             final long total;
             if (status == 206) {
@@ -226,7 +227,7 @@ public final class StemFetcher implements AutoCloseable {
     }
 
     private static String describe(final IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + LogSafe.text(e.getMessage()));
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + LogText.escape(e.getMessage()));
     }
 
     @Override
