@@ -20,6 +20,8 @@ public interface ArchiveStore {
     /**
      * Stores {@code file} under {@code key} with its metadata, replacing whatever was stored there.
      *
+     * @param file     the stem's bytes; a store may move it away (the caller must not use it afterwards, only delete
+     *                 it if it is still there)
      * @param metadata what the object carries; its size and checksum are those of {@code file}
      */
     StoredObject put(String key, Path file, StemMetadata metadata) throws IOException;

@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * The archive as a folder: each stem a file at {@code root/key}, its metadata beside it in {@code key.json}.
  *
- * <p>Both are written to a temporary file in the same folder and moved into place atomically, the stem first and
+ * <p>{@link #put} takes the file it is given (moved, so a download on the same file system is not written twice).
+ * Both are written to a temporary file in the same folder and moved into place atomically, the stem first and
  * its metadata second. So a reader never sees half a stem, and a stem whose metadata is missing (the process died
  * between the two moves) or names other bytes (it died while replacing them) is not {@link #find found}: it is
  * archived again rather than trusted.
@@ -58,7 +59,8 @@ public final class FileSystemStore implements ArchiveStore {
         final Path partObject = Files.createTempFile(folder, ".put-", ".part");
         final Path partMetadata = Files.createTempFile(folder, ".put-", ".part");
         try {
-            Files.copy(file, partObject, StandardCopyOption.REPLACE_EXISTING);
+            // renamed when the download and the archive share a file system (the stem written once), copied otherwise
+            Files.move(file, partObject, StandardCopyOption.REPLACE_EXISTING);
             Files.write(partMetadata, JSON.writeValueAsBytes(metadata));
             move(partObject, object);
             move(partMetadata, metadataOf(object));
