@@ -24,6 +24,15 @@ public final class TopicNames {
     public static final String STEMS = "separation-stems";
     /** {@code StemArchived}, key requestId: one event per stem copied to the archive (the archiver's output). */
     public static final String ARCHIVED = "separation-archived";
+    /**
+     * {@code LinkRefreshRequest}, key requestId: the archiver asks the gateway for fresh links to stems whose links
+     * expired before they were copied.
+     */
+    public static final String LINK_REFRESH = "separation-link-refresh";
+    /** {@code StemLinks}, key requestId: the gateway's answer to each link refresh (record-info, rate-limited). */
+    public static final String LINKS = "separation-links";
+    /** {@code BatchManifest}, key batchId: a batch's archive manifest was written (the archiver's output). */
+    public static final String MANIFESTS = "separation-manifests";
     /** {@code JobStatus}, key requestId: every state change of a job. */
     public static final String STATUS = "separation-status";
     /** {@code ReconcileRequest}, key requestId: late jobs for the reconciler to poll. */
@@ -66,9 +75,10 @@ public final class TopicNames {
     public static final String JOB_QUEUE_NORMAL = "job-queue-normal";
     public static final String JOB_QUEUE_BULK = "job-queue-bulk";
 
-    /** Every Avro topic of stemflow (the pipeline's, and the archiver's {@link #ARCHIVED}), in flow order. */
+    /** Every Avro topic of stemflow (the pipeline's, and the archiver's {@link #ARCHIVED}, {@link #LINK_REFRESH}, {@link #LINKS}, {@link #MANIFESTS}), in flow order. */
     public static final List<String> ALL = List.of(REQUESTS, REQUESTS_BULK, ADMITTED, SUBMISSIONS, RESULTS, STEMS,
-            ARCHIVED, STATUS, RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER, CREDIT_BALANCES, CONTROL, ACCOUNT_SHARES);
+            ARCHIVED, LINK_REFRESH, LINKS, MANIFESTS, STATUS, RECONCILE, DLQ, CREDIT_GRANTS, CREDIT_LEDGER,
+            CREDIT_BALANCES, CONTROL, ACCOUNT_SHARES);
 
     /** Topics the topology keeps for itself (created with the others; the same partition count but {@link #JOB_QUEUE}'s one). */
     public static final List<String> INTERNAL = List.of(CREDIT_COMMANDS, CREDIT_COMMANDS_NORMAL, CREDIT_COMMANDS_BULK,

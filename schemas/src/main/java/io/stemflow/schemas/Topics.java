@@ -2,16 +2,19 @@ package io.stemflow.schemas;
 
 import io.stemflow.avro.AccountShare;
 import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.ControlCommand;
 import io.stemflow.avro.CreditBalance;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.LedgerEntry;
+import io.stemflow.avro.LinkRefreshRequest;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationResult;
 import io.stemflow.avro.StemArchived;
+import io.stemflow.avro.StemLinks;
 import io.stemflow.avro.StemReady;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.serde.AvroSerdes;
@@ -40,6 +43,9 @@ public record Topics(
         Topic<String, SeparationResult> results,
         Topic<String, StemReady> stems,
         Topic<String, StemArchived> archived,
+        Topic<String, LinkRefreshRequest> linkRefresh,
+        Topic<String, StemLinks> links,
+        Topic<String, BatchManifest> manifests,
         Topic<String, JobStatus> status,
         Topic<String, ReconcileRequest> reconcile,
         Topic<String, DeadLetter> deadLetters,
@@ -61,6 +67,9 @@ public record Topics(
                 new Topic<>(TopicNames.RESULTS, key, serdes.valueSerde(SeparationResult.class)),
                 new Topic<>(TopicNames.STEMS, key, serdes.valueSerde(StemReady.class)),
                 new Topic<>(TopicNames.ARCHIVED, key, serdes.valueSerde(StemArchived.class)),
+                new Topic<>(TopicNames.LINK_REFRESH, key, serdes.valueSerde(LinkRefreshRequest.class)),
+                new Topic<>(TopicNames.LINKS, key, serdes.valueSerde(StemLinks.class)),
+                new Topic<>(TopicNames.MANIFESTS, key, serdes.valueSerde(BatchManifest.class)),
                 new Topic<>(TopicNames.STATUS, key, serdes.valueSerde(JobStatus.class)),
                 new Topic<>(TopicNames.RECONCILE, key, serdes.valueSerde(ReconcileRequest.class)),
                 new Topic<>(TopicNames.DLQ, key, serdes.valueSerde(DeadLetter.class)),
@@ -83,7 +92,8 @@ public record Topics(
 
     /** Every topic, in the order of {@link TopicNames#ALL}. */
     public List<Topic<String, ?>> all() {
-        return List.of(requests, requestsBulk, admitted, submissions, results, stems, archived, status, reconcile,
-                deadLetters, creditGrants, creditLedger, creditBalances, control, accountShares);
+        return List.of(requests, requestsBulk, admitted, submissions, results, stems, archived, linkRefresh, links,
+                manifests, status, reconcile, deadLetters, creditGrants, creditLedger, creditBalances, control,
+                accountShares);
     }
 }
