@@ -4,8 +4,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.LinkRefreshRequest;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationResult;
+import io.stemflow.avro.StemLinks;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.gateway.provider.HttpProviderClient;
 import io.stemflow.gateway.provider.ProviderClient;
@@ -24,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,7 +54,7 @@ public final class Gateway implements AutoCloseable {
     private static final Duration ROLES_SETTLE = Duration.ofSeconds(2);
 
     private final WorkLoop<AdmittedJob> submitter;
-    private final WorkLoop<ReconcileRequest> reconciler;
+    private final WorkLoop<SpecificRecord> reconciler;
     private final GatewayHttpServer http;
     private final GatewayHealth health;
     private final PrometheusMeterRegistry registry;
@@ -59,7 +62,7 @@ public final class Gateway implements AutoCloseable {
     private final ActiveRole role;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Gateway(final WorkLoop<AdmittedJob> submitter, final WorkLoop<ReconcileRequest> reconciler,
+    private Gateway(final WorkLoop<AdmittedJob> submitter, final WorkLoop<SpecificRecord> reconciler,
                     final GatewayHttpServer http, final GatewayHealth health, final PrometheusMeterRegistry registry,
                     final ProviderGate gate, final ActiveRole role) {
         this.submitter = submitter;
@@ -120,16 +123,23 @@ public final class Gateway implements AutoCloseable {
 
         final Duration grace = config.provider().requestTimeout().plusSeconds(1);
         final WorkLoop<AdmittedJob> submitter = new WorkLoop<>(
-                new WorkLoop.Settings(SubmitHandler.ROLE, config.topics().admitted(), config.flow().inFlight(),
+                new WorkLoop.Settings(SubmitHandler.ROLE, List.of(config.topics().admitted()), config.flow().inFlight(),
                         config.flow().maxBuffered(), config.kafka().commitInterval(), grace),
                 consumer(config, SubmitHandler.ROLE, role), () -> producer(config, SubmitHandler.ROLE), submit,
                 deadLetters, gate, role, nanoTime, metrics, health);
-        final WorkLoop<ReconcileRequest> reconciler = new WorkLoop<>(
-                new WorkLoop.Settings(ReconcileHandler.ROLE, config.topics().reconcile(),
+        final LinkRefreshHandler refresh = new LinkRefreshHandler(
+                AvroSerdes.specific(LinkRefreshRequest.class, schemas, serdeConfig, false).deserializer(),
+                new Topic<>(config.topics().links(), Serdes.String(),
+                        AvroSerdes.specific(StemLinks.class, schemas, serdeConfig, false)),
+                deadLetters, client, RetryPolicy.create("record-info", config.retry()), clock, metrics);
+        final WorkLoop<SpecificRecord> reconciler = new WorkLoop<>(
+                new WorkLoop.Settings(ReconcileHandler.ROLE,
+                        List.of(config.topics().reconcile(), config.topics().linkRefresh()),
                         config.flow().reconcilerInFlight(), config.flow().maxBuffered(),
                         config.kafka().commitInterval(), grace),
                 consumer(config, ReconcileHandler.ROLE, role), () -> producer(config, ReconcileHandler.ROLE),
-                reconcile, deadLetters, gate, role, nanoTime, metrics, health);
+                new RecordInfoHandler(config.topics().linkRefresh(), reconcile, refresh), deadLetters, gate, role,
+                nanoTime, metrics, health);
         final GatewayHttpServer http;
         try {
             http = GatewayHttpServer.start(config.http(), health, registry);

@@ -56,6 +56,8 @@ public record GatewayConfig(
     public static final String TOPIC_SUBMISSIONS = "STEMFLOW_TOPIC_SUBMISSIONS";
     public static final String TOPIC_RECONCILE = "STEMFLOW_TOPIC_RECONCILE";
     public static final String TOPIC_RESULTS = "STEMFLOW_TOPIC_RESULTS";
+    public static final String TOPIC_LINK_REFRESH = "STEMFLOW_TOPIC_LINK_REFRESH";
+    public static final String TOPIC_LINKS = "STEMFLOW_TOPIC_LINKS";
     public static final String TOPIC_DLQ = "STEMFLOW_TOPIC_DLQ";
     public static final String APPLICATION_ID = "STEMFLOW_GATEWAY_APPLICATION_ID";
     public static final String INSTANCE_ID = "STEMFLOW_GATEWAY_INSTANCE_ID";
@@ -90,7 +92,7 @@ public record GatewayConfig(
             PROVIDER_REQUEST_TIMEOUT, PROVIDER_CONNECT_TIMEOUT, RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW,
             RATE_LIMIT_MARGIN, COST_SEPARATE_VOCAL, COST_SPLIT_STEM, CALLBACK_HMAC_KEY, CALLBACK_HMAC_KEY_FILE,
             BRIDGE_PUBLIC_URL, KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, TOPIC_ADMITTED, TOPIC_SUBMISSIONS,
-            TOPIC_RECONCILE, TOPIC_RESULTS, TOPIC_DLQ, APPLICATION_ID, INSTANCE_ID, RETIRED_INSTANCES,
+            TOPIC_RECONCILE, TOPIC_RESULTS, TOPIC_LINK_REFRESH, TOPIC_LINKS, TOPIC_DLQ, APPLICATION_ID, INSTANCE_ID, RETIRED_INSTANCES,
             TAKEOVER_HOLD, TRANSACTIONAL_ID_PREFIX, SESSION_TIMEOUT, COMMIT_INTERVAL, IN_FLIGHT, RECONCILER_IN_FLIGHT, MAX_BUFFERED, RETRY_MAX_ATTEMPTS,
             RETRY_INITIAL_BACKOFF, RETRY_MULTIPLIER, RETRY_MAX_BACKOFF, RETRY_JITTER, THROTTLE_INITIAL_BACKOFF,
             THROTTLE_MAX_BACKOFF, MAINTENANCE_PROBE_INTERVAL, CREDIT_POLL_INTERVAL, CONFIG_PROBE_INTERVAL,
@@ -145,6 +147,8 @@ public record GatewayConfig(
                         r.text(TOPIC_SUBMISSIONS, TopicNames.SUBMISSIONS),
                         r.text(TOPIC_RECONCILE, TopicNames.RECONCILE),
                         r.text(TOPIC_RESULTS, TopicNames.RESULTS),
+                        r.text(TOPIC_LINK_REFRESH, TopicNames.LINK_REFRESH),
+                        r.text(TOPIC_LINKS, TopicNames.LINKS),
                         r.text(TOPIC_DLQ, TopicNames.DLQ)),
                 new RateSettings(
                         atLeast(r, RATE_LIMIT_REQUESTS, 20, 1),
@@ -275,10 +279,12 @@ public record GatewayConfig(
 
     /**
      * Topic names (configurable so tests and parallel deployments can use their own). {@code dlq} receives the
-     * records of {@code admitted} and {@code reconcile} that cannot be used (see docs/integration.md).
+     * records of {@code admitted}, {@code reconcile} and {@code linkRefresh} that cannot be used (see
+     * docs/integration.md). The reconciler reads {@code linkRefresh} (the archiver's requests for fresh links) beside
+     * {@code reconcile} and answers on {@code links}.
      */
     public record TopicSettings(String admitted, String submissions, String reconcile, String results,
-                                String dlq) {
+                                String linkRefresh, String links, String dlq) {
     }
 
     /**

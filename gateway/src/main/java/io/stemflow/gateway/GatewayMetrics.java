@@ -64,6 +64,11 @@ public final class GatewayMetrics {
         Counter.builder("stemflow.gateway.reconciled").tag("result", result).register(registry).increment();
     }
 
+    /** A link refresh answered: {@code fresh}, {@code gone} or {@code unavailable}. */
+    void linksRefreshed(final String outcome) {
+        Counter.builder("stemflow.gateway.link.refreshes").tag("outcome", outcome).register(registry).increment();
+    }
+
     void committed(final String loop, final int jobs) {
         Counter.builder("stemflow.gateway.committed.jobs").tag("loop", loop).register(registry).increment(jobs);
     }

@@ -3,6 +3,7 @@ package io.stemflow.gateway;
 import io.stemflow.schemas.CallerText;
 
 import io.stemflow.avro.AdmittedJob;
+import io.stemflow.avro.LinkRefreshRequest;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
@@ -70,6 +71,30 @@ final class InputRules {
                 .or(() -> request.getReconciliation() < 1
                         ? Optional.of("reconciliation must be 1 or more, was " + request.getReconciliation())
                         : Optional.empty())
+                .or(() -> FieldLimits.oversized(request));
+    }
+
+    /** The most stems one link refresh may ask for (a split_stem job has 12). */
+    static final int MAX_REFRESH_STEMS = 32;
+
+    /** Why a link refresh whose identity is sound cannot be looked up, or empty. */
+    static Optional<String> linkRefreshProblem(final LinkRefreshRequest request) {
+        return idProblem("providerTaskId", request.getProviderTaskId())
+                .or(() -> request.getAttempt() < 1
+                        ? Optional.of("attempt must be 1 or more, was " + request.getAttempt())
+                        : Optional.empty())
+                .or(() -> request.getRefresh() < 1
+                        ? Optional.of("refresh must be 1 or more, was " + request.getRefresh())
+                        : Optional.empty())
+                .or(() -> request.getStems().isEmpty() || request.getStems().size() > MAX_REFRESH_STEMS
+                        ? Optional.of("stems must list 1 to " + MAX_REFRESH_STEMS + " stem events, has "
+                        + request.getStems().size())
+                        : Optional.empty())
+                .or(() -> request.getStems().stream()
+                        .filter(s -> !request.getRequestId().equals(s.getRequestId()))
+                        .findFirst()
+                        .map(s -> "every stem event must be of job " + request.getRequestId()
+                                + ", one is of '" + CallerText.clip(s.getRequestId()) + "'"))
                 .or(() -> FieldLimits.oversized(request));
     }
 

@@ -83,11 +83,14 @@ final class WorkLoop<V> implements AutoCloseable {
     private static final long CLAIM_RETRY_MILLIS = 100;
 
     /** Settings of one loop. */
-    record Settings(String role, String inputTopic, int window, int maxBuffered, Duration commitInterval,
+    record Settings(String role, List<String> inputTopics, int window, int maxBuffered, Duration commitInterval,
                     Duration shutdownGrace) {
         Settings {
             Objects.requireNonNull(role, "role");
-            Objects.requireNonNull(inputTopic, "inputTopic");
+            inputTopics = List.copyOf(inputTopics);
+            if (inputTopics.isEmpty()) {
+                throw new IllegalArgumentException("a loop reads at least one topic");
+            }
             if (window < 1 || maxBuffered < 1) {
                 throw new IllegalArgumentException("window and maxBuffered must be at least 1");
             }
@@ -182,8 +185,8 @@ final class WorkLoop<V> implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(settings.inputTopic()), new Rebalance());
-            LOG.info("{} consuming {} (window {})", settings.role(), settings.inputTopic(), settings.window());
+            consumer.subscribe(settings.inputTopics(), new Rebalance());
+            LOG.info("{} consuming {} (window {})", settings.role(), settings.inputTopics(), settings.window());
             while (running) {
                 turn();
             }

@@ -2,10 +2,12 @@ package io.stemflow.gateway;
 
 import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.LinkRefreshRequest;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationResult;
 import io.stemflow.avro.SeparationType;
+import io.stemflow.avro.StemLinks;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.emulator.EmulatorConfig;
 import io.stemflow.emulator.ProcessingTime;
@@ -38,7 +40,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * One gateway test's world: the provider emulator, the gateway's five topics (unique names on the shared broker),
+ * One gateway test's world: the provider emulator, the gateway's seven topics (unique names on the shared broker),
  * the environment a gateway is configured from, and helpers to produce jobs and read outcomes.
  */
 final class GatewayFixture implements AutoCloseable {
@@ -55,6 +57,8 @@ final class GatewayFixture implements AutoCloseable {
     final String submissions;
     final String reconcile;
     final String results;
+    final String linkRefresh;
+    final String links;
     final String dlq;
     final String applicationId;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
@@ -73,9 +77,11 @@ final class GatewayFixture implements AutoCloseable {
         this.submissions = stack.uniqueTopic("gw-submissions");
         this.reconcile = stack.uniqueTopic("gw-reconcile");
         this.results = stack.uniqueTopic("gw-results");
+        this.linkRefresh = stack.uniqueTopic("gw-link-refresh");
+        this.links = stack.uniqueTopic("gw-links");
         this.dlq = stack.uniqueTopic("gw-dlq");
         this.applicationId = stack.uniqueTopic("gw-app");
-        stack.createTopics(partitions, admitted, submissions, reconcile, results, dlq);
+        stack.createTopics(partitions, admitted, submissions, reconcile, results, linkRefresh, links, dlq);
     }
 
     /** Emulator defaults for gateway tests: loopback, one key, 20 calls per 1 s, tasks that never finish. */
@@ -116,6 +122,8 @@ final class GatewayFixture implements AutoCloseable {
         env.put(GatewayConfig.TOPIC_SUBMISSIONS, submissions);
         env.put(GatewayConfig.TOPIC_RECONCILE, reconcile);
         env.put(GatewayConfig.TOPIC_RESULTS, results);
+        env.put(GatewayConfig.TOPIC_LINK_REFRESH, linkRefresh);
+        env.put(GatewayConfig.TOPIC_LINKS, links);
         env.put(GatewayConfig.TOPIC_DLQ, dlq);
         env.put(GatewayConfig.APPLICATION_ID, applicationId);
         env.put(GatewayConfig.RATE_LIMIT_REQUESTS, "20");
@@ -201,6 +209,15 @@ final class GatewayFixture implements AutoCloseable {
     void askReconcile(final List<ReconcileRequest> requests) {
         produce(requests.stream().map(r -> new ProducerRecord<>(reconcile, r.getRequestId(), r)).toList(),
                 ReconcileRequest.class);
+    }
+
+    void askLinks(final List<LinkRefreshRequest> requests) {
+        produce(requests.stream().map(r -> new ProducerRecord<>(linkRefresh, r.getRequestId(), r)).toList(),
+                LinkRefreshRequest.class);
+    }
+
+    TopicReader<StemLinks> links() {
+        return reader(links, StemLinks.class);
     }
 
     TopicReader<SubmissionOutcome> outcomes() {

@@ -371,7 +371,7 @@ class WorkLoopTest {
         final ActiveRole role = new ActiveRole("0", "test", List.of("test"), gate,
                 new TakeoverHold(Duration.ZERO, "0", Duration.ofSeconds(10), Duration.ofSeconds(1)),
                 Duration.ofSeconds(2), Duration.ofSeconds(15), System::nanoTime, metrics);
-        loop = new WorkLoop<>(new WorkLoop.Settings("test", PARTITION.topic(), window, 100, Duration.ZERO,
+        loop = new WorkLoop<>(new WorkLoop.Settings("test", List.of(PARTITION.topic()), window, 100, Duration.ZERO,
                 Duration.ofSeconds(1)), consumer, () -> producer, new LatchHandler(),
                 new GatewayDeadLetters(new Topic<>(DLQ, Serdes.String(), deadLetterSerde), Clock.systemUTC()), gate,
                 role, System::nanoTime, metrics, health);
