@@ -103,7 +103,7 @@ public final class AnnounceTopology {
                 .setAccountId(o.accountId())
                 .setBatchId(o.batchId())
                 .setAttempt(o.attempt())
-                .setSourceTopic(stemsTopic)
+                .setSourceTopic(o.sourceTopic() == null ? stemsTopic : o.sourceTopic())
                 .setSourcePartition(o.sourcePartition())
                 .setSourceOffset(o.sourceOffset())
                 .setFailedAt(Instant.ofEpochMilli(o.at()))

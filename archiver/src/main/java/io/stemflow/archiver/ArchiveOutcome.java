@@ -17,19 +17,29 @@ import java.util.Objects;
  * @param contentType    of the copy (null on failure)
  * @param reason         why it failed (null when archived)
  * @param code           the HTTP status that ended it, when there was one
- * @param sourcePartition partition of the stem event on its topic
- * @param sourceOffset   offset of the stem event on its topic
+ * @param sourceTopic    the topic of the record it came from when that is not the stem event itself (a fresh-links
+ *                       answer), else null
+ * @param sourcePartition partition of that record on its topic
+ * @param sourceOffset   offset of that record on its topic
  * @param at             when it was archived or given up (epoch millis)
  */
 public record ArchiveOutcome(boolean archived, String requestId, String accountId, String batchId, String type,
                              int attempt, String providerTaskId, String stem, Map<String, String> labels, String key,
                              String location, String sha256, long size, String contentType, String reason,
-                             Integer code, int sourcePartition, long sourceOffset, long at) {
+                             Integer code, String sourceTopic, int sourcePartition, long sourceOffset, long at) {
 
     public ArchiveOutcome {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(stem, "stem");
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** HTTP statuses of a link the provider no longer serves (it expired, or the file was deleted). */
+    private static final java.util.Set<Integer> GONE = java.util.Set.of(403, 404, 410);
+
+    /** Whether it failed because its link is dead: a fresh link from the provider may still get it. */
+    public boolean linkIsDead() {
+        return !archived && code != null && GONE.contains(code);
     }
 
     /** The announcer's store key: one announcement per stem of a job. */

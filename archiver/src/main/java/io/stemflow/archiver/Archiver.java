@@ -6,6 +6,8 @@ import io.stemflow.archiver.store.FileSystemStore;
 import io.stemflow.archiver.store.S3Store;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.StemArchived;
+import io.stemflow.avro.LinkRefreshRequest;
+import io.stemflow.avro.StemLinks;
 import io.stemflow.avro.StemReady;
 import io.stemflow.kafka.JsonSerde;
 import io.stemflow.kafka.KafkaTopics;
@@ -32,6 +34,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -100,14 +104,20 @@ public final class Archiver implements AutoCloseable {
         final AvroSerde<StemArchived> archived = AvroSerdes.specific(StemArchived.class, serde, false);
         final AvroSerde<DeadLetter> deadLetters = AvroSerdes.specific(DeadLetter.class, serde, false);
 
-        final KafkaConsumer<String, StemReady> consumer = new KafkaConsumer<>(consumerConfig(config),
-                new StringDeserializer(), stems.deserializer());
+        final AvroSerde<StemLinks> links = AvroSerdes.specific(StemLinks.class, serde, false);
+        final AvroSerde<LinkRefreshRequest> refreshes = AvroSerdes.specific(LinkRefreshRequest.class, serde, false);
+
+        final KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(consumerConfig(config),
+                new StringDeserializer(), byTopic(config.topics().links(), links.deserializer(),
+                stems.deserializer()));
         final KafkaProducer<String, Object> producer = new KafkaProducer<>(producerConfig(config),
                 new StringSerializer(), byTopic(config, JsonSerde.of(ArchiveOutcome.class).serializer(),
-                deadLetters.serializer()));
+                refreshes.serializer(), deadLetters.serializer()));
         final ArchiveWorker worker = new ArchiveWorker(consumer, producer,
-                new StemArchiver(store, fetcher, Clock.systemUTC()), config.topics().stems(), config.outcomesTopic(),
-                config.topics().deadLetters(), config.concurrency(), Clock.systemUTC());
+                new StemArchiver(store, fetcher, Clock.systemUTC()),
+                new ArchiveWorker.Topics(config.topics().stems(), config.topics().links(),
+                        config.topics().linkRefresh(), config.outcomesTopic(), config.topics().deadLetters()),
+                config.linkRefreshes(), config.concurrency(), Clock.systemUTC());
 
         final AnnounceTopology.Topics topics = new AnnounceTopology.Topics(config.outcomesTopic(),
                 new Topic<>(config.topics().archived(), Serdes.String(), archived),
@@ -156,6 +166,11 @@ public final class Archiver implements AutoCloseable {
     /** Stems archived by this instance's worker since it started. */
     public long archived() {
         return worker.archived();
+    }
+
+    /** Stems whose dead links this instance's worker asked fresh links for since it started (each time counted). */
+    public long refreshesAsked() {
+        return worker.refreshesAsked();
     }
 
     /** Stems this instance's worker could not archive since it started. */
@@ -235,11 +250,46 @@ public final class Archiver implements AutoCloseable {
         return p;
     }
 
-    /** The worker's value serializer: JSON outcomes to the outcomes topic, Avro dead letters to the DLQ. */
+    /**
+     * The worker's value serializer: JSON outcomes to the outcomes topic, Avro link refreshes to the gateway, Avro
+     * dead letters to the DLQ.
+     */
     private static Serializer<Object> byTopic(final ArchiverConfig config, final Serializer<ArchiveOutcome> outcomes,
+                                              final Serializer<LinkRefreshRequest> refreshes,
                                               final Serializer<DeadLetter> deadLetters) {
-        return (topic, value) -> topic.equals(config.outcomesTopic())
-                ? outcomes.serialize(topic, (ArchiveOutcome) value)
-                : deadLetters.serialize(topic, (DeadLetter) value);
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(final String topic, final Object value) {
+                return serialize(topic, null, value);
+            }
+
+            @Override
+            public byte[] serialize(final String topic, final Headers headers, final Object value) {
+                if (topic.equals(config.outcomesTopic())) {
+                    return outcomes.serialize(topic, headers, (ArchiveOutcome) value);
+                }
+                if (topic.equals(config.topics().linkRefresh())) {
+                    return refreshes.serialize(topic, headers, (LinkRefreshRequest) value);
+                }
+                return deadLetters.serialize(topic, headers, (DeadLetter) value);
+            }
+        };
+    }
+
+    /** The worker's value deserializer: Avro fresh-links answers from the links topic, Avro stem events otherwise. */
+    private static Deserializer<Object> byTopic(final String linksTopic, final Deserializer<StemLinks> links,
+                                                final Deserializer<StemReady> stems) {
+        return new Deserializer<>() {
+            @Override
+            public Object deserialize(final String topic, final byte[] data) {
+                return deserialize(topic, null, data);
+            }
+
+            @Override
+            public Object deserialize(final String topic, final Headers headers, final byte[] data) {
+                return linksTopic.equals(topic) ? links.deserialize(topic, headers, data)
+                        : stems.deserialize(topic, headers, data);
+            }
+        };
     }
 }

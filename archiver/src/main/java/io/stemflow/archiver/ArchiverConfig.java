@@ -23,12 +23,14 @@ import java.util.Objects;
  * @param s3             the S3-compatible bucket the archive is kept in, or null for {@code archiveDir}
  * @param stateDir       the announcer's state (which stems were announced)
  * @param concurrency    stems downloaded at once
+ * @param linkRefreshes  fresh links asked for a stem whose link is dead (403/404/410) before it is reported
+ *                       {@code ARCHIVE_FAILED}; 0 reports it at once
  * @param topics         the topics it reads and writes (stemflow's own but in tests)
  * @param kafkaSecurity  Kafka client security properties, applied to every client
  */
 public record ArchiverConfig(String bootstrapServers, RegistryConnection registry, String applicationId,
                              String instanceId, Path archiveDir, S3StoreConfig s3, Path stateDir, int concurrency, FetchSettings fetch,
-                             int replicationFactor, Topics topics, Map<String, String> kafkaSecurity) {
+                             int replicationFactor, int linkRefreshes, Topics topics, Map<String, String> kafkaSecurity) {
 
     public static final String KAFKA_BOOTSTRAP_SERVERS = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
     public static final String SCHEMA_REGISTRY_URL = "STEMFLOW_SCHEMA_REGISTRY_URL";
@@ -48,18 +50,25 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     public static final String FETCH_TIMEOUT = "STEMFLOW_ARCHIVER_FETCH_TIMEOUT";
     public static final String MAX_STEM_BYTES = "STEMFLOW_ARCHIVER_MAX_STEM_BYTES";
     public static final String REPLICATION_FACTOR = "STEMFLOW_ARCHIVER_REPLICATION_FACTOR";
+    public static final String LINK_REFRESHES = "STEMFLOW_ARCHIVER_LINK_REFRESHES";
 
-    /** The topics the archiver reads and writes. */
-    public record Topics(String stems, String archived, String deadLetters) {
+    /**
+     * The topics the archiver reads and writes: stems in, archived and dead letters out; requests for fresh links
+     * out to the gateway ({@code linkRefresh}) and its answers in ({@code links}).
+     */
+    public record Topics(String stems, String archived, String deadLetters, String linkRefresh, String links) {
         public Topics {
             Objects.requireNonNull(stems, "stems");
             Objects.requireNonNull(archived, "archived");
             Objects.requireNonNull(deadLetters, "deadLetters");
+            Objects.requireNonNull(linkRefresh, "linkRefresh");
+            Objects.requireNonNull(links, "links");
         }
 
         /** stemflow's topics. */
         public static Topics stemflow() {
-            return new Topics(TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ);
+            return new Topics(TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ, TopicNames.LINK_REFRESH,
+                    TopicNames.LINKS);
         }
     }
 
@@ -74,6 +83,9 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
         Objects.requireNonNull(topics, "topics");
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be 1 or more, was " + concurrency);
+        }
+        if (linkRefreshes < 0) {
+            throw new IllegalArgumentException("linkRefreshes must be 0 or more, was " + linkRefreshes);
         }
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replicationFactor must be 1 or more, was " + replicationFactor);
@@ -94,7 +106,7 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     /** With other topics (tests share one broker). */
     public ArchiverConfig withTopics(final Topics other) {
         return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replicationFactor, other, kafkaSecurity);
+                concurrency, fetch, replicationFactor, linkRefreshes, other, kafkaSecurity);
     }
 
     /**
@@ -140,12 +152,13 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
                 Duration.ofMinutes(10));
         final long maxBytes = r.whole(MAX_STEM_BYTES, d.maxBytes(), 1024, Long.MAX_VALUE);
         final int replication = r.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
+        final int refreshes = r.integer(LINK_REFRESHES, 3, 0, 100);
         final KafkaClientSecurity security = KafkaClientSecurity.read(r);
         r.throwIfProblems();
         final FetchSettings fetch = new FetchSettings(d.connectTimeout(), timeout, timeout, attempts, d.backoff(),
                 d.maxBackoff(), maxBytes);
         return new ArchiverConfig(bootstrap, registry.orElseThrow(), applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replication, Topics.stemflow(), security.properties());
+                concurrency, fetch, replication, refreshes, Topics.stemflow(), security.properties());
     }
 
     private static String defaultInstance(final Map<String, String> env) {

@@ -63,26 +63,36 @@ public final class StemArchiver {
 
     public ArchiveOutcome archive(final StemReady stem, final int partition, final long offset)
             throws IOException, InterruptedException {
-        final Optional<AudioType> named = typeOfLink(stem.getUrl());
+        return archive(stem, stem.getUrl(), null, partition, offset);
+    }
+
+    /**
+     * Archives {@code stem} from {@code link} (its own, or a fresh one the provider gave for it), reporting the
+     * record it came from ({@code topic} null: the stem event itself).
+     */
+    public ArchiveOutcome archive(final StemReady stem, final String link, final String topic, final int partition,
+                                  final long offset) throws IOException, InterruptedException {
+        final Source source = new Source(topic, partition, offset);
+        final Optional<AudioType> named = typeOfLink(link);
         if (named.isPresent()) {
             final Optional<StoredObject> stored = ours(store.find(keyOf(stem, named.get())), stem);
             if (stored.isPresent()) {
-                return archived(stem, stored.get(), partition, offset);
+                return archived(stem, stored.get(), source);
             }
         }
         final URI url;
         try {
-            url = URI.create(stem.getUrl());
+            url = URI.create(link);
         } catch (IllegalArgumentException e) {
-            return failed(stem, named.orElse(AudioType.WAV), "the stem's link is not a URL", null, partition, offset);
+            return failed(stem, named.orElse(AudioType.WAV), "the stem's link is not a URL", null, source);
         }
         final FetchOutcome fetched = fetcher.fetch(url);
         if (fetched instanceof FetchOutcome.Gone gone) {
             return failed(stem, named.orElse(AudioType.WAV), "the stem's link answers HTTP " + gone.status()
-                    + ": the provider no longer has the file", gone.status(), partition, offset);
+                    + ": the provider no longer has the file", gone.status(), source);
         }
         if (fetched instanceof FetchOutcome.Failed failed) {
-            return failed(stem, named.orElse(AudioType.WAV), failed.reason(), null, partition, offset);
+            return failed(stem, named.orElse(AudioType.WAV), failed.reason(), null, source);
         }
         final FetchOutcome.Fetched file = (FetchOutcome.Fetched) fetched;
         try {
@@ -92,7 +102,7 @@ public final class StemArchiver {
             final StoredObject object = stored.isPresent() ? stored.get() : store.put(key, file.file(),
                     new StemMetadata(stem.getRequestId(), stem.getAccountId(), stem.getBatchId(), stemName(stem),
                             file.sha256(), file.size(), file.type().mediaType()));
-            return archived(stem, object, partition, offset);
+            return archived(stem, object, source);
         } finally {
             Files.deleteIfExists(file.file());
         }
@@ -104,18 +114,33 @@ public final class StemArchiver {
                 && o.metadata().stem().equals(stemName(stem)));
     }
 
-    private ArchiveOutcome archived(final StemReady stem, final StoredObject object, final int partition,
-                                    final long offset) {
+    /** The record a stem came from: its stem event ({@code topic} null) or a fresh-links answer. */
+    private record Source(String topic, int partition, long offset) {
+    }
+
+    private ArchiveOutcome archived(final StemReady stem, final StoredObject object, final Source source) {
         return new ArchiveOutcome(true, stem.getRequestId(), stem.getAccountId(), stem.getBatchId(),
                 stem.getType().name(), stem.getAttempt(), stem.getProviderTaskId(), stemName(stem), stem.getLabels(),
                 object.key(), object.location().toString(), object.metadata().sha256(), object.metadata().size(),
-                object.metadata().contentType(), null, null, partition, offset, clock.millis());
+                object.metadata().contentType(), null, null, source.topic(), source.partition(), source.offset(),
+                clock.millis());
+    }
+
+    /**
+     * The failure of a stem that is not to be had, for a reason found outside a download (the provider says its task
+     * is gone, or lists the stem no more).
+     */
+    public ArchiveOutcome failed(final StemReady stem, final String reason, final Integer code, final String topic,
+                                 final int partition, final long offset) {
+        return failed(stem, typeOfLink(stem.getUrl()).orElse(AudioType.WAV), reason, code,
+                new Source(topic, partition, offset));
     }
 
     private ArchiveOutcome failed(final StemReady stem, final AudioType type, final String reason, final Integer code,
-                                  final int partition, final long offset) {
+                                  final Source source) {
         return new ArchiveOutcome(false, stem.getRequestId(), stem.getAccountId(), stem.getBatchId(),
                 stem.getType().name(), stem.getAttempt(), stem.getProviderTaskId(), stemName(stem), stem.getLabels(),
-                keyOf(stem, type), null, null, 0, null, reason, code, partition, offset, clock.millis());
+                keyOf(stem, type), null, null, 0, null, reason, code, source.topic(), source.partition(), source.offset(),
+                clock.millis());
     }
 }

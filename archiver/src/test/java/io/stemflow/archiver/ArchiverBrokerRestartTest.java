@@ -60,7 +60,8 @@ class ArchiverBrokerRestartTest {
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             // given: 40 jobs' stems, served slowly
             KafkaTopics.createAndAwait(admin, List.of(new NewTopic(TOPICS.stems(), 3, (short) 1),
-                    new NewTopic(TOPICS.archived(), 3, (short) 1), new NewTopic(TOPICS.deadLetters(), 3, (short) 1)),
+                    new NewTopic(TOPICS.archived(), 3, (short) 1), new NewTopic(TOPICS.deadLetters(), 3, (short) 1),
+                    new NewTopic(TOPICS.linkRefresh(), 3, (short) 1), new NewTopic(TOPICS.links(), 3, (short) 1)),
                     Duration.ofSeconds(60));
             final Map<String, Object> serde = Map.of("schema.registry.url", registry.url().toString());
             try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(Map.of(
@@ -80,7 +81,8 @@ class ArchiverBrokerRestartTest {
             }
             final ArchiverConfig config = new ArchiverConfig(kafka.bootstrapServers(),
                     RegistryConnection.of(registry.url().toString()), "stemflow-archiver", "crash-test",
-                    dir.resolve("archive"), null, dir.resolve("state"), 4, FetchSettings.defaults(), 1, TOPICS, Map.of());
+                    dir.resolve("archive"), null, dir.resolve("state"), 4, FetchSettings.defaults(), 1, 3, TOPICS,
+                    Map.of());
 
             try (Archiver archiver = Archiver.start(config)) {
                 assertThat(archiver.awaitRunning(DEADLINE)).isTrue();

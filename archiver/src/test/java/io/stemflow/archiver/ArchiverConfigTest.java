@@ -37,7 +37,8 @@ class ArchiverConfigTest {
         assertThat(config.workerGroup()).isEqualTo("stemflow-archiver-worker");
         assertThat(config.outcomesTopic()).isEqualTo("stemflow-archiver-outcomes");
         assertThat(config.topics()).isEqualTo(new ArchiverConfig.Topics(TopicNames.STEMS, TopicNames.ARCHIVED,
-                TopicNames.DLQ));
+                TopicNames.DLQ, TopicNames.LINK_REFRESH, TopicNames.LINKS));
+        assertThat(config.linkRefreshes()).isEqualTo(3);
         assertThat(config.concurrency()).isEqualTo(4);
         assertThat(config.fetch().attempts()).isEqualTo(5);
     }

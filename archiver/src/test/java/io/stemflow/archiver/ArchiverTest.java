@@ -95,7 +95,7 @@ class ArchiverTest {
                 app, "test-1", dir.resolve("archive"), s3, dir.resolve("state-" + app), 4,
                 new FetchSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), 2,
                         Duration.ofMillis(10), Duration.ofMillis(50), 10L << 20),
-                1, topics, Map.of());
+                1, 0, topics, Map.of());
     }
 
     private static String sha256(final byte[] bytes) throws Exception {
@@ -142,8 +142,10 @@ class ArchiverTest {
             throws Exception {
         // given: a real S3 API server with a bucket, and five jobs' stems
         final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("link-refresh"),
+                stack.uniqueTopic("links"));
+        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.linkRefresh(),
+                topics.links());
         final int jobs = 5;
         produceStems(stack, topics.stems(), jobs);
         try (S3ProxyServer s3 = S3ProxyServer.start(dir.resolve("s3"));
@@ -187,14 +189,17 @@ class ArchiverTest {
     void shouldShareTheStemsWhenTwoArchiversRunInOneGroup(final TestStack stack) throws Exception {
         // given: 40 jobs' stems, and two archivers of one deployment (the second joins while the first works)
         final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("link-refresh"),
+                stack.uniqueTopic("links"));
+        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.linkRefresh(),
+                topics.links());
         final int jobs = 40;
         produceStems(stack, topics.stems(), jobs);
         final String app = "archiver-pair-" + System.nanoTime();
         final ArchiverConfig one = config(stack, app, topics);
         final ArchiverConfig two = new ArchiverConfig(one.bootstrapServers(), one.registry(), app, "test-2",
-                one.archiveDir(), null, dir.resolve("state-two"), one.concurrency(), one.fetch(), 1, topics, Map.of());
+                one.archiveDir(), null, dir.resolve("state-two"), one.concurrency(), one.fetch(), 1, 0, topics,
+                Map.of());
 
         // when
         try (Archiver first = Archiver.start(one); Archiver second = Archiver.start(two)) {
@@ -218,8 +223,10 @@ class ArchiverTest {
         // given: 20 jobs of two stems, one stem event written twice, two stems whose links are gone, one record
         // that is not a stem event
         final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("link-refresh"),
+                stack.uniqueTopic("links"));
+        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.linkRefresh(),
+                topics.links());
         final String app = "archiver-" + System.nanoTime();
         final ArchiverConfig config = config(stack, app, topics);
         final Map<String, Object> serde = stack.serdeConfig();

@@ -292,7 +292,7 @@ public final class LocalStack implements AutoCloseable {
                 archiver = Archiver.start(new ArchiverConfig(bootstrap,
                         new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("archiver", registryEnv))),
                         KafkaAccess.ARCHIVER_APPLICATION_ID, "local", archive, null, config.dataDir().resolve("archiver-state"), 4,
-                        FetchSettings.defaults(), replication.replicationFactor(), ArchiverConfig.Topics.stemflow(),
+                        FetchSettings.defaults(), replication.replicationFactor(), 3, ArchiverConfig.Topics.stemflow(),
                         client(secure, Principal.ARCHIVER).properties()));
                 started.push(archiver);
                 services.put(ARCHIVE_SERVICE, archive.toString());
