@@ -79,6 +79,8 @@ final class ArchiveWorker implements Runnable {
     private final AtomicLong archived = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong refreshesAsked = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final ExpiryWatch watch;
 
     /** The worker's topics: stem events and fresh-links answers in; outcomes, link refreshes and dead letters out. */
     record Topics(String stems, String links, String linkRefresh, String outcomes, String deadLetters) {
@@ -97,7 +99,8 @@ final class ArchiveWorker implements Runnable {
      */
     ArchiveWorker(final Consumer<String, Object> consumer, final Producer<String, Object> producer,
                   final StemArchiver archiver, final Topics topics, final int linkRefreshes, final int concurrency,
-                  final Clock clock) {
+                  final ExpiryWatch watch, final Clock clock) {
+        this.watch = Objects.requireNonNull(watch, "watch");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.archiver = Objects.requireNonNull(archiver, "archiver");
@@ -128,6 +131,22 @@ final class ArchiveWorker implements Runnable {
         return failed.get();
     }
 
+    /** Bytes of the stems this worker archived (or found archived) since it started. */
+    long bytes() {
+        return bytes.get();
+    }
+
+    /** Stem events on the stems topic's assigned partitions not read yet (0 where the consumer does not know). */
+    private long stemsLag() {
+        long lag = 0;
+        for (final TopicPartition tp : consumer.assignment()) {
+            if (tp.topic().equals(stemsTopic)) {
+                lag += consumer.currentLag(tp).orElse(0);
+            }
+        }
+        return lag;
+    }
+
     /** Stems this worker asked fresh links for since it started. */
     long refreshesAsked() {
         return refreshesAsked.get();
@@ -146,7 +165,9 @@ final class ArchiveWorker implements Runnable {
                     setAside(e);
                     continue;
                 }
-                if (!records.isEmpty()) {
+                if (records.isEmpty()) {
+                    watch.idle(stemsLag());
+                } else {
                     archive(records);
                 }
             }
@@ -236,10 +257,18 @@ final class ArchiveWorker implements Runnable {
             rewind(batch);
             return;
         }
+        final List<Instant> expiries = new ArrayList<>();
+        for (final ConsumerRecord<String, Object> r : batch) {
+            if (r.value() instanceof StemReady stem) {
+                expiries.add(stem.getExpiresAt());
+            }
+        }
+        watch.processed(expiries, stemsLag());
         for (final Result result : done) {
             if (result instanceof Outcome outcome) {
                 final ArchiveOutcome o = outcome.outcome();
                 (o.archived() ? archived : failed).incrementAndGet();
+                bytes.addAndGet(o.size());
                 if (!o.archived()) {
                     LOG.warn("Stem {} of request {} not archived: {}", o.stem(), o.requestId(), o.reason());
                 }

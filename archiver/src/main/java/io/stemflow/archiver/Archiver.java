@@ -6,6 +6,11 @@ import io.stemflow.archiver.store.FileSystemStore;
 import io.stemflow.archiver.store.S3Store;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.StemArchived;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.avro.LinkRefreshRequest;
 import io.stemflow.avro.StemLinks;
 import io.stemflow.avro.StemReady;
@@ -67,9 +72,17 @@ public final class Archiver implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<String> failure = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean closing;
 
+    private final ExpiryWatch watch;
+    private final ArchiverHealth health;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private volatile ArchiverHttpServer http;
+
     private Archiver(final ArchiverConfig config, final ArchiveStore store, final StemFetcher fetcher,
-                     final ArchiveWorker worker, final KafkaStreams announcer) {
+                     final ArchiveWorker worker, final ExpiryWatch watch, final KafkaStreams announcer) {
         this.config = config;
+        this.watch = watch;
+        this.health = new ArchiverHealth(this::problem, watch, worker);
+        registerMetrics(registry, worker, watch);
         this.store = store;
         this.fetcher = fetcher;
         this.worker = worker;
@@ -104,6 +117,7 @@ public final class Archiver implements AutoCloseable {
         final AvroSerde<StemArchived> archived = AvroSerdes.specific(StemArchived.class, serde, false);
         final AvroSerde<DeadLetter> deadLetters = AvroSerdes.specific(DeadLetter.class, serde, false);
 
+        final ExpiryWatch watch = new ExpiryWatch(Clock.systemUTC(), config.expiryMargin());
         final AvroSerde<StemLinks> links = AvroSerdes.specific(StemLinks.class, serde, false);
         final AvroSerde<LinkRefreshRequest> refreshes = AvroSerdes.specific(LinkRefreshRequest.class, serde, false);
 
@@ -117,13 +131,13 @@ public final class Archiver implements AutoCloseable {
                 new StemArchiver(store, fetcher, Clock.systemUTC()),
                 new ArchiveWorker.Topics(config.topics().stems(), config.topics().links(),
                         config.topics().linkRefresh(), config.outcomesTopic(), config.topics().deadLetters()),
-                config.linkRefreshes(), config.concurrency(), Clock.systemUTC());
+                config.linkRefreshes(), config.concurrency(), watch, Clock.systemUTC());
 
         final AnnounceTopology.Topics topics = new AnnounceTopology.Topics(config.outcomesTopic(),
                 new Topic<>(config.topics().archived(), Serdes.String(), archived),
                 new Topic<>(config.topics().deadLetters(), Serdes.String(), deadLetters), config.topics().stems());
         final KafkaStreams streams = new KafkaStreams(AnnounceTopology.build(topics), streamsConfig(config));
-        final Archiver archiver = new Archiver(config, store, fetcher, worker, streams);
+        final Archiver archiver = new Archiver(config, store, fetcher, worker, watch, streams);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 archiver.announcerRunning.countDown();
@@ -131,6 +145,17 @@ public final class Archiver implements AutoCloseable {
                 archiver.failure.complete("the announcer (Kafka Streams) is in ERROR");
             }
         });
+        if (config.http() != null) {
+            try {
+                archiver.http = ArchiverHttpServer.start(config.http(), archiver.health, archiver.registry);
+            } catch (RuntimeException e) {
+                streams.close(Duration.ofSeconds(5));
+                consumer.close(Duration.ofSeconds(5));
+                producer.close(Duration.ofSeconds(5));
+                fetcher.close();
+                throw e;
+            }
+        }
         streams.start();
         archiver.workerThread.start();
         LOG.info("Archiver {} started: {} -> {} ({} at once), announced on {}", config.instanceId(),
@@ -159,6 +184,40 @@ public final class Archiver implements AutoCloseable {
         }
     }
 
+    /**
+     * Why links would expire before the archive gets to them ({@link ExpiryWatch}), or empty while it keeps ahead:
+     * the condition behind a DEGRADED {@code /health} and the {@code stemflow_archiver_behind} gauge.
+     */
+    public java.util.Optional<String> behind() {
+        return watch.behind();
+    }
+
+    /** Base URL of {@code /health} and {@code /metrics}, when the archiver serves them. */
+    public java.util.Optional<java.net.URI> httpUrl() {
+        return java.util.Optional.ofNullable(http).map(ArchiverHttpServer::url);
+    }
+
+    private static void registerMetrics(final MeterRegistry registry, final ArchiveWorker worker,
+                                        final ExpiryWatch watch) {
+        FunctionCounter.builder("stemflow.archiver.stems.archived", worker, ArchiveWorker::archived)
+                .description("Stems archived (or found archived) by this instance").register(registry);
+        FunctionCounter.builder("stemflow.archiver.stems.failed", worker, ArchiveWorker::failed)
+                .description("Stems this instance reported ARCHIVE_FAILED").register(registry);
+        FunctionCounter.builder("stemflow.archiver.link.refreshes", worker, ArchiveWorker::refreshesAsked)
+                .description("Fresh links asked for stems whose links were dead").register(registry);
+        FunctionCounter.builder("stemflow.archiver.bytes", worker, ArchiveWorker::bytes)
+                .description("Bytes of the stems archived by this instance").baseUnit("bytes").register(registry);
+        Gauge.builder("stemflow.archiver.lag", watch, ExpiryWatch::lag)
+                .description("Stem events not read yet on this instance's partitions").register(registry);
+        Gauge.builder("stemflow.archiver.rate", watch, ExpiryWatch::rate)
+                .description("Stems archived per second over the last minute").register(registry);
+        Gauge.builder("stemflow.archiver.headroom", watch,
+                        w -> w.headroom().map(d -> (double) d.toSeconds()).orElse(Double.NaN))
+                .description("Seconds the oldest waiting stem's link has left").baseUnit("seconds").register(registry);
+        Gauge.builder("stemflow.archiver.behind", watch, w -> w.behind().isPresent() ? 1 : 0)
+                .description("1 while links would expire before the archive gets to them").register(registry);
+    }
+
     public ArchiveStore store() {
         return store;
     }
@@ -181,6 +240,9 @@ public final class Archiver implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closing = true;
+        if (http != null) {
+            http.close();
+        }
         worker.stop();
         workerThread.join(Duration.ofSeconds(30).toMillis());
         announcer.close(Duration.ofSeconds(30));

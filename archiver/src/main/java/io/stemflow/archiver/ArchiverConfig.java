@@ -2,6 +2,7 @@ package io.stemflow.archiver;
 
 import io.stemflow.archiver.fetch.FetchSettings;
 import io.stemflow.archiver.store.S3StoreConfig;
+import io.stemflow.http.HttpAccess;
 import io.stemflow.kafka.KafkaClientSecurity;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.registry.RegistryConnection;
@@ -9,6 +10,7 @@ import io.stemflow.service.Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -27,10 +29,14 @@ import java.util.Objects;
  *                       {@code ARCHIVE_FAILED}; 0 reports it at once
  * @param topics         the topics it reads and writes (stemflow's own but in tests)
  * @param kafkaSecurity  Kafka client security properties, applied to every client
+ * @param expiryMargin   how long before the oldest waiting stem's link expires the archive counts as behind
+ *                       ({@link ExpiryWatch})
+ * @param http           the health and metrics server, or null for none
  */
 public record ArchiverConfig(String bootstrapServers, RegistryConnection registry, String applicationId,
                              String instanceId, Path archiveDir, S3StoreConfig s3, Path stateDir, int concurrency, FetchSettings fetch,
-                             int replicationFactor, int linkRefreshes, Topics topics, Map<String, String> kafkaSecurity) {
+                             int replicationFactor, int linkRefreshes, Topics topics, Map<String, String> kafkaSecurity,
+                             Duration expiryMargin, HttpSettings http) {
 
     public static final String KAFKA_BOOTSTRAP_SERVERS = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
     public static final String SCHEMA_REGISTRY_URL = "STEMFLOW_SCHEMA_REGISTRY_URL";
@@ -51,6 +57,19 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     public static final String MAX_STEM_BYTES = "STEMFLOW_ARCHIVER_MAX_STEM_BYTES";
     public static final String REPLICATION_FACTOR = "STEMFLOW_ARCHIVER_REPLICATION_FACTOR";
     public static final String LINK_REFRESHES = "STEMFLOW_ARCHIVER_LINK_REFRESHES";
+    public static final String EXPIRY_MARGIN = "STEMFLOW_ARCHIVER_EXPIRY_MARGIN";
+    public static final String HTTP_HOST = "STEMFLOW_ARCHIVER_HTTP_HOST";
+    public static final String HTTP_PORT = "STEMFLOW_ARCHIVER_HTTP_PORT";
+    /** The margin when none is set: two days before the oldest waiting link expires. */
+    public static final Duration DEFAULT_EXPIRY_MARGIN = Duration.ofDays(2);
+
+    /** The health and metrics server: {@code /health} open, {@code /metrics} for viewer tokens ({@code access}). */
+    public record HttpSettings(String host, int port, HttpAccess access) {
+        public HttpSettings {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(access, "access");
+        }
+    }
 
     /**
      * The topics the archiver reads and writes: stems in, archived and dead letters out; requests for fresh links
@@ -91,6 +110,22 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
             throw new IllegalArgumentException("replicationFactor must be 1 or more, was " + replicationFactor);
         }
         kafkaSecurity = Map.copyOf(kafkaSecurity == null ? Map.of() : kafkaSecurity);
+        Objects.requireNonNull(expiryMargin, "expiryMargin");
+    }
+
+    /** Without a health server, with the default expiry margin (an archiver embedded in another process). */
+    public ArchiverConfig(final String bootstrapServers, final RegistryConnection registry, final String applicationId,
+                          final String instanceId, final Path archiveDir, final S3StoreConfig s3, final Path stateDir,
+                          final int concurrency, final FetchSettings fetch, final int replicationFactor,
+                          final int linkRefreshes, final Topics topics, final Map<String, String> kafkaSecurity) {
+        this(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir, concurrency, fetch,
+                replicationFactor, linkRefreshes, topics, kafkaSecurity, DEFAULT_EXPIRY_MARGIN, null);
+    }
+
+    /** With a health and metrics server. */
+    public ArchiverConfig withHttp(final HttpSettings settings) {
+        return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
+                concurrency, fetch, replicationFactor, linkRefreshes, topics, kafkaSecurity, expiryMargin, settings);
     }
 
     /** The worker's consumer group. */
@@ -106,7 +141,7 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     /** With other topics (tests share one broker). */
     public ArchiverConfig withTopics(final Topics other) {
         return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replicationFactor, linkRefreshes, other, kafkaSecurity);
+                concurrency, fetch, replicationFactor, linkRefreshes, other, kafkaSecurity, expiryMargin, http);
     }
 
     /**
@@ -153,12 +188,20 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
         final long maxBytes = r.whole(MAX_STEM_BYTES, d.maxBytes(), 1024, Long.MAX_VALUE);
         final int replication = r.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
         final int refreshes = r.integer(LINK_REFRESHES, 3, 0, 100);
+        final Duration margin = r.duration(EXPIRY_MARGIN, DEFAULT_EXPIRY_MARGIN, Duration.ZERO, Duration.ofDays(13));
+        final HttpSettings http = r.optional(HTTP_PORT).isEmpty() ? null : httpSettings(r);
         final KafkaClientSecurity security = KafkaClientSecurity.read(r);
         r.throwIfProblems();
         final FetchSettings fetch = new FetchSettings(d.connectTimeout(), timeout, timeout, attempts, d.backoff(),
                 d.maxBackoff(), maxBytes);
         return new ArchiverConfig(bootstrap, registry.orElseThrow(), applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replication, refreshes, Topics.stemflow(), security.properties());
+                concurrency, fetch, replication, refreshes, Topics.stemflow(), security.properties(), margin, http);
+    }
+
+    /** The health server, when its port is set; its access from STEMFLOW_HTTP_AUTH and the tokens (HttpAccess). */
+    private static HttpSettings httpSettings(final Settings r) {
+        final String host = r.text(HTTP_HOST, "127.0.0.1");
+        return new HttpSettings(host, r.integer(HTTP_PORT, 8093, 0, 65_535), HttpAccess.read(r, List.of(host)));
     }
 
     private static String defaultInstance(final Map<String, String> env) {

@@ -1,5 +1,6 @@
 package io.stemflow.bridge;
 
+import io.stemflow.testing.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stemflow.bridge.ReplayCache.Signed;

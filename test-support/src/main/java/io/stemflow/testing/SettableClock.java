@@ -1,4 +1,4 @@
-package io.stemflow.bridge;
+package io.stemflow.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,15 +8,15 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock the test moves forward, so that expiry is driven, not waited for. */
-final class SettableClock extends Clock {
+public final class SettableClock extends Clock {
 
     private final AtomicReference<Instant> now;
 
-    SettableClock(final Instant start) {
+    public SettableClock(final Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    void advance(final Duration by) {
+    public void advance(final Duration by) {
         now.updateAndGet(instant -> instant.plus(by));
     }
 
