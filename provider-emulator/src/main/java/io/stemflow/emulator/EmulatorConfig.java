@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
  * provider's documented behaviour) or {@link #fromEnv(Map)} ({@code STEMFLOW_EMULATOR_*} variables, see the
  * module README). Secrets are {@link Secret}s, so {@link #toString()} never shows them.
  *
- * <p>Rate limit, maintenance, HTTP-status mode, fault shares and credits are only the <em>initial</em> values:
- * {@link EmulatorControl} changes them at runtime.
+ * <p>Rate limit, maintenance, HTTP-status mode, fault shares, link expiry and credits are only the
+ * <em>initial</em> values: {@link EmulatorControl} changes them at runtime.
  *
  * @param host                  address the HTTP server binds to
  * @param port                  port to bind (0 picks a free one)
@@ -51,6 +51,10 @@ import java.util.SplittableRandom;
  * @param duplicateDelay        delay between a delivered callback and its duplicate
  * @param lateDelay             extra delay of a late callback's first delivery
  * @param fileTtl               stem links answer 410 this long after the task completed
+ * @param linkExpiry            early expiry of a share of the successful tasks' links, with fresh links from
+ *                              record-info, and a share <em>of those early-expiring tasks</em> gone altogether
+ *                              ({@link LinkExpiry}; builder: {@code earlyExpiryShare}, {@code earlyExpiryAfter},
+ *                              {@code goneShare}; default none)
  * @param seed                  seed of every random decision; same seed and same requests, same decisions
  */
 public record EmulatorConfig(
@@ -79,6 +83,7 @@ public record EmulatorConfig(
         Duration duplicateDelay,
         Duration lateDelay,
         Duration fileTtl,
+        LinkExpiry linkExpiry,
         long seed) {
 
     /** Codes a failed task may report in its callback. */
@@ -143,6 +148,7 @@ public record EmulatorConfig(
         notNegative(duplicateDelay, "duplicateDelay");
         notNegative(lateDelay, "lateDelay");
         positive(fileTtl, "fileTtl");
+        require(linkExpiry, "linkExpiry");
     }
 
     /**
@@ -242,6 +248,7 @@ public record EmulatorConfig(
         private Duration duplicateDelay = Duration.ofSeconds(1);
         private Duration lateDelay = Duration.ofSeconds(30);
         private Duration fileTtl = Duration.ofDays(14);
+        private LinkExpiry linkExpiry = LinkExpiry.NONE;
         private Long seed;
 
         private Builder() {
@@ -273,6 +280,7 @@ public record EmulatorConfig(
             duplicateDelay = c.duplicateDelay;
             lateDelay = c.lateDelay;
             fileTtl = c.fileTtl;
+            linkExpiry = c.linkExpiry;
             seed = c.seed;
         }
 
@@ -410,6 +418,48 @@ public record EmulatorConfig(
             return this;
         }
 
+        /**
+         * Share (in [0, 1]) of the successful tasks whose original links expire {@link #earlyExpiryAfter} after
+         * completion and are replaced by fresh ones on each record-info call ({@link LinkExpiry}); default 0.
+         *
+         * @throws IllegalArgumentException naming {@code earlyExpiryShare} when outside [0, 1]
+         */
+        public Builder earlyExpiryShare(final double value) {
+            linkExpiry = linkExpiry.withEarlyExpiryShare(value);
+            return this;
+        }
+
+        /**
+         * How long after completion the original links of an early-expiring task answer 410 (zero or more;
+         * {@code fileTtl} when that is shorter); default 0s.
+         *
+         * @throws IllegalArgumentException naming {@code earlyExpiryAfter} when negative or null
+         */
+        public Builder earlyExpiryAfter(final Duration value) {
+            if (value == null) {
+                throw new IllegalArgumentException("earlyExpiryAfter must be set");
+            }
+            linkExpiry = linkExpiry.withEarlyExpiryAfter(value);
+            return this;
+        }
+
+        /**
+         * Share (in [0, 1]) <em>of the early-expiring tasks</em> (not of all tasks) that are gone once their links
+         * expired: record-info answers 400 as for an unknown task and the files are no longer served; default 0.
+         *
+         * @throws IllegalArgumentException naming {@code goneShare} when outside [0, 1]
+         */
+        public Builder goneShare(final double value) {
+            linkExpiry = linkExpiry.withGoneShare(value);
+            return this;
+        }
+
+        /** All three link-expiry settings at once. */
+        public Builder linkExpiry(final LinkExpiry value) {
+            linkExpiry = value;
+            return this;
+        }
+
         public Builder seed(final long value) {
             seed = value;
             return this;
@@ -422,7 +472,7 @@ public record EmulatorConfig(
                     Optional.ofNullable(adminToken), access, Optional.ofNullable(webhookKey), initialCredits,
                     costSeparateVocal, costSplitStem, maxBodyBytes, httpStatusMirrorsCode, rateLimit, maintenance,
                     faults, failureCodes, processingTime, callbackInfoKey, recordInfoTimeFormat, callbackTimeout,
-                    retrySchedule, timeScale, duplicateDelay, lateDelay, fileTtl, effectiveSeed);
+                    retrySchedule, timeScale, duplicateDelay, lateDelay, fileTtl, linkExpiry, effectiveSeed);
         }
     }
 }

@@ -2,11 +2,17 @@ package io.stemflow.emulator;
 
 import io.stemflow.emulator.core.EmulatorState;
 import io.stemflow.emulator.limit.MaintenanceSchedule;
+import io.stemflow.emulator.task.EmulatedTask;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Changes the emulator's knobs at runtime and reads its counters. The HTTP admin API ({@code /admin/...}) is a
@@ -132,7 +138,7 @@ public final class EmulatorControl {
         state.bursts().clear();
     }
 
-    // ---- faults and answer mode
+    // ---- faults
 
     public FaultShares faults() {
         return state.faults();
@@ -142,6 +148,60 @@ public final class EmulatorControl {
     public void setFaults(final FaultShares shares) {
         state.setFaults(shares);
     }
+
+    // ---- link expiry
+
+    public LinkExpiry linkExpiry() {
+        return state.linkExpiry();
+    }
+
+    /**
+     * Applies to tasks accepted from now on (a task's link fate is drawn when it is accepted, from its seeded
+     * stream); tasks already accepted keep theirs. {@link LinkExpiry#goneShare()} is a share of the early-expiring
+     * tasks.
+     */
+    public void setLinkExpiry(final LinkExpiry value) {
+        state.setLinkExpiry(value);
+    }
+
+    /** The link fate of the task {@code taskId} (any key's); empty for an unknown id. */
+    public Optional<LinkFate> linkFate(final String taskId) {
+        return state.tasks().byId(taskId).map(task -> task.plan().links().fate());
+    }
+
+    /** The link fate of every accepted task, by task id (sorted). */
+    public Map<String, LinkFate> linkFates() {
+        final Map<String, LinkFate> fates = new TreeMap<>();
+        for (final EmulatedTask task : state.tasks().all()) {
+            fates.put(task.id(), task.plan().links().fate());
+        }
+        return Collections.unmodifiableMap(fates);
+    }
+
+    /**
+     * Ids of the tasks whose links expire early, the gone ones included (sorted). The others of them come out
+     * of a refresh through record-info with their files; compare {@link #goneTaskIds()}.
+     */
+    public Set<String> earlyExpiringTaskIds() {
+        return idsWhere(true);
+    }
+
+    /** Ids of the gone tasks (sorted): once their links expired, record-info answers 400 and no file is served. */
+    public Set<String> goneTaskIds() {
+        return idsWhere(false);
+    }
+
+    private Set<String> idsWhere(final boolean allEarly) {
+        final Set<String> ids = new TreeSet<>();
+        linkFates().forEach((id, fate) -> {
+            if (allEarly ? fate.expiresEarly() : fate == LinkFate.GONE) {
+                ids.add(id);
+            }
+        });
+        return Collections.unmodifiableSet(ids);
+    }
+
+    // ---- answer mode
 
     public boolean httpStatusMirrorsCode() {
         return state.httpStatusMirrorsCode();

@@ -24,6 +24,9 @@ import java.util.TreeMap;
  * @param highestRequestsInWindow the most accepted requests seen inside any one rate window, over all keys
  * @param filesServed             stem files served
  * @param fileRequestsExpired     stem file requests answered 410 because the link expired
+ * @param linksRefreshed          record-info answers that issued fresh links, because the task's original links
+ *                                had expired early ({@link LinkExpiry})
+ * @param recordInfoGone          record-info answers of 400 (as for an unknown task) for a gone task
  */
 public record EmulatorCounters(
         Map<Integer, Long> requestsByCode,
@@ -40,7 +43,9 @@ public record EmulatorCounters(
         long callbacksLate,
         int highestRequestsInWindow,
         long filesServed,
-        long fileRequestsExpired) {
+        long fileRequestsExpired,
+        long linksRefreshed,
+        long recordInfoGone) {
 
     public EmulatorCounters {
         requestsByCode = Collections.unmodifiableMap(new TreeMap<>(requestsByCode));

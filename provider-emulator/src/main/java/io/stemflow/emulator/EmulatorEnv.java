@@ -45,7 +45,8 @@ final class EmulatorEnv {
             "MAINTENANCE", "SERVER_ERROR_SHARE", "TASK_FAILURE_SHARE", "FAILURE_CODES", "PARTIAL_STEMS_SHARE",
             "DUPLICATE_SHARE", "DUPLICATE_DELAY", "LATE_SHARE", "LATE_DELAY", "LOST_SHARE",
             "PROCESSING_TIME", "CALLBACK_INFO_KEY", "RECORD_INFO_TIME_FORMAT", "CALLBACK_TIMEOUT",
-            "CALLBACK_RETRY_SCHEDULE", "TIME_SCALE", "FILE_TTL", "SEED",
+            "CALLBACK_RETRY_SCHEDULE", "TIME_SCALE", "FILE_TTL", "EARLY_EXPIRY_SHARE", "EARLY_EXPIRY_AFTER",
+            "GONE_SHARE", "SEED",
             // read by log4j2-emulator.xml when run alone, not by the config
             "LOG_LEVEL");
 
@@ -118,6 +119,9 @@ final class EmulatorEnv {
         set("DUPLICATE_DELAY", DurationText::parse, b::duplicateDelay);
         set("LATE_DELAY", DurationText::parse, b::lateDelay);
         set("FILE_TTL", DurationText::parse, b::fileTtl);
+        set("EARLY_EXPIRY_SHARE", Double::parseDouble, b::earlyExpiryShare);
+        set("EARLY_EXPIRY_AFTER", DurationText::parse, b::earlyExpiryAfter);
+        set("GONE_SHARE", Double::parseDouble, b::goneShare);
         set("SEED", Long::parseLong, b::seed);
         r.throwIfProblems();
         final Optional<EmulatorConfig> config = call("settings", b::build);

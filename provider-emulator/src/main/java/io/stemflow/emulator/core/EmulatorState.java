@@ -3,6 +3,7 @@ package io.stemflow.emulator.core;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stemflow.emulator.EmulatorConfig;
 import io.stemflow.emulator.FaultShares;
+import io.stemflow.emulator.LinkExpiry;
 import io.stemflow.emulator.audio.StemAudio;
 import io.stemflow.emulator.callback.CallbackDispatcher;
 import io.stemflow.emulator.callback.WebhookSigner;
@@ -47,6 +48,8 @@ public final class EmulatorState implements AutoCloseable {
     private final TaskService taskService;
     private final StemAudio audio = new StemAudio();
     private final AtomicReference<FaultShares> faults;
+    private final AtomicReference<LinkExpiry> linkExpiry;
+    private final LinkService links;
     private final AtomicBoolean httpStatusMirrorsCode;
     private final AtomicReference<URI> baseUrl = new AtomicReference<>();
     private final SplittableRandom serverErrorRandom;
@@ -60,6 +63,8 @@ public final class EmulatorState implements AutoCloseable {
         this.bursts = new MaintenanceSchedule(false, time::now);
         this.credits = new CreditLedger(apiKeys.ids(), config.initialCredits());
         this.faults = new AtomicReference<>(config.faults());
+        this.linkExpiry = new AtomicReference<>(config.linkExpiry());
+        this.links = new LinkService(tasks, config.fileTtl(), counters);
         this.httpStatusMirrorsCode = new AtomicBoolean(config.httpStatusMirrorsCode());
         config.publicBaseUrl().ifPresent(baseUrl::set);
         this.json = new TaskJson(new StemLinks(this::baseUrl), config.callbackInfoKey(), config.recordInfoTimeFormat());
@@ -130,6 +135,19 @@ public final class EmulatorState implements AutoCloseable {
 
     public void setFaults(final FaultShares shares) {
         faults.set(Objects.requireNonNull(shares, "fault shares"));
+    }
+
+    public LinkExpiry linkExpiry() {
+        return linkExpiry.get();
+    }
+
+    public void setLinkExpiry(final LinkExpiry value) {
+        linkExpiry.set(Objects.requireNonNull(value, "link expiry"));
+    }
+
+    /** Which file token a task's links carry and when a link expires. */
+    public LinkService links() {
+        return links;
     }
 
     public boolean httpStatusMirrorsCode() {

@@ -1,6 +1,7 @@
 package io.stemflow.emulator.core;
 
 import io.stemflow.emulator.FaultShares;
+import io.stemflow.emulator.LinkExpiry;
 import io.stemflow.emulator.callback.CallbackDispatcher;
 import io.stemflow.emulator.counter.CounterSet;
 import io.stemflow.emulator.task.EmulatedTask;
@@ -31,15 +32,16 @@ public final class TaskService {
         this.counters = counters;
     }
 
-    public EmulatedTask accept(final EmulatedTask.Request request, final FaultShares faults, final long chargedCredits) {
+    public EmulatedTask accept(final EmulatedTask.Request request, final FaultShares faults,
+                               final LinkExpiry linkExpiry, final long chargedCredits) {
         final long sequence = registry.nextSequence();
-        final TaskPlan plan = planner.plan(sequence, request.mode(), faults);
+        final TaskPlan plan = planner.plan(sequence, request.mode(), faults, linkExpiry);
         final EmulatedTask task = new EmulatedTask(request, plan, time.now());
         registry.add(task);
         counters.taskAccepted(chargedCredits);
         time.schedule(plan.processingTime(), () -> dispatcher.taskCompleted(task));
-        LOG.debug("accepted task #{} {} ({}, key {}), completes in {}", sequence, task.id(), request.mode().wireName(),
-                request.keyId(), plan.processingTime());
+        LOG.debug("accepted task #{} {} ({}, key {}), completes in {}, links {}", sequence, task.id(),
+                request.mode().wireName(), request.keyId(), plan.processingTime(), plan.links().fate());
         return task;
     }
 }

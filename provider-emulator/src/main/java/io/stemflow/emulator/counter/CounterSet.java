@@ -25,6 +25,8 @@ public final class CounterSet {
     private final AtomicInteger highestRequestsInWindow = new AtomicInteger();
     private final LongAdder filesServed = new LongAdder();
     private final LongAdder fileRequestsExpired = new LongAdder();
+    private final LongAdder linksRefreshed = new LongAdder();
+    private final LongAdder recordInfoGone = new LongAdder();
 
     public void request(final int code) {
         requestsByCode.computeIfAbsent(code, c -> new LongAdder()).increment();
@@ -80,13 +82,22 @@ public final class CounterSet {
         fileRequestsExpired.increment();
     }
 
+    public void linksRefreshed() {
+        linksRefreshed.increment();
+    }
+
+    public void recordInfoGone() {
+        recordInfoGone.increment();
+    }
+
     public EmulatorCounters snapshot() {
         final Map<Integer, Long> byCode = new TreeMap<>();
         requestsByCode.forEach((code, count) -> byCode.put(code, count.sum()));
         return new EmulatorCounters(byCode, tasksAccepted.sum(), tasksSucceeded.sum(), tasksFailed.sum(),
                 creditsCharged.sum(), callbacksAttempted.sum(), callbacksDelivered.sum(),
                 callbackAttemptsFailed.sum(), callbacksGivenUp.sum(), callbacksLost.sum(), callbacksDuplicated.sum(),
-                callbacksLate.sum(), highestRequestsInWindow.get(), filesServed.sum(), fileRequestsExpired.sum());
+                callbacksLate.sum(), highestRequestsInWindow.get(), filesServed.sum(), fileRequestsExpired.sum(),
+                linksRefreshed.sum(), recordInfoGone.sum());
     }
 
     /** Zeroes every counter (not atomic with respect to concurrent updates: reset between runs). */
@@ -94,7 +105,7 @@ public final class CounterSet {
         requestsByCode.clear();
         for (final LongAdder adder : new LongAdder[] {tasksAccepted, tasksSucceeded, tasksFailed, creditsCharged,
                 callbacksAttempted, callbacksDelivered, callbackAttemptsFailed, callbacksGivenUp, callbacksLost,
-                callbacksDuplicated, callbacksLate, filesServed, fileRequestsExpired}) {
+                callbacksDuplicated, callbacksLate, filesServed, fileRequestsExpired, linksRefreshed, recordInfoGone}) {
             adder.reset();
         }
         highestRequestsInWindow.set(0);

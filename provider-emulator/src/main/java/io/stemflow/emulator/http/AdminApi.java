@@ -9,6 +9,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.stemflow.emulator.EmulatorControl;
 import io.stemflow.emulator.FaultShares;
+import io.stemflow.emulator.LinkExpiry;
 import io.stemflow.emulator.RateLimit;
 import io.stemflow.service.Secret;
 import java.io.IOException;
@@ -72,6 +73,9 @@ public final class AdminApi {
         }));
         routes.get("/admin/faults", guarded(ctx -> json(ctx, control.faults())));
         routes.put("/admin/faults", guarded(this::setFaults));
+        routes.get("/admin/link-expiry", guarded(ctx -> json(ctx, linkExpiryJson())));
+        routes.put("/admin/link-expiry", guarded(this::setLinkExpiry));
+        routes.get("/admin/link-expiry/tasks", guarded(this::linkExpiryTasks));
         routes.get("/admin/http-status", guarded(ctx -> json(ctx, httpStatusJson())));
         routes.put("/admin/http-status", guarded(this::setHttpStatus));
     }
@@ -205,6 +209,56 @@ public final class AdminApi {
             throw new BadRequest("\"" + field + "\" must be a number in [0, 1]");
         }
         return with.apply(node.asDouble());
+    }
+
+    private void setLinkExpiry(final Context ctx) throws BadRequest {
+        final JsonNode body = body(ctx);
+        LinkExpiry expiry = control.linkExpiry();
+        expiry = linkShare(body, "earlyExpiryShare", expiry, expiry::withEarlyExpiryShare);
+        if (body.has("earlyExpiryAfterMs")) {
+            final long ms = requiredLong(body, "earlyExpiryAfterMs");
+            if (ms < 0) {
+                throw new BadRequest("\"earlyExpiryAfterMs\" must not be negative");
+            }
+            expiry = expiry.withEarlyExpiryAfter(Duration.ofMillis(ms));
+        }
+        expiry = linkShare(body, "goneShare", expiry, expiry::withGoneShare);
+        control.setLinkExpiry(expiry);
+        json(ctx, linkExpiryJson());
+    }
+
+    private static LinkExpiry linkShare(final JsonNode body, final String field, final LinkExpiry current,
+                                        final DoubleFunction<LinkExpiry> with) throws BadRequest {
+        final JsonNode node = body.get(field);
+        if (node == null) {
+            return current;
+        }
+        if (!node.isNumber()) {
+            throw new BadRequest("\"" + field + "\" must be a number in [0, 1]");
+        }
+        return with.apply(node.asDouble());
+    }
+
+    private ObjectNode linkExpiryJson() {
+        final LinkExpiry expiry = control.linkExpiry();
+        return mapper.createObjectNode().put("earlyExpiryShare", expiry.earlyExpiryShare())
+                .put("earlyExpiryAfterMs", expiry.earlyExpiryAfter().toMillis())
+                .put("goneShare", expiry.goneShare());
+    }
+
+    /** {@code {"earlyExpiring": [ids, gone ones included], "gone": [ids]}}; with {@code ?taskId=} that task's fate. */
+    private void linkExpiryTasks(final Context ctx) throws BadRequest {
+        final String taskId = ctx.queryParam("taskId");
+        if (taskId != null) {
+            final String fate = control.linkFate(taskId).map(Enum::name)
+                    .orElseThrow(() -> new BadRequest("no task with this taskId"));
+            json(ctx, mapper.createObjectNode().put("taskId", taskId).put("linkFate", fate));
+            return;
+        }
+        final ObjectNode node = mapper.createObjectNode();
+        node.set("earlyExpiring", mapper.valueToTree(control.earlyExpiringTaskIds()));
+        node.set("gone", mapper.valueToTree(control.goneTaskIds()));
+        json(ctx, node);
     }
 
     private void setHttpStatus(final Context ctx) throws BadRequest {

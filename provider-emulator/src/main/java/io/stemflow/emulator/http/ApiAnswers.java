@@ -15,6 +15,8 @@ final class ApiAnswers {
     static final String UNAUTHORIZED = "Unauthorized";
     static final String NOT_FOUND = "Not found";
     static final String INVALID = "Invalid parameters";
+    /** record-info's message for an unknown task (also another key's, and a gone one's). */
+    static final String UNKNOWN_TASK = INVALID + ": no task with this taskId";
     static final String TOO_LONG = "Input too long";
     static final String NO_CREDITS = "Insufficient credits";
     static final String TOO_FREQUENT = "Call frequency too high, try again later";

@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Serves stem files at {@code /files/{token}/{stem}.wav} without authentication (the links are the capability,
  * as the provider's are). 404 for an unknown token or stem, or before the task completed; 410 once the link has
- * expired ({@code fileTtl} after completion).
+ * expired: {@code fileTtl} after completion, earlier for a task whose links expire early, and {@code fileTtl}
+ * after its issue for a fresh link ({@link io.stemflow.emulator.core.LinkService}).
  */
 public final class FileApi {
 
@@ -29,7 +30,8 @@ public final class FileApi {
 
     private void serve(final Context ctx) {
         final String file = ctx.pathParam("file");
-        final Optional<EmulatedTask> task = state.tasks().byFileToken(ctx.pathParam("token"));
+        final String token = ctx.pathParam("token");
+        final Optional<EmulatedTask> task = state.tasks().byFileToken(token);
         final Optional<Stem> stem = file.endsWith(StemLinks.SUFFIX)
                 ? Stem.fromWireName(file.substring(0, file.length() - StemLinks.SUFFIX.length()))
                 : Optional.empty();
@@ -40,7 +42,7 @@ public final class FileApi {
             ctx.status(404).contentType("text/plain").result("no such stem file");
             return;
         }
-        if (!now.isBefore(task.get().completeAt().plus(state.config().fileTtl()))) {
+        if (state.links().expired(task.get(), token, now)) {
             state.counters().fileExpired();
             ctx.status(410).contentType("text/plain").result("this stem link has expired");
             return;

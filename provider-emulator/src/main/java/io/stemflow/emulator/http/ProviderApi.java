@@ -6,11 +6,13 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.stemflow.emulator.SeparationMode;
 import io.stemflow.emulator.core.EmulatorState;
+import io.stemflow.emulator.core.LinkService.RecordInfoLinks;
 import io.stemflow.emulator.task.EmulatedTask;
 import io.stemflow.emulator.task.TaskJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -24,7 +26,9 @@ import java.util.OptionalInt;
  *   <li>sliding rate window full for the key: 430 (or 405); a refused call does not consume the window;</li>
  *   <li>injected server error (fault share): 500 (the call did consume the window);</li>
  * </ol>
- * then the endpoint's own checks (413, 400, 429 for generate).
+ * then the endpoint's own checks (413, 400, 429 for generate). record-info answers 400 for an unknown task, a
+ * task of another key, or a gone task whose links expired ({@link io.stemflow.emulator.LinkFate#GONE}), all with
+ * the same body; for a task whose original links expired early it issues fresh links.
  */
 public final class ProviderApi {
 
@@ -89,7 +93,8 @@ public final class ProviderApi {
             return;
         }
         final EmulatedTask task = state.taskService().accept(new EmulatedTask.Request(keyId.get(),
-                request.taskId(), request.audioId(), request.mode(), request.callBackUrl()), state.faults(), cost);
+                request.taskId(), request.audioId(), request.mode(), request.callBackUrl()), state.faults(),
+                state.linkExpiry(), cost);
         answers.ok(ctx, TaskJson.accepted(task.id()));
     }
 
@@ -106,10 +111,18 @@ public final class ProviderApi {
         final Optional<EmulatedTask> task = state.tasks().byId(taskId.trim())
                 .filter(t -> t.request().keyId().equals(keyId.get()));
         if (task.isEmpty()) {
-            answers.error(ctx, 400, ApiAnswers.INVALID + ": no task with this taskId");
+            answers.error(ctx, 400, ApiAnswers.UNKNOWN_TASK);
             return;
         }
-        answers.ok(ctx, state.json().recordInfo(task.get(), state.time().now()));
+        final Instant now = state.time().now();
+        final RecordInfoLinks links = state.links().forRecordInfo(task.get(), now);
+        if (links instanceof RecordInfoLinks.Original original) {
+            answers.ok(ctx, state.json().recordInfo(task.get(), now, original.fileToken()));
+        } else if (links instanceof RecordInfoLinks.Fresh fresh) {
+            answers.ok(ctx, state.json().recordInfo(task.get(), now, fresh.fileToken()));
+        } else {
+            answers.error(ctx, 400, ApiAnswers.UNKNOWN_TASK);
+        }
     }
 
     private void credit(final Context ctx) {

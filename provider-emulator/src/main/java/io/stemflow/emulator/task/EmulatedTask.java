@@ -1,12 +1,22 @@
 package io.stemflow.emulator.task;
 
 import io.stemflow.emulator.SeparationMode;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
 
 /**
- * One accepted separation task: what was asked, what was decided ({@link TaskPlan}), and how delivery went.
- * The request and plan never change; the delivery state is guarded by this object's lock.
+ * One accepted separation task: what was asked, what was decided ({@link TaskPlan}), how delivery went, and the
+ * fresh links issued for it. The request and plan never change; the delivery state and the fresh links are
+ * guarded by this object's lock.
+ *
+ * <p>Link lifetimes: the original file token ({@link TaskPlan#fileToken()}) expires {@code fileTtl} after
+ * completion, or {@code min(earlyExpiryAfter, fileTtl)} after it when the task's links expire early; a fresh token
+ * expires {@code fileTtl} after it was issued.
  */
 public final class EmulatedTask {
 
@@ -32,6 +42,7 @@ public final class EmulatedTask {
     private int failedDeliveries;
     private boolean delivered;
     private boolean givenUp;
+    private final Map<String, Instant> freshLinks = new HashMap<>();
 
     public EmulatedTask(final Request request, final TaskPlan plan, final Instant createdAt) {
         this.request = Objects.requireNonNull(request, "request");
@@ -86,6 +97,36 @@ public final class EmulatedTask {
 
     public synchronized boolean givenUp() {
         return givenUp;
+    }
+
+    /** When the links the task was completed with (callback, record-info until then) answer 410. */
+    public Instant originalLinksExpireAt(final Duration fileTtl) {
+        final LinkPlan links = plan.links();
+        final Duration lifetime = links.fate().expiresEarly() && links.earlyExpiryAfter().compareTo(fileTtl) < 0
+                ? links.earlyExpiryAfter() : fileTtl;
+        return completeAt().plus(lifetime);
+    }
+
+    /**
+     * Issues a fresh file token at {@code now}: the n-th of this task is the same in every run with the same seed.
+     * The caller registers it so the file route finds it.
+     */
+    public synchronized String issueFreshLink(final Instant now) {
+        final int number = freshLinks.size() + 1;
+        final String token = Seeds.hex32(new SplittableRandom(Seeds.mix(plan.links().refreshSeed() ^ Seeds.mix(number))));
+        freshLinks.put(token, now);
+        return token;
+    }
+
+    /**
+     * When the link with {@code fileToken} answers 410: the original token's or a fresh token's expiry; empty for
+     * a token not of this task.
+     */
+    public synchronized Optional<Instant> linkExpiresAt(final String fileToken, final Duration fileTtl) {
+        if (plan.fileToken().equals(fileToken)) {
+            return Optional.of(originalLinksExpireAt(fileTtl));
+        }
+        return Optional.ofNullable(freshLinks.get(fileToken)).map(issued -> issued.plus(fileTtl));
     }
 
     /** record-info's view of this task at {@code now}. */

@@ -76,8 +76,12 @@ public final class TaskJson {
         return envelope(failed.code(), failed.message(), data);
     }
 
-    /** record-info's {@code data} for {@code task} as seen at {@code now}. */
-    public ObjectNode recordInfo(final EmulatedTask task, final Instant now) {
+    /**
+     * record-info's {@code data} for {@code task} as seen at {@code now}, its stem URLs under {@code fileToken}
+     * (the original token, or a fresh one once the original links expired early). {@code originData[].id} stays
+     * that of the original token: the files are the same, only their links change.
+     */
+    public ObjectNode recordInfo(final EmulatedTask task, final Instant now, final String fileToken) {
         final SuccessFlag flag = task.successFlag(now);
         final ObjectNode data = NODES.objectNode();
         data.put("taskId", task.id());
@@ -100,14 +104,14 @@ public final class TaskJson {
             }
         }
         if (flag == SuccessFlag.SUCCESS || flag == SuccessFlag.CALLBACK_EXCEPTION) {
-            data.set("response", response(task, (TaskOutcome.Succeeded) task.plan().outcome()));
+            data.set("response", response(task, (TaskOutcome.Succeeded) task.plan().outcome(), fileToken));
         } else {
             data.putNull("response");
         }
         return data;
     }
 
-    private ObjectNode response(final EmulatedTask task, final TaskOutcome.Succeeded success) {
+    private ObjectNode response(final EmulatedTask task, final TaskOutcome.Succeeded success, final String fileToken) {
         final ObjectNode response = NODES.objectNode();
         response.putNull("id");
         response.putNull("originUrl");
@@ -115,7 +119,7 @@ public final class TaskJson {
         for (final Stem stem : success.produced()) {
             originData.addObject()
                     .put("duration", WavTone.lengthSeconds())
-                    .put("audio_url", links.url(task.plan().fileToken(), stem))
+                    .put("audio_url", links.url(fileToken, stem))
                     .put("stem_type_group_name", stem.displayName())
                     .put("id", StemLinks.fileId(task.plan().fileToken(), stem));
         }
@@ -123,7 +127,7 @@ public final class TaskJson {
             response.putNull(key);
         }
         for (final Stem stem : success.produced()) {
-            response.put(stem.recordInfoKey(), links.url(task.plan().fileToken(), stem));
+            response.put(stem.recordInfoKey(), links.url(fileToken, stem));
         }
         return response;
     }

@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param processingTime acceptance to completion
  * @param outcome        success (with stems) or failure (with code)
  * @param callback       delivery faults
+ * @param links          link expiry: standard, early expiry with fresh links from record-info, or gone
  */
 public record TaskPlan(String providerTaskId, String fileToken, Duration processingTime, TaskOutcome outcome,
-                       CallbackPlan callback) {
+                       CallbackPlan callback, LinkPlan links) {
 }
