@@ -187,4 +187,56 @@ class EmulatorConfigTest {
         assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").publicBaseUrl(URI.create("ftp://x/")).build())
                 .hasMessageContaining("publicBaseUrl");
     }
+    @Test
+    void shouldReadTheLinkExpirySettingsWhenTheirVariablesAreSet() {
+        // when
+        final EmulatorConfig config = EmulatorConfig.fromEnv(Map.of("STEMFLOW_EMULATOR_API_KEYS", "k",
+                "STEMFLOW_EMULATOR_EARLY_EXPIRY_SHARE", "0.25", "STEMFLOW_EMULATOR_EARLY_EXPIRY_AFTER", "90m",
+                "STEMFLOW_EMULATOR_GONE_SHARE", "0.5"));
+        final EmulatorConfig defaults = EmulatorConfig.fromEnv(Map.of("STEMFLOW_EMULATOR_API_KEYS", "k"));
+
+        // then
+        assertThat(config.linkExpiry()).isEqualTo(new LinkExpiry(0.25, Duration.ofMinutes(90), 0.5));
+        assertThat(defaults.linkExpiry()).isEqualTo(LinkExpiry.NONE);
+        assertThat(EmulatorEnv.unknownNames(Map.of("STEMFLOW_EMULATOR_EARLY_EXPIRY_SHARE", "0",
+                "STEMFLOW_EMULATOR_EARLY_EXPIRY_AFTER", "0s", "STEMFLOW_EMULATOR_GONE_SHARE", "0"))).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheVariableWhenALinkExpirySettingIsInvalid() {
+        assertThatThrownBy(() -> EmulatorConfig.fromEnv(Map.of("STEMFLOW_EMULATOR_API_KEYS", "k",
+                "STEMFLOW_EMULATOR_EARLY_EXPIRY_SHARE", "1.01")))
+                .hasMessageContaining("STEMFLOW_EMULATOR_EARLY_EXPIRY_SHARE").hasMessageContaining("earlyExpiryShare");
+        assertThatThrownBy(() -> EmulatorConfig.fromEnv(Map.of("STEMFLOW_EMULATOR_API_KEYS", "k",
+                "STEMFLOW_EMULATOR_GONE_SHARE", "-0.5"))).hasMessageContaining("STEMFLOW_EMULATOR_GONE_SHARE");
+        assertThatThrownBy(() -> EmulatorConfig.fromEnv(Map.of("STEMFLOW_EMULATOR_API_KEYS", "k",
+                "STEMFLOW_EMULATOR_EARLY_EXPIRY_AFTER", "-1s")))
+                .hasMessageContaining("STEMFLOW_EMULATOR_EARLY_EXPIRY_AFTER");
+        assertThatThrownBy(() -> EmulatorConfig.fromEnv(Map.of("STEMFLOW_EMULATOR_API_KEYS", "k",
+                "STEMFLOW_EMULATOR_EARLY_EXPIRY_SHARE", "half")))
+                .hasMessageContaining("STEMFLOW_EMULATOR_EARLY_EXPIRY_SHARE");
+    }
+
+    @Test
+    void shouldRefuseLinkExpiryValuesOutsideTheirRangeWhenBuilt() {
+        assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").earlyExpiryShare(-0.01))
+                .hasMessageContaining("earlyExpiryShare");
+        assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").earlyExpiryShare(1.5))
+                .hasMessageContaining("earlyExpiryShare");
+        assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").earlyExpiryShare(Double.NaN))
+                .hasMessageContaining("earlyExpiryShare");
+        assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").goneShare(2))
+                .hasMessageContaining("goneShare");
+        assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").goneShare(-1))
+                .hasMessageContaining("goneShare");
+        assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").earlyExpiryAfter(Duration.ofMillis(-1)))
+                .hasMessageContaining("earlyExpiryAfter");
+        assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").earlyExpiryAfter(null))
+                .hasMessageContaining("earlyExpiryAfter");
+        assertThatThrownBy(() -> EmulatorConfig.builder().apiKey("k").linkExpiry(null).build())
+                .hasMessageContaining("linkExpiry");
+        assertThat(EmulatorConfig.builder().apiKey("k").seed(1).earlyExpiryShare(1).goneShare(0)
+                .earlyExpiryAfter(Duration.ZERO).build().linkExpiry())
+                .isEqualTo(new LinkExpiry(1, Duration.ZERO, 0));
+    }
 }
