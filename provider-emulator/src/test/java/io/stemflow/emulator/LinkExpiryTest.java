@@ -85,7 +85,8 @@ class LinkExpiryTest {
             time.advance(PROCESSING);
             final String callbackUrl = callbackVocalUrl("cb");
             final byte[] bytes = client.fetch(callbackUrl).raw();
-            final String beforeExpiry = vocalUrl(client.recordInfo(API_KEY, taskId));
+            final Answer infoBeforeExpiry = client.recordInfo(API_KEY, taskId);
+            final String beforeExpiry = vocalUrl(infoBeforeExpiry);
             time.advance(EARLY);
 
             // when
@@ -104,6 +105,8 @@ class LinkExpiryTest {
             assertThat(List.of(firstUrl, secondUrl)).doesNotHaveDuplicates().doesNotContain(callbackUrl)
                     .allMatch(u -> u.startsWith(emulator.baseUrl() + "/files/") && u.endsWith("/vocal.wav"));
             assertThat(first.body().at("/data/response/originData/0/audio_url").asText()).isEqualTo(firstUrl);
+            assertThat(first.body().at("/data/response/originData/0/id"))
+                    .as("same file, new link").isEqualTo(infoBeforeExpiry.body().at("/data/response/originData/0/id"));
             assertThat(fromFirst.status()).isEqualTo(200);
             assertThat(fromFirst.raw()).isEqualTo(bytes);
             assertThat(fromSecond.status()).isEqualTo(200);
