@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Changes the emulator's knobs at runtime and reads its counters. The HTTP admin API ({@code /admin/...}) is a
@@ -183,18 +184,18 @@ public final class EmulatorControl {
      * of a refresh through record-info with their files; compare {@link #goneTaskIds()}.
      */
     public Set<String> earlyExpiringTaskIds() {
-        return idsWhere(true);
+        return idsWhere(LinkFate::expiresEarly);
     }
 
     /** Ids of the gone tasks (sorted): once their links expired, record-info answers 400 and no file is served. */
     public Set<String> goneTaskIds() {
-        return idsWhere(false);
+        return idsWhere(fate -> fate == LinkFate.GONE);
     }
 
-    private Set<String> idsWhere(final boolean allEarly) {
+    private Set<String> idsWhere(final Predicate<LinkFate> which) {
         final Set<String> ids = new TreeSet<>();
         linkFates().forEach((id, fate) -> {
-            if (allEarly ? fate.expiresEarly() : fate == LinkFate.GONE) {
+            if (which.test(fate)) {
                 ids.add(id);
             }
         });

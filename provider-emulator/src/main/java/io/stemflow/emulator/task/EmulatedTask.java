@@ -113,7 +113,8 @@ public final class EmulatedTask {
      */
     public synchronized String issueFreshLink(final Instant now) {
         final int number = freshLinks.size() + 1;
-        final String token = Seeds.hex32(new SplittableRandom(Seeds.mix(plan.links().refreshSeed() ^ Seeds.mix(number))));
+        final long tokenSeed = Seeds.mix(plan.links().refreshSeed() ^ Seeds.mix(number));
+        final String token = Seeds.hex32(new SplittableRandom(tokenSeed));
         freshLinks.put(token, now);
         return token;
     }
