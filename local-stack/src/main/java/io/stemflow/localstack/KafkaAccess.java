@@ -35,8 +35,10 @@ import org.apache.kafka.common.resource.ResourceType;
  * id's), and for the pipeline the internal topics Kafka Streams and {@code InternalTopics} make under its
  * application id. So only the bridge and the gateway write {@code separation-results}, only the pipeline writes
  * {@code credit-ledger}, only the operator writes {@code credit-grants}, only the archiver writes {@code
- * separation-archived}. The administrator and the broker itself are super users and need no rows. READ and WRITE
- * imply DESCRIBE; WRITE on a topic lets an idempotent producer start.
+ * separation-archived}, {@code separation-manifests} and the link refreshes it asks of the gateway ({@code
+ * separation-link-refresh}), and only the gateway, which holds the one rate limit on the provider, answers them
+ * ({@code separation-links}). The administrator and the broker itself are super users and need no rows. READ and
+ * WRITE imply DESCRIBE; WRITE on a topic lets an idempotent producer start.
  */
 public final class KafkaAccess {
 
@@ -48,7 +50,10 @@ public final class KafkaAccess {
         GATEWAY,
         /** The callback bridge. */
         BRIDGE,
-        /** The stem archiver (issue 18): copies each stem of {@code separation-stems} to the archive. */
+        /**
+         * The stem archiver (issue 18): copies each stem of {@code separation-stems} to the archive, asks the gateway
+         * for fresh links, and writes each batch's manifest.
+         */
         ARCHIVER,
         /** The embedded schema registry's Kafka store. */
         REGISTRY,
@@ -136,17 +141,22 @@ public final class KafkaAccess {
                 List.of(CREATE, READ, WRITE, DESCRIBE_CONFIGS, DELETE)));
         t.add(new Grant(Principal.PIPELINE, GROUP, PREFIXED, PIPELINE_APPLICATION_ID, List.of(READ)));
         t.add(new Grant(Principal.PIPELINE, TRANSACTIONAL_ID, PREFIXED, PIPELINE_APPLICATION_ID, List.of(WRITE)));
-        // gateway: admitted jobs and late jobs in; outcomes, polled results and its dead letters out, transactionally
-        topics(t, Principal.GATEWAY, List.of(READ), TopicNames.ADMITTED, TopicNames.RECONCILE);
-        topics(t, Principal.GATEWAY, List.of(WRITE), TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.DLQ);
+        // gateway: admitted jobs, late jobs and the archiver's link refreshes in (the reconciler reads both of the
+        // latter); outcomes, polled results, fresh links and its dead letters out, transactionally
+        topics(t, Principal.GATEWAY, List.of(READ), TopicNames.ADMITTED, TopicNames.RECONCILE,
+                TopicNames.LINK_REFRESH);
+        topics(t, Principal.GATEWAY, List.of(WRITE), TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.LINKS,
+                TopicNames.DLQ);
         t.add(new Grant(Principal.GATEWAY, GROUP, PREFIXED, GATEWAY_APPLICATION_ID + "-", List.of(READ)));
         t.add(new Grant(Principal.GATEWAY, TRANSACTIONAL_ID, PREFIXED, GATEWAY_APPLICATION_ID + "-", List.of(WRITE)));
         // bridge: callbacks' results out (its readiness probe describes the topic: implied)
         topics(t, Principal.BRIDGE, List.of(WRITE), TopicNames.RESULTS);
-        // archiver: stems in; one StemArchived per stem, or its ARCHIVE_FAILED dead letter, out, transactionally;
-        // its own topics (the worker's outcomes, the announcer's changelog) made under its id
-        topics(t, Principal.ARCHIVER, List.of(READ), TopicNames.STEMS);
-        topics(t, Principal.ARCHIVER, List.of(WRITE), TopicNames.ARCHIVED, TopicNames.DLQ);
+        // archiver: stems, the gateway's fresh links and job statuses (when a batch's jobs have ended) in; one
+        // StemArchived per stem, or its ARCHIVE_FAILED dead letter, link refreshes and batch manifests out,
+        // transactionally; its own topics (the worker's outcomes, the announcer's changelog) made under its id
+        topics(t, Principal.ARCHIVER, List.of(READ), TopicNames.STEMS, TopicNames.LINKS, TopicNames.STATUS);
+        topics(t, Principal.ARCHIVER, List.of(WRITE), TopicNames.ARCHIVED, TopicNames.LINK_REFRESH,
+                TopicNames.MANIFESTS, TopicNames.DLQ);
         t.add(new Grant(Principal.ARCHIVER, TOPIC, PREFIXED, ARCHIVER_APPLICATION_ID + "-",
                 List.of(CREATE, READ, WRITE, DESCRIBE_CONFIGS)));
         t.add(new Grant(Principal.ARCHIVER, GROUP, PREFIXED, ARCHIVER_APPLICATION_ID, List.of(READ)));
@@ -158,7 +168,8 @@ public final class KafkaAccess {
         topics(t, Principal.OPERATOR, List.of(WRITE), TopicNames.REQUESTS, TopicNames.REQUESTS_BULK,
                 TopicNames.CREDIT_GRANTS, TopicNames.CONTROL, TopicNames.ACCOUNT_SHARES);
         topics(t, Principal.OPERATOR, List.of(READ), TopicNames.STATUS, TopicNames.STEMS, TopicNames.ARCHIVED,
-                TopicNames.CREDIT_LEDGER, TopicNames.CREDIT_BALANCES, TopicNames.DLQ, TopicNames.ACCOUNT_SHARES);
+                TopicNames.MANIFESTS, TopicNames.CREDIT_LEDGER, TopicNames.CREDIT_BALANCES, TopicNames.DLQ,
+                TopicNames.ACCOUNT_SHARES);
         return List.copyOf(t);
     }
 

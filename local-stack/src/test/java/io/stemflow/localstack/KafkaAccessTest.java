@@ -45,6 +45,54 @@ class KafkaAccessTest {
     }
 
     @Test
+    void shouldLetOnlyTheArchiverAskForFreshLinksAndOnlyTheGatewayAnswerWhenTheTableIsApplied() {
+        // then: the archiver asks, the gateway (the one rate limit on the provider) reads and answers
+        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.LINK_REFRESH)).containsExactly(Principal.ARCHIVER);
+        assertThat(KafkaAccess.principalsThat(READ, TopicNames.LINK_REFRESH)).containsExactly(Principal.GATEWAY);
+        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.LINKS)).containsExactly(Principal.GATEWAY);
+        assertThat(KafkaAccess.principalsThat(READ, TopicNames.LINKS)).containsExactly(Principal.ARCHIVER);
+    }
+
+    @Test
+    void shouldLetOnlyTheArchiverWriteManifestsAndTheOperatorReadThemWhenTheTableIsApplied() {
+        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.MANIFESTS)).containsExactly(Principal.ARCHIVER);
+        assertThat(KafkaAccess.principalsThat(READ, TopicNames.MANIFESTS)).containsExactly(Principal.OPERATOR);
+    }
+
+    @Test
+    void shouldLetTheOperatorReadWhatArchiveStatusShowsWhenTheTableIsApplied() {
+        // given the topics `stemflow archive status` reads
+        final Set<String> archiveStatus = Set.of(TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ,
+                TopicNames.MANIFESTS);
+
+        // then
+        assertThat(archiveStatus).allSatisfy(topic -> assertThat(KafkaAccess.principalsThat(READ, topic))
+                .as("read of %s", topic).contains(Principal.OPERATOR));
+    }
+
+    @Test
+    void shouldGiveTheGatewayOnlyTheLinkTopicsBesidesItsJobTopicsWhenTheTableIsApplied() {
+        // given the gateway's rows
+        final Set<String> reads = new TreeSet<>();
+        final Set<String> writes = new TreeSet<>();
+        for (final String topic : TopicNames.ALL) {
+            if (KafkaAccess.principalsThat(READ, topic).contains(Principal.GATEWAY)) {
+                reads.add(topic);
+            }
+            if (KafkaAccess.principalsThat(WRITE, topic).contains(Principal.GATEWAY)) {
+                writes.add(topic);
+            }
+        }
+
+        // then: admitted and late jobs and link refreshes in (the reconciler's loop reads both of the latter);
+        // outcomes, results, fresh links and dead letters out
+        assertThat(reads).containsExactlyInAnyOrder(TopicNames.ADMITTED, TopicNames.RECONCILE,
+                TopicNames.LINK_REFRESH);
+        assertThat(writes).containsExactlyInAnyOrder(TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.LINKS,
+                TopicNames.DLQ);
+    }
+
+    @Test
     void shouldLetTheArchiverReadStemsAndWriteOnlyItsOutputsWhenTheTableIsApplied() {
         // given the archiver's rows
         final Set<String> reads = new TreeSet<>();
@@ -58,10 +106,11 @@ class KafkaAccessTest {
             }
         }
 
-        // then: stems in; archived stems and its dead letters out; its own topics, groups and transactional ids
-        // by its prefix
-        assertThat(reads).containsExactly(TopicNames.STEMS);
-        assertThat(writes).containsExactlyInAnyOrder(TopicNames.ARCHIVED, TopicNames.DLQ);
+        // then: stems, fresh links and job statuses in; archived stems, link refreshes, manifests and its dead
+        // letters out; its own topics, groups and transactional ids by its prefix
+        assertThat(reads).containsExactlyInAnyOrder(TopicNames.STEMS, TopicNames.LINKS, TopicNames.STATUS);
+        assertThat(writes).containsExactlyInAnyOrder(TopicNames.ARCHIVED, TopicNames.LINK_REFRESH,
+                TopicNames.MANIFESTS, TopicNames.DLQ);
         assertThat(KafkaAccess.grants()).filteredOn(g -> g.principal() == Principal.ARCHIVER
                         && g.pattern() == org.apache.kafka.common.resource.PatternType.PREFIXED)
                 .extracting(g -> g.type() + " " + g.name() + " " + g.operations())
