@@ -298,8 +298,9 @@ public final class LocalStack implements AutoCloseable {
                 services.put(ARCHIVE_SERVICE, archive.toString());
                 final Archiver runningArchiver = archiver;
                 gateway.health().register(ARCHIVER_CONDITION, () -> runningArchiver.problem()
-                        .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DEGRADED,
-                                reason + "; stems are not archived until the stack restarts")));
+                        .map(reason -> reason + "; stems are not archived until the stack restarts")
+                        .or(() -> runningArchiver.behind().map(reason -> "archive behind: " + reason))
+                        .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DEGRADED, reason)));
                 if (!streams.awaitRunning(Duration.ofSeconds(90))) {
                     throw new IllegalStateException("the pipeline did not reach RUNNING within 90 s");
                 }
