@@ -13,7 +13,8 @@ import java.util.Optional;
  * Whether the archive keeps ahead of the provider's deletions. The stems topic is read in order of completion, so
  * the stems behind the one being archived expire no sooner than it: if the backlog ({@code lag} stems) takes longer
  * to work off at the recent rate than the time the stem at the head has left (less a safety margin), stems will
- * reach the archiver after their links expired. Also behind when a stem arrives with its link already expired.
+ * reach the archiver after their links expired. Also behind for {@link #RATE_WINDOW} after a stem arrived with its
+ * link already expired (long enough for a scrape or a health probe to see it once the backlog is gone).
  *
  * <p>Fed by the worker after each batch it commits (and each empty poll); read by the health check and the
  * metrics, so every method is thread-safe. Time comes from the injected clock.
@@ -32,6 +33,9 @@ final class ExpiryWatch {
     private Instant started;
     private long lag;
     private Instant headExpiresAt;
+    /** The last stem that arrived with its link expired: when, and by how much. */
+    private Instant lateAt;
+    private Duration lateBy;
 
     ExpiryWatch(final Clock clock, final Duration margin) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -43,7 +47,13 @@ final class ExpiryWatch {
     synchronized void processed(final Collection<Instant> expiresAt, final long lagAfter) {
         final Instant now = clock.instant();
         recent.addLast(new Done(now, expiresAt.size()));
-        expiresAt.stream().min(Instant::compareTo).ifPresent(e -> headExpiresAt = e);
+        expiresAt.stream().min(Instant::compareTo).ifPresent(e -> {
+            headExpiresAt = e;
+            if (e.isBefore(now)) {
+                lateAt = now;
+                lateBy = Duration.between(e, now);
+            }
+        });
         lag = Math.max(0, lagAfter);
         forgetOld(now);
     }
@@ -89,13 +99,13 @@ final class ExpiryWatch {
 
     /** Why links would expire before their turn, or empty while the archive keeps ahead. */
     synchronized Optional<String> behind() {
-        final Optional<Duration> left = headroom();
-        if (left.isEmpty()) {
-            return Optional.empty();
-        }
-        if (left.get().isNegative()) {
+        if (lateAt != null && lateAt.isAfter(clock.instant().minus(RATE_WINDOW))) {
             return Optional.of("stems reach the archive after their links expired (the last by "
-                    + DurationWords.of(left.get().negated()) + "), " + lag + " stems behind");
+                    + DurationWords.of(lateBy) + "), " + lag + " stems behind");
+        }
+        final Optional<Duration> left = headroom();
+        if (left.isEmpty() || left.get().isNegative()) {
+            return Optional.empty();
         }
         final Optional<Duration> drain = drainTime();
         if (lag > 0 && drain.isEmpty()) {

@@ -50,9 +50,14 @@ class ExpiryWatchTest {
         // given: nothing waiting, but the stem just read expired an hour ago
         archive(1, 1, START.minus(Duration.ofHours(1)), 0);
 
-        // then
+        // then: behind, also once nothing waits, for a minute
         assertThat(watch.behind()).hasValueSatisfying(reason -> assertThat(reason)
                 .contains("after their links expired").contains("1h 0m"));
+        watch.idle(0);
+        clock.advance(ExpiryWatch.RATE_WINDOW.minusSeconds(1));
+        assertThat(watch.behind()).isPresent();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(watch.behind()).isEmpty();
     }
 
     @Test
