@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Music stem separation at scale, driven through Apache Kafka.",
         subcommands = {DevCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, JobCommand.class,
             BatchCommand.class, AccountCommand.class, ReplayCommand.class, CreditsCommand.class, RegistryCommand.class,
-            KafkaAccessCommand.class, AuditCommand.class, BenchCommand.class,
+            KafkaAccessCommand.class, AuditCommand.class, ArchiveCommand.class, ExportCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class StemflowCli implements Runnable {
 

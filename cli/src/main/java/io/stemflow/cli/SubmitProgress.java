@@ -60,9 +60,14 @@ final class SubmitProgress {
     /** {@code submitting [##########----------] 20/40 (50%), 1 failed}. */
     static String line(final long acknowledged, final long failed, final long total) {
         final long done = acknowledged + failed;
-        final int filled = total == 0 ? BAR : (int) (BAR * done / total);
-        return "submitting [" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] " + done + "/" + total + " ("
+        return "submitting " + bar(done, total) + " " + done + "/" + total + " ("
                 + (total == 0 ? 100 : 100 * done / total) + "%)" + (failed > 0 ? ", " + failed + " failed" : "");
+    }
+
+    /** {@code [##########----------]}: {@code done} of {@code total}, full when there is nothing to do. */
+    static String bar(final long done, final long total) {
+        final int filled = total <= 0 ? BAR : (int) Math.min(BAR, BAR * done / total);
+        return "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "]";
     }
 
     private synchronized void drawIfChanged() {
