@@ -56,6 +56,8 @@ final class ExportCommand implements Callable<Integer> {
 
     static final String MANIFEST_CSV = "manifest.csv";
     static final String MANIFEST_JSON = "manifest.json";
+    /** The suffix of a file being copied, beside its final name and hidden ({@code .vocals.wav.123.part}). */
+    static final String PART = ".part";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -200,6 +202,7 @@ final class ExportCommand implements Callable<Integer> {
     private static Outcome exportOne(final ArchiveSources sources, final StemArchived stem, final Path target,
                                      final ExportProgress progress) throws IOException {
         final Path dir = Files.createDirectories(target.toAbsolutePath().getParent());
+        removeLeftovers(target);
         if (Files.isRegularFile(target)) {
             if (Files.size(target) == stem.getSize()
                     && ArchiveSources.digest(target, progress::bytes).sha256().equals(stem.getSha256())) {
@@ -207,7 +210,7 @@ final class ExportCommand implements Callable<Integer> {
             }
             Files.delete(target); // not this stem's bytes: never left under its name
         }
-        final Path part = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+        final Path part = Files.createTempFile(dir, "." + target.getFileName() + ".", PART);
         try {
             final ArchiveSources.Copied copy = sources.copy(stem.getLocation(), part, progress::bytes);
             if (copy.size() != stem.getSize() || !copy.sha256().equals(stem.getSha256())) {
@@ -222,11 +225,26 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Removes the temporary files of {@code target} an earlier export left when it was stopped mid-copy (Ctrl-C ends
+     * the JVM without its {@code finally} blocks): hidden, and never under the final name, but not to pile up.
+     */
+    private static void removeLeftovers(final Path target) throws IOException {
+        final String prefix = "." + target.getFileName() + ".";
+        try (var parts = Files.newDirectoryStream(target.toAbsolutePath().getParent(),
+                f -> f.getFileName().toString().startsWith(prefix) && f.getFileName().toString().endsWith(PART))) {
+            for (final Path part : parts) {
+                Files.deleteIfExists(part);
+            }
+        }
+    }
+
     /** Copies a manifest file (it has no announced checksum) through a temporary file onto {@code target}. */
     private static void copyManifest(final ArchiveSources sources, final String location, final Path target)
             throws IOException {
+        removeLeftovers(target);
         final Path part = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".",
-                ".part");
+                PART);
         try {
             sources.copy(location, part, n -> { });
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -189,12 +189,14 @@ class ArchiveCommandsTest {
         assertThat(to.resolve(ExportCommand.MANIFEST_JSON)).exists();
         assertThat(partFiles(to)).isEmpty();
 
-        // when exported again
+        // when exported again after a run stopped mid-copy left a temporary file behind
+        Files.writeString(to.resolve("e1/.vocals.wav.4711.part"), "half a stem");
         final CliRun second = cli("export", "--batch", batch, "--to", to.toString(), "--account", account);
 
         // then nothing is copied again
         assertThat(second.exit()).as(second.out() + second.err()).isZero();
         assertThat(second.out()).contains("0 copied, 3 skipped", "0 failed");
+        assertThat(partFiles(to)).isEmpty();
     }
 
     @Test
