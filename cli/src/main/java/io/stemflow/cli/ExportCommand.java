@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -132,6 +133,8 @@ final class ExportCommand implements Callable<Integer> {
         int failed = 0;
         long bytesCopied = 0;
         String manifestWritten = null;
+        // printed after the progress bar is done with the terminal: a line written under it would be drawn over
+        final List<String> failures = new ArrayList<>();
         try (ArchiveSources sources = new ArchiveSources(s3)) {
             for (final StemArchived stem : stems) {
                 final String name = relativePath(stem);
@@ -147,9 +150,8 @@ final class ExportCommand implements Callable<Integer> {
                 } catch (IOException | RuntimeException e) {
                     failed++;
                     progress.file("FAILED", name, stem.getSize());
-                    err.printf("stemflow: FAILED %s %s (%s): %s%n", stem.getRequestId(), stemName(stem), name,
-                            e.getMessage());
-                    err.flush();
+                    failures.add(String.format("FAILED %s %s (%s): %s", stem.getRequestId(), stemName(stem), name,
+                            e.getMessage()));
                 }
             }
             final String manifestAccount = account != null ? account : summary.accounts().get(0);
@@ -164,9 +166,8 @@ final class ExportCommand implements Callable<Integer> {
                     } catch (IOException | RuntimeException e) {
                         failed++;
                         whole = false;
-                        err.printf("stemflow: FAILED manifest v%d %s from %s: %s%n", m.getVersion(), file[1], file[0],
-                                e.getMessage());
-                        err.flush();
+                        failures.add(String.format("FAILED manifest v%d %s from %s: %s", m.getVersion(), file[1],
+                                file[0], e.getMessage()));
                     }
                 }
                 manifestWritten = whole ? "v" + m.getVersion() : null;
@@ -174,6 +175,8 @@ final class ExportCommand implements Callable<Integer> {
         } finally {
             progress.finish();
         }
+        failures.forEach(f -> err.println("stemflow: " + f));
+        err.flush();
         final double seconds = Math.max(0.001, (System.nanoTime() - start) / 1e9);
         out.printf(Locale.ROOT, "Exported %s to %s: %d copied, %d skipped (already there, verified), %d failed; %s "
                         + "copied in %.1f s (%.1f MB/s).%n", which, to, copied, skipped, failed,
