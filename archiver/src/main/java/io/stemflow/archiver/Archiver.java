@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.avro.LinkRefreshRequest;
+import io.stemflow.http.ProbeServer;
 import io.stemflow.avro.StemLinks;
 import io.stemflow.avro.StemReady;
 import io.stemflow.kafka.JsonSerde;
@@ -75,7 +76,7 @@ public final class Archiver implements AutoCloseable {
     private final ExpiryWatch watch;
     private final ArchiverHealth health;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private volatile ArchiverHttpServer http;
+    private volatile ProbeServer http;
 
     private Archiver(final ArchiverConfig config, final ArchiveStore store, final StemFetcher fetcher,
                      final ArchiveWorker worker, final ExpiryWatch watch, final KafkaStreams announcer) {
@@ -147,7 +148,8 @@ public final class Archiver implements AutoCloseable {
         });
         if (config.http() != null) {
             try {
-                archiver.http = ArchiverHttpServer.start(config.http(), archiver.health, archiver.registry);
+                archiver.http = ProbeServer.start("archiver", config.http().host(), config.http().port(),
+                        config.http().access(), archiver.health::probe, archiver.registry::scrape);
             } catch (RuntimeException e) {
                 streams.close(Duration.ofSeconds(5));
                 consumer.close(Duration.ofSeconds(5));
@@ -194,7 +196,7 @@ public final class Archiver implements AutoCloseable {
 
     /** Base URL of {@code /health} and {@code /metrics}, when the archiver serves them. */
     public java.util.Optional<java.net.URI> httpUrl() {
-        return java.util.Optional.ofNullable(http).map(ArchiverHttpServer::url);
+        return java.util.Optional.ofNullable(http).map(ProbeServer::url);
     }
 
     private static void registerMetrics(final MeterRegistry registry, final ArchiveWorker worker,

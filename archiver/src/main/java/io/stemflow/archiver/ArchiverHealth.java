@@ -1,5 +1,9 @@
 package io.stemflow.archiver;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stemflow.http.ProbeServer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +42,19 @@ final class ArchiverHealth {
         this.worker = Objects.requireNonNull(worker, "worker");
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The answer of {@code /health}: the report as JSON, 503 when DOWN. */
+    ProbeServer.Health probe() {
+        final Report report = report();
+        try {
+            return new ProbeServer.Health(report.status() == Status.DOWN ? 503 : 200,
+                    JSON.writeValueAsString(report));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the health report does not serialise", e);
+        }
+    }
+
     Report report() {
         final Map<String, String> conditions = new TreeMap<>();
         stopped.get().ifPresent(reason -> conditions.put("stopped", reason));
@@ -46,6 +63,6 @@ final class ArchiverHealth {
                 : conditions.isEmpty() ? Status.UP : Status.DEGRADED;
         final String reason = conditions.getOrDefault("stopped", conditions.getOrDefault("behind", "ok"));
         return new Report(status, reason, conditions, worker.archived(), worker.failed(), worker.refreshesAsked(),
-                watch.lag(), watch.rate(), watch.headroom().map(java.time.Duration::toSeconds).orElse(null));
+                watch.lag(), watch.rate(), watch.headroom().map(Duration::toSeconds).orElse(null));
     }
 }

@@ -2,18 +2,13 @@ package io.stemflow.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
-import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.stemflow.http.AccessTokens;
 import io.stemflow.http.HttpAccess;
-import io.stemflow.service.LoopbackUrl;
+import io.stemflow.http.ProbeServer;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's small HTTP server: {@code GET /health} (200 when UP or DEGRADED, 503 when DOWN, with a JSON
@@ -26,14 +21,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayHttpServer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GatewayHttpServer.class);
+    private final ProbeServer server;
 
-    private final Javalin server;
-    private final URI url;
-
-    private GatewayHttpServer(final Javalin server, final URI url) {
+    private GatewayHttpServer(final ProbeServer server) {
         this.server = server;
-        this.url = url;
     }
 
     /** @throws IllegalStateException naming the address when the port cannot be bound */
@@ -42,46 +33,30 @@ public final class GatewayHttpServer implements AutoCloseable {
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(registry, "registry");
         final ObjectMapper mapper = new ObjectMapper();
-        final Javalin server = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            settings.access().install(config);
-            config.routes.get("/health", ctx -> health(ctx, health, mapper));
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(registry.scrape()));
-        });
-        try {
-            server.start(settings.host(), settings.port());
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("gateway HTTP server cannot listen on " + settings.host() + ":"
-                    + settings.port(), e);
-        }
-        if (settings.access().auth() == HttpAccess.Auth.OFF) {
-            LOG.warn("GATEWAY HTTP WITHOUT AUTHENTICATION ({}=off): anyone who reaches {}:{} reads /metrics; set {} "
-                    + "and {} instead", HttpAccess.ENV_AUTH, settings.host(), server.port(), AccessTokens.ENV_VIEWER,
-                    AccessTokens.ENV_OPERATOR);
-        }
-        return new GatewayHttpServer(server, LoopbackUrl.url("http", settings.host(), server.port()));
+        return new GatewayHttpServer(ProbeServer.start("gateway", settings.host(), settings.port(), settings.access(),
+                () -> health(health, mapper), registry::scrape));
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:8091}. */
     public URI url() {
-        return url;
+        return server.url();
     }
 
     @Override
     public void close() {
-        server.stop();
+        server.close();
     }
 
-    private static void health(final Context ctx, final GatewayHealth health, final ObjectMapper mapper)
-            throws JsonProcessingException {
+    private static ProbeServer.Health health(final GatewayHealth health, final ObjectMapper mapper) {
         final GatewayHealth.Report report = health.report();
         final Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", report.status().name());
         body.put("reason", report.reason());
         body.put("conditions", report.conditions());
-        ctx.status(report.healthy() ? 200 : 503).contentType("application/json")
-                .result(mapper.writeValueAsString(body));
+        try {
+            return new ProbeServer.Health(report.healthy() ? 200 : 503, mapper.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the health report does not serialise", e);
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.stemflow.gateway;
 
 import io.github.resilience4j.retry.Retry;
-import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.LinkOutcome;
 import io.stemflow.avro.LinkRefreshRequest;
 import io.stemflow.avro.StemLinks;
@@ -11,12 +10,10 @@ import io.stemflow.gateway.provider.ProviderClient;
 import io.stemflow.gateway.provider.ProviderReply;
 import io.stemflow.gateway.provider.RecordInfo;
 import io.stemflow.schemas.Topic;
-import io.stemflow.serde.AvroSerdeException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -42,9 +39,8 @@ final class LinkRefreshHandler implements JobHandler<LinkRefreshRequest> {
     static final String KIND = "link-refresh";
     private static final Logger LOG = LoggerFactory.getLogger(LinkRefreshHandler.class);
 
-    private final Deserializer<LinkRefreshRequest> deserializer;
+    private final PolledIntake<LinkRefreshRequest> intake;
     private final Topic<String, StemLinks> links;
-    private final GatewayDeadLetters deadLetters;
     private final ProviderClient client;
     private final Retry retry;
     private final Clock clock;
@@ -53,9 +49,10 @@ final class LinkRefreshHandler implements JobHandler<LinkRefreshRequest> {
     LinkRefreshHandler(final Deserializer<LinkRefreshRequest> deserializer, final Topic<String, StemLinks> links,
                        final GatewayDeadLetters deadLetters, final ProviderClient client, final Retry retry,
                        final Clock clock, final GatewayMetrics metrics) {
-        this.deserializer = Objects.requireNonNull(deserializer, "deserializer");
+        this.intake = new PolledIntake<>("Link refresh", deserializer, deadLetters, LinkRefreshRequest::getRequestId,
+                LinkRefreshRequest::getAttempt, InputRules::linkRefreshProblem,
+                () -> metrics.keyless(ReconcileHandler.ROLE));
         this.links = Objects.requireNonNull(links, "links");
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.client = Objects.requireNonNull(client, "client");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -67,42 +64,10 @@ final class LinkRefreshHandler implements JobHandler<LinkRefreshRequest> {
         return Endpoint.RECORD_INFO;
     }
 
-    /**
-     * The rules of the reconciler's input: a tombstone, a key that disagrees with the value, an invalid id, count or
-     * stem list is dead-lettered (INVALID_RECORD), bytes that do not decode too (CORRUPT_RECORD); a registry outage
-     * stalls the partition.
-     */
+    /** The rules of {@link PolledIntake}, as for late jobs. */
     @Override
     public Intake<LinkRefreshRequest> decode(final ConsumerRecord<String, byte[]> record) {
-        final GatewayDeadLetters.Source source = GatewayDeadLetters.Source.of(record);
-        if (record.value() == null) {
-            return unusable(source, deadLetters.invalid(source, "tombstone: a null value names no job", null, null));
-        }
-        final LinkRefreshRequest request;
-        try {
-            request = deserializer.deserialize(record.topic(), record.headers(), record.value());
-        } catch (AvroSerdeException e) {
-            if (!e.isRecordFault()) {
-                return new Stall<>(e);
-            }
-            return unusable(source, deadLetters.corrupt(source, e,
-                    InputRules.validId(record.key()) ? record.key() : null));
-        }
-        final Optional<String> problem = InputRules.identityProblem(record.key(), request.getRequestId())
-                .or(() -> InputRules.linkRefreshProblem(request));
-        if (problem.isPresent()) {
-            return unusable(source, deadLetters.invalid(source, problem.get(),
-                    InputRules.validId(request.getRequestId()) ? request.getRequestId() : null,
-                    request.getAttempt()));
-        }
-        return new Accept<>(request);
-    }
-
-    private Immediate<LinkRefreshRequest> unusable(final GatewayDeadLetters.Source source,
-                                                   final Output<DeadLetter> letter) {
-        LOG.warn("Link refresh record {} dead-lettered as {}: {}", source, letter.value().getKind(),
-                letter.value().getReason());
-        return new Immediate<>(List.of(letter));
+        return intake.decode(record);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.stemflow.gateway;
 
 import io.github.resilience4j.retry.Retry;
-import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.ReconcileRequest;
 import io.stemflow.avro.SeparationResult;
 import io.stemflow.gateway.provider.Endpoint;
@@ -9,7 +8,6 @@ import io.stemflow.gateway.provider.ProviderClient;
 import io.stemflow.gateway.provider.ProviderReply;
 import io.stemflow.gateway.provider.RecordInfo;
 import io.stemflow.schemas.Topic;
-import io.stemflow.serde.AvroSerdeException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -30,9 +28,8 @@ final class ReconcileHandler implements JobHandler<ReconcileRequest> {
     static final String ROLE = "reconciler";
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileHandler.class);
 
-    private final Deserializer<ReconcileRequest> deserializer;
+    private final PolledIntake<ReconcileRequest> intake;
     private final Topic<String, SeparationResult> results;
-    private final GatewayDeadLetters deadLetters;
     private final ProviderClient client;
     private final Retry retry;
     private final Clock clock;
@@ -41,9 +38,9 @@ final class ReconcileHandler implements JobHandler<ReconcileRequest> {
     ReconcileHandler(final Deserializer<ReconcileRequest> deserializer, final Topic<String, SeparationResult> results,
                      final GatewayDeadLetters deadLetters, final ProviderClient client, final Retry retry, final Clock clock,
                      final GatewayMetrics metrics) {
-        this.deserializer = Objects.requireNonNull(deserializer, "deserializer");
+        this.intake = new PolledIntake<>("Reconcile", deserializer, deadLetters, ReconcileRequest::getRequestId,
+                ReconcileRequest::getAttempt, InputRules::reconcileProblem, () -> metrics.keyless(ROLE));
         this.results = Objects.requireNonNull(results, "results");
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.client = Objects.requireNonNull(client, "client");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -55,48 +52,10 @@ final class ReconcileHandler implements JobHandler<ReconcileRequest> {
         return Endpoint.RECORD_INFO;
     }
 
-    /**
-     * The rules of docs/integration.md, "Bad records on the gateway's inputs": a tombstone, a key that disagrees
-     * with the value, an invalid id or count is dead-lettered (INVALID_RECORD), bytes that do not decode too
-     * (CORRUPT_RECORD); nothing else is written for them (the topology's own timeout ends such a job). A registry
-     * outage stalls the partition.
-     */
+    /** The rules of {@link PolledIntake}. */
     @Override
     public Intake<ReconcileRequest> decode(final ConsumerRecord<String, byte[]> record) {
-        final GatewayDeadLetters.Source source = GatewayDeadLetters.Source.of(record);
-        if (record.value() == null) {
-            return unusable(source, deadLetters.invalid(source, "tombstone: a null value names no job", null, null));
-        }
-        final ReconcileRequest request;
-        try {
-            request = deserializer.deserialize(record.topic(), record.headers(), record.value());
-        } catch (AvroSerdeException e) {
-            if (!e.isRecordFault()) {
-                return new Stall<>(e);
-            }
-            return unusable(source, deadLetters.corrupt(source, e,
-                    InputRules.validId(record.key()) ? record.key() : null));
-        }
-        final Optional<String> identity = InputRules.identityProblem(record.key(), request.getRequestId());
-        if (identity.isPresent()) {
-            return unusable(source, deadLetters.invalid(source, identity.get(), null, request.getAttempt()));
-        }
-        final Optional<String> problem = InputRules.reconcileProblem(request);
-        if (problem.isPresent()) {
-            return unusable(source, deadLetters.invalid(source, problem.get(), request.getRequestId(),
-                    request.getAttempt()));
-        }
-        if (record.key() == null) {
-            metrics.keyless(ROLE);
-        }
-        return new Accept<>(request);
-    }
-
-    private Immediate<ReconcileRequest> unusable(final GatewayDeadLetters.Source source,
-                                                 final Output<DeadLetter> letter) {
-        LOG.warn("Reconcile record {} dead-lettered as {}: {}", source, letter.value().getKind(),
-                letter.value().getReason());
-        return new Immediate<>(List.of(letter));
+        return intake.decode(record);
     }
 
     @Override
