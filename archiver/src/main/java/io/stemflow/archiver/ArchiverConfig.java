@@ -63,6 +63,40 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     /** The margin when none is set: two days before the oldest waiting link expires. */
     public static final Duration DEFAULT_EXPIRY_MARGIN = Duration.ofDays(2);
 
+    /**
+     * How an S3-compatible store is reached, whatever the bucket: the {@code STEMFLOW_ARCHIVE_S3_*} settings but the
+     * bucket and prefix (the archiver's, and {@code stemflow export}'s reading any location's bucket).
+     */
+    public record S3Access(String region, URI endpoint, boolean pathStyle, String accessKeyId,
+                           Path secretAccessKeyFile) {
+
+        /**
+         * Reads the settings, with their defaults (region {@code us-east-1}; path style with an endpoint); empty,
+         * with the problem reported to {@code r}, when they do not hold together.
+         */
+        public static java.util.Optional<S3Access> read(final Settings r) {
+            final String region = r.text(S3_REGION, "us-east-1");
+            final URI endpoint = r.uri(S3_ENDPOINT).orElse(null);
+            final boolean pathStyle = r.bool(S3_PATH_STYLE, endpoint != null);
+            final String keyId = r.optional(S3_ACCESS_KEY_ID).orElse(null);
+            final Path secretFile = r.readableFile(S3_SECRET_ACCESS_KEY_FILE).orElse(null);
+            if ((keyId == null) != r.optional(S3_SECRET_ACCESS_KEY_FILE).isEmpty()) {
+                r.problem(S3_ACCESS_KEY_ID + " and " + S3_SECRET_ACCESS_KEY_FILE + " go together: set both, or"
+                        + " neither for the AWS SDK's default credentials chain");
+                return java.util.Optional.empty();
+            }
+            if (keyId != null && secretFile == null) {
+                return java.util.Optional.empty(); // the unreadable file is already reported
+            }
+            return java.util.Optional.of(new S3Access(region, endpoint, pathStyle, keyId, secretFile));
+        }
+
+        /** The store of {@code bucket}, its keys under {@code prefix}. */
+        public S3StoreConfig forBucket(final String bucket, final String prefix) {
+            return new S3StoreConfig(bucket, prefix, region, endpoint, pathStyle, accessKeyId, secretAccessKeyFile);
+        }
+    }
+
     /** The health and metrics server: {@code /health} open, {@code /metrics} for viewer tokens ({@code access}). */
     public record HttpSettings(String host, int port, HttpAccess access) {
         public HttpSettings {
@@ -162,23 +196,8 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
         r.check(instanceId.matches("[A-Za-z0-9._-]{1,100}"), INSTANCE_ID
                 + " must be 1 to 100 letters, digits, '.', '_' or '-', was '" + instanceId + "'");
         final Path archiveDir = r.parsed(ARCHIVE_DIR, Path::of).orElse(Path.of(".stemflow/archive"));
-        final S3StoreConfig s3 = r.optional(S3_BUCKET).flatMap(bucket -> {
-            final String region = r.text(S3_REGION, "us-east-1");
-            final URI endpoint = r.uri(S3_ENDPOINT).orElse(null);
-            final boolean pathStyle = r.bool(S3_PATH_STYLE, endpoint != null);
-            final String keyId = r.optional(S3_ACCESS_KEY_ID).orElse(null);
-            final Path secretFile = r.readableFile(S3_SECRET_ACCESS_KEY_FILE).orElse(null);
-            if ((keyId == null) != r.optional(S3_SECRET_ACCESS_KEY_FILE).isEmpty()) {
-                r.problem(S3_ACCESS_KEY_ID + " and " + S3_SECRET_ACCESS_KEY_FILE + " go together: set both, or"
-                        + " neither for the AWS SDK's default credentials chain");
-                return java.util.Optional.empty();
-            }
-            if (keyId != null && secretFile == null) {
-                return java.util.Optional.empty(); // the unreadable file is already reported
-            }
-            return r.build(() -> new S3StoreConfig(bucket, r.text(S3_PREFIX, ""), region, endpoint, pathStyle, keyId,
-                    secretFile));
-        }).orElse(null);
+        final S3StoreConfig s3 = r.optional(S3_BUCKET).flatMap(bucket -> S3Access.read(r)
+                .flatMap(access -> r.build(() -> access.forBucket(bucket, r.text(S3_PREFIX, ""))))).orElse(null);
         final Path stateDir = r.parsed(STATE_DIR, Path::of).orElse(Path.of(".stemflow/archiver-state"));
         final int concurrency = r.integer(CONCURRENCY, 4, 1, 256);
         final FetchSettings d = FetchSettings.defaults();

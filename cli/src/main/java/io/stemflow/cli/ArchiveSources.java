@@ -24,7 +24,7 @@ import java.util.function.LongConsumer;
 /**
  * Reads archived files where the archiver put them: a {@code file:} location directly, an {@code s3://bucket/key}
  * location through an {@link S3Store} of that bucket (one per bucket, made on first use), signed in with the
- * archiver's own settings ({@link S3Settings}).
+ * archiver's own settings ({@link #s3Access}).
  */
 final class ArchiveSources implements AutoCloseable {
 
@@ -33,45 +33,26 @@ final class ArchiveSources implements AutoCloseable {
     }
 
     /**
-     * How the archive's S3 store is reached: the archiver's {@code STEMFLOW_ARCHIVE_S3_*} settings with the archiver's
-     * defaults ({@link ArchiverConfig#fromEnv}); the bucket and key come from each location.
+     * Reads how the archive's S3 store is reached: the archiver's {@code STEMFLOW_ARCHIVE_S3_*} settings with its
+     * defaults ({@link ArchiverConfig.S3Access}); the bucket and key come from each location.
+     *
+     * @throws CliException exit 5 naming every bad variable (never a secret)
      */
-    record S3Settings(String region, URI endpoint, boolean pathStyle, String accessKeyId, Path secretAccessKeyFile) {
-
-        /**
-         * Reads the settings once.
-         *
-         * @throws CliException exit 5 naming every bad variable (never a secret)
-         */
-        static S3Settings fromEnv(final Map<String, String> env) {
-            final Settings r = new Settings("stemflow", env);
-            final String region = r.text(ArchiverConfig.S3_REGION, "us-east-1");
-            final URI endpoint = r.uri(ArchiverConfig.S3_ENDPOINT).orElse(null);
-            final boolean pathStyle = r.bool(ArchiverConfig.S3_PATH_STYLE, endpoint != null);
-            final String keyId = r.optional(ArchiverConfig.S3_ACCESS_KEY_ID).orElse(null);
-            final Path secretFile = r.readableFile(ArchiverConfig.S3_SECRET_ACCESS_KEY_FILE).orElse(null);
-            if ((keyId == null) != r.optional(ArchiverConfig.S3_SECRET_ACCESS_KEY_FILE).isEmpty()) {
-                r.problem(ArchiverConfig.S3_ACCESS_KEY_ID + " and " + ArchiverConfig.S3_SECRET_ACCESS_KEY_FILE
-                        + " go together: set both, or neither for the AWS SDK's default credentials chain");
-            }
-            if (!r.problems().isEmpty()) {
-                throw new CliException(CliException.NOT_CONFIGURED, String.join("; ", r.problems()));
-            }
-            return new S3Settings(region, endpoint, pathStyle, keyId, secretFile);
+    static ArchiverConfig.S3Access s3Access(final Map<String, String> env) {
+        final Settings r = new Settings("stemflow", env);
+        final java.util.Optional<ArchiverConfig.S3Access> access = ArchiverConfig.S3Access.read(r);
+        if (!r.problems().isEmpty() || access.isEmpty()) {
+            throw new CliException(CliException.NOT_CONFIGURED, String.join("; ", r.problems()));
         }
-
-        /** The store of {@code bucket} at its root (a location's path holds the archiver's prefix). */
-        S3StoreConfig forBucket(final String bucket) {
-            return new S3StoreConfig(bucket, "", region, endpoint, pathStyle, accessKeyId, secretAccessKeyFile);
-        }
+        return access.get();
     }
 
     private static final int BUFFER = 256 * 1024;
 
-    private final S3Settings s3;
+    private final ArchiverConfig.S3Access s3;
     private final Map<String, S3Store> buckets = new HashMap<>();
 
-    ArchiveSources(final S3Settings s3) {
+    ArchiveSources(final ArchiverConfig.S3Access s3) {
         this.s3 = Objects.requireNonNull(s3, "s3");
     }
 
@@ -127,7 +108,7 @@ final class ArchiveSources implements AutoCloseable {
         S3Store store = buckets.get(bucket);
         if (store == null) {
             try {
-                store = S3Store.create(s3.forBucket(bucket));
+                store = S3Store.create(s3.forBucket(bucket, ""));
             } catch (IllegalArgumentException e) {
                 // S3StoreConfig's and S3Store's messages name the setting or file, never the secret
                 throw new IOException("cannot open the S3 bucket '" + bucket + "': " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.stemflow.cli;
 
 import io.stemflow.archiver.ArchiveKey;
+import io.stemflow.archiver.ArchiverConfig;
 import io.stemflow.archiver.fetch.AudioType;
 import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.StemArchived;
@@ -103,7 +104,7 @@ final class ExportCommand implements Callable<Integer> {
         if (Files.exists(to) && !Files.isDirectory(to)) {
             throw new CliException(CommandLine.ExitCode.USAGE, "--to " + to + " is not a folder");
         }
-        final ArchiveSources.S3Settings s3 = ArchiveSources.S3Settings.fromEnv(env);
+        final ArchiverConfig.S3Access s3 = ArchiveSources.s3Access(env);
         final BatchArchive archive = new BatchArchive(batch, account);
         ArchiveRecords.read(connection, Producers.topics(connection), archive, timeout,
                 ArchiveRecords.progress(err, noProgress));
