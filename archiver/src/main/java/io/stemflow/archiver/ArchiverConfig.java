@@ -25,10 +25,13 @@ import java.util.Objects;
  * @param concurrency    stems downloaded at once
  * @param topics         the topics it reads and writes (stemflow's own but in tests)
  * @param kafkaSecurity  Kafka client security properties, applied to every client
+ * @param manifestGrace  how long a batch must stay complete and unchanged before its manifest is written
+ *                       ({@link BatchManifests}): a job's last status and its stems travel on different topics
  */
 public record ArchiverConfig(String bootstrapServers, RegistryConnection registry, String applicationId,
                              String instanceId, Path archiveDir, S3StoreConfig s3, Path stateDir, int concurrency, FetchSettings fetch,
-                             int replicationFactor, Topics topics, Map<String, String> kafkaSecurity) {
+                             int replicationFactor, Topics topics, Map<String, String> kafkaSecurity,
+                             Duration manifestGrace) {
 
     public static final String KAFKA_BOOTSTRAP_SERVERS = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
     public static final String SCHEMA_REGISTRY_URL = "STEMFLOW_SCHEMA_REGISTRY_URL";
@@ -48,18 +51,33 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     public static final String FETCH_TIMEOUT = "STEMFLOW_ARCHIVER_FETCH_TIMEOUT";
     public static final String MAX_STEM_BYTES = "STEMFLOW_ARCHIVER_MAX_STEM_BYTES";
     public static final String REPLICATION_FACTOR = "STEMFLOW_ARCHIVER_REPLICATION_FACTOR";
+    public static final String MANIFEST_GRACE = "STEMFLOW_ARCHIVER_MANIFEST_GRACE";
 
-    /** The topics the archiver reads and writes. */
-    public record Topics(String stems, String archived, String deadLetters) {
+    /** {@link #manifestGrace} unless set. */
+    public static final Duration DEFAULT_MANIFEST_GRACE = Duration.ofSeconds(30);
+    /** Bounds of {@link #manifestGrace}. */
+    public static final Duration MIN_MANIFEST_GRACE = Duration.ofMillis(100);
+    public static final Duration MAX_MANIFEST_GRACE = Duration.ofDays(1);
+
+    /**
+     * The topics the archiver reads and writes.
+     *
+     * @param status    the jobs' statuses, read to know when every job of a batch has ended
+     * @param manifests where a batch's manifest is announced
+     */
+    public record Topics(String stems, String archived, String deadLetters, String status, String manifests) {
         public Topics {
             Objects.requireNonNull(stems, "stems");
             Objects.requireNonNull(archived, "archived");
             Objects.requireNonNull(deadLetters, "deadLetters");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(manifests, "manifests");
         }
 
         /** stemflow's topics. */
         public static Topics stemflow() {
-            return new Topics(TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ);
+            return new Topics(TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ, TopicNames.STATUS,
+                    TopicNames.MANIFESTS);
         }
     }
 
@@ -79,6 +97,20 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
             throw new IllegalArgumentException("replicationFactor must be 1 or more, was " + replicationFactor);
         }
         kafkaSecurity = Map.copyOf(kafkaSecurity == null ? Map.of() : kafkaSecurity);
+        Objects.requireNonNull(manifestGrace, "manifestGrace");
+        if (manifestGrace.compareTo(MIN_MANIFEST_GRACE) < 0 || manifestGrace.compareTo(MAX_MANIFEST_GRACE) > 0) {
+            throw new IllegalArgumentException("manifestGrace must be between " + MIN_MANIFEST_GRACE + " and "
+                    + MAX_MANIFEST_GRACE + ", was " + manifestGrace);
+        }
+    }
+
+    /** With the default manifest grace ({@value #MANIFEST_GRACE} unset). */
+    public ArchiverConfig(final String bootstrapServers, final RegistryConnection registry, final String applicationId,
+                          final String instanceId, final Path archiveDir, final S3StoreConfig s3, final Path stateDir,
+                          final int concurrency, final FetchSettings fetch, final int replicationFactor,
+                          final Topics topics, final Map<String, String> kafkaSecurity) {
+        this(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir, concurrency, fetch,
+                replicationFactor, topics, kafkaSecurity, DEFAULT_MANIFEST_GRACE);
     }
 
     /** The worker's consumer group. */
@@ -94,7 +126,13 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     /** With other topics (tests share one broker). */
     public ArchiverConfig withTopics(final Topics other) {
         return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replicationFactor, other, kafkaSecurity);
+                concurrency, fetch, replicationFactor, other, kafkaSecurity, manifestGrace);
+    }
+
+    /** With another manifest grace (tests and the local stack use a short one). */
+    public ArchiverConfig withManifestGrace(final Duration grace) {
+        return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
+                concurrency, fetch, replicationFactor, topics, kafkaSecurity, grace);
     }
 
     /**
@@ -140,12 +178,14 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
                 Duration.ofMinutes(10));
         final long maxBytes = r.whole(MAX_STEM_BYTES, d.maxBytes(), 1024, Long.MAX_VALUE);
         final int replication = r.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
+        final Duration grace = r.duration(MANIFEST_GRACE, DEFAULT_MANIFEST_GRACE, MIN_MANIFEST_GRACE,
+                MAX_MANIFEST_GRACE);
         final KafkaClientSecurity security = KafkaClientSecurity.read(r);
         r.throwIfProblems();
         final FetchSettings fetch = new FetchSettings(d.connectTimeout(), timeout, timeout, attempts, d.backoff(),
                 d.maxBackoff(), maxBytes);
         return new ArchiverConfig(bootstrap, registry.orElseThrow(), applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replication, Topics.stemflow(), security.properties());
+                concurrency, fetch, replication, Topics.stemflow(), security.properties(), grace);
     }
 
     private static String defaultInstance(final Map<String, String> env) {
