@@ -60,7 +60,8 @@ class ArchiverBrokerRestartTest {
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             // given: 40 jobs' stems, served slowly
             KafkaTopics.createAndAwait(admin, List.of(new NewTopic(TOPICS.stems(), 3, (short) 1),
-                    new NewTopic(TOPICS.archived(), 3, (short) 1), new NewTopic(TOPICS.deadLetters(), 3, (short) 1)),
+                    new NewTopic(TOPICS.archived(), 3, (short) 1), new NewTopic(TOPICS.deadLetters(), 3, (short) 1),
+                    new NewTopic(TOPICS.status(), 3, (short) 1), new NewTopic(TOPICS.manifests(), 3, (short) 1)),
                     Duration.ofSeconds(60));
             final Map<String, Object> serde = Map.of("schema.registry.url", registry.url().toString());
             try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(Map.of(

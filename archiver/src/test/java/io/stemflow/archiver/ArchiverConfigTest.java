@@ -37,7 +37,8 @@ class ArchiverConfigTest {
         assertThat(config.workerGroup()).isEqualTo("stemflow-archiver-worker");
         assertThat(config.outcomesTopic()).isEqualTo("stemflow-archiver-outcomes");
         assertThat(config.topics()).isEqualTo(new ArchiverConfig.Topics(TopicNames.STEMS, TopicNames.ARCHIVED,
-                TopicNames.DLQ));
+                TopicNames.DLQ, TopicNames.STATUS, TopicNames.MANIFESTS));
+        assertThat(config.manifestGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.concurrency()).isEqualTo(4);
         assertThat(config.fetch().attempts()).isEqualTo(5);
     }

@@ -80,7 +80,8 @@ class ArchiverKillTest {
             throws Exception {
         // given: 40 jobs' stems on separation-stems, served slowly
         files = StemFileServer.slow(Duration.ofMillis(150));
-        stack.createTopics(3, TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ);
+        stack.createTopics(3, TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ, TopicNames.STATUS,
+                TopicNames.MANIFESTS);
         try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(stack.producerConfig(),
                 new StringSerializer(), AvroSerdes.specific(StemReady.class, stack.serdeConfig(), false).serializer())) {
             for (int j = 0; j < JOBS; j++) {

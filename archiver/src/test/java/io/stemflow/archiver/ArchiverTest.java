@@ -85,6 +85,16 @@ class ArchiverTest {
                 .build();
     }
 
+    /** Topics of the archiver's own for one test, created with 3 partitions. */
+    private static ArchiverConfig.Topics topics(final TestStack stack) {
+        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
+                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("status"),
+                stack.uniqueTopic("manifests"));
+        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.status(),
+                topics.manifests());
+        return topics;
+    }
+
     private ArchiverConfig config(final TestStack stack, final String app, final ArchiverConfig.Topics topics) {
         return config(stack, app, topics, null);
     }
@@ -141,9 +151,7 @@ class ArchiverTest {
     void shouldStoreObjectsWithKeysMetadataAndChecksumsWhenTheArchiveIsABucket(final TestStack stack)
             throws Exception {
         // given: a real S3 API server with a bucket, and five jobs' stems
-        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+        final ArchiverConfig.Topics topics = topics(stack);
         final int jobs = 5;
         produceStems(stack, topics.stems(), jobs);
         try (S3ProxyServer s3 = S3ProxyServer.start(dir.resolve("s3"));
@@ -186,9 +194,7 @@ class ArchiverTest {
     @Test
     void shouldShareTheStemsWhenTwoArchiversRunInOneGroup(final TestStack stack) throws Exception {
         // given: 40 jobs' stems, and two archivers of one deployment (the second joins while the first works)
-        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+        final ArchiverConfig.Topics topics = topics(stack);
         final int jobs = 40;
         produceStems(stack, topics.stems(), jobs);
         final String app = "archiver-pair-" + System.nanoTime();
@@ -217,9 +223,7 @@ class ArchiverTest {
     void shouldArchiveEveryStemOnceWhenStemsAreReadTwiceOrCannotBeHad(final TestStack stack) throws Exception {
         // given: 20 jobs of two stems, one stem event written twice, two stems whose links are gone, one record
         // that is not a stem event
-        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters());
+        final ArchiverConfig.Topics topics = topics(stack);
         final String app = "archiver-" + System.nanoTime();
         final ArchiverConfig config = config(stack, app, topics);
         final Map<String, Object> serde = stack.serdeConfig();
