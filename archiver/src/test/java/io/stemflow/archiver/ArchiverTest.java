@@ -8,8 +8,11 @@ import io.stemflow.archiver.store.FileSystemStore;
 import io.stemflow.archiver.store.S3ProxyServer;
 import io.stemflow.archiver.store.S3StoreConfig;
 import io.stemflow.archiver.store.StoredObject;
+import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
+import io.stemflow.avro.JobState;
+import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemArchived;
@@ -313,5 +316,87 @@ class ArchiverTest {
         try (var left = Files.walk(dir.resolve("archive"))) {
             assertThat(left.filter(Files::isRegularFile).filter(f -> f.toString().endsWith(".wav"))).hasSize(JOBS * 2);
         }
+    }
+
+    @Test
+    void shouldWriteAndAnnounceOneManifestListingEveryStemWhenEveryJobOfTheBatchEnded(final TestStack stack)
+            throws Exception {
+        // given: a batch of 12 completed jobs of two stems each (one job's links are gone), and one job of another
+        // account's batch that is still running
+        final ArchiverConfig.Topics topics = topics(stack);
+        final int jobs = 12;
+        final ArchiverConfig config = config(stack, "archiver-manifest-" + System.nanoTime(), topics)
+                .withManifestGrace(Duration.ofSeconds(1));
+        try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(stack.producerConfig(),
+                new StringSerializer(), AvroSerdes.specific(StemReady.class, stack.serdeConfig(), false).serializer());
+             KafkaProducer<String, JobStatus> statuses = new KafkaProducer<>(stack.producerConfig(),
+                     new StringSerializer(), AvroSerdes.specific(JobStatus.class, stack.serdeConfig(), false)
+                     .serializer())) {
+            for (int j = 0; j < jobs; j++) {
+                final String id = "req-" + j;
+                for (final Stem stem : STEMS) {
+                    producer.send(new ProducerRecord<>(topics.stems(), id, stemEvent(id, stem,
+                            j == 7 ? files.expiredLink(stem) : link(id, stem)))).get();
+                }
+                statuses.send(new ProducerRecord<>(topics.status(), id, JobStatus.newBuilder().setRequestId(id)
+                        .setAccountId("label-a").setBatchId("catalogue").setState(JobState.COMPLETED)
+                        .setPreviousState(JobState.SUBMITTED).setAt(Instant.now()).build())).get();
+            }
+            statuses.send(new ProducerRecord<>(topics.status(), "other-1", JobStatus.newBuilder()
+                    .setRequestId("other-1").setAccountId("label-b").setBatchId("catalogue")
+                    .setState(JobState.SUBMITTED).setAt(Instant.now()).build())).get();
+        }
+
+        // when: the archiver has archived them and announced a manifest
+        final List<ConsumerRecord<String, BatchManifest>> announced;
+        try (Archiver archiver = Archiver.start(config)) {
+            assertThat(archiver.awaitRunning(DEADLINE)).isTrue();
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(500)).until(() ->
+                    !CommittedRecords.of(stack, topics.manifests(), BatchManifest.class).isEmpty());
+            awaitIdle(stack, config);
+            announced = CommittedRecords.of(stack, topics.manifests(), BatchManifest.class);
+        }
+
+        // then: one manifest of label-a's batch, none of label-b's (a job still running)
+        assertThat(announced).hasSize(1);
+        final BatchManifest m = announced.get(0).value();
+        assertThat(announced.get(0).key()).isEqualTo("catalogue");
+        assertThat(m.getAccountId()).isEqualTo("label-a");
+        assertThat(m.getVersion()).isEqualTo(1);
+        assertThat(m.getJobs()).isEqualTo(jobs);
+        assertThat(m.getStems()).isEqualTo(jobs * STEMS.size());
+        assertThat(m.getArchived()).isEqualTo((jobs - 1) * STEMS.size());
+        assertThat(m.getFailed()).isEqualTo(STEMS.size());
+        assertThat(m.getCsvKey()).isEqualTo("label-a/catalogue/manifest.csv");
+        final Path csv = Path.of(java.net.URI.create(m.getCsvLocation()));
+        assertThat(csv).isEqualTo(dir.resolve("archive/label-a/catalogue/manifest.csv").toAbsolutePath());
+        assertThat(Path.of(java.net.URI.create(m.getJsonLocation()))).isRegularFile();
+
+        // and: the CSV lists every stem, each archived one with the checksum and size of the file stored
+        final List<String> rows = List.of(Files.readString(csv).split("\r\n"));
+        assertThat(rows.get(0)).isEqualTo("requestId,audioId,track,stem,status,key,location,sha256,size,contentType,reason");
+        assertThat(rows).hasSize(1 + jobs * STEMS.size());
+        long bytes = 0;
+        for (final String row : rows.subList(1, rows.size())) {
+            final String[] f = row.split(",", -1);
+            assertThat(f).hasSize(11);
+            assertThat(f[1]).isEqualTo("audio-" + f[0]);
+            assertThat(f[2]).isEqualTo("Track " + f[0]);
+            if (f[0].equals("req-7")) {
+                assertThat(f[4]).isEqualTo("failed");
+                assertThat(f[10]).contains("HTTP 410");
+                continue;
+            }
+            final byte[] expected = wav(f[3]);
+            assertThat(f[4]).isEqualTo("archived");
+            assertThat(f[5]).isEqualTo("label-a/catalogue/" + f[0] + "/" + f[3] + ".wav");
+            assertThat(f[7]).isEqualTo(sha256(expected));
+            assertThat(f[8]).isEqualTo(Integer.toString(expected.length));
+            assertThat(Path.of(java.net.URI.create(f[6]))).hasBinaryContent(expected);
+            bytes += expected.length;
+        }
+        assertThat(m.getBytes()).isEqualTo(bytes);
+        assertThat(rows.stream().skip(1).map(r -> r.split(",")[0] + "/" + r.split(",")[3]).distinct())
+                .hasSize(jobs * STEMS.size());
     }
 }
