@@ -247,6 +247,10 @@ public final class Archiver implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         p.put(StreamsConfig.topicPrefix(TopicConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // the batch path reads separation-stems and separation-status too: a record there that does not decode is
+        // logged and skipped (the worker dead-letters an undecodable stem event; the status topic is the pipeline's)
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class);
         return p;
     }
 

@@ -4,6 +4,7 @@ import io.stemflow.archiver.store.ArchiveStore;
 import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.StemReady;
+import io.stemflow.http.LogText;
 import io.stemflow.kafka.JsonSerde;
 import io.stemflow.schemas.JobStates;
 import io.stemflow.schemas.Topic;
@@ -359,8 +360,8 @@ public final class BatchManifests {
                 jsonLocation = settings.store().putBytes(jsonKey, files.json(), ManifestFiles.JSON_TYPE).toString();
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Manifest version {} of batch '{}' of account '{}' not written, tried again in {} ms: {}",
-                        version, p.batchId(), p.accountId(), punctuationInterval(settings.grace()).toMillis(),
-                        e.toString());
+                        version, LogText.escape(p.batchId()), LogText.escape(p.accountId()),
+                        punctuationInterval(settings.grace()).toMillis(), e.toString());
                 return;
             }
             progress.put(batch, p.written(version, digest));
@@ -382,8 +383,8 @@ public final class BatchManifests {
                     .build();
             context.forward(new Record<>(p.batchId(), manifest, now));
             LOG.info("Manifest version {} of batch '{}' of account '{}': {} stems ({} archived, {} failed) at {}",
-                    version, p.batchId(), p.accountId(), files.entries().size(), files.archived(), files.failed(),
-                    csvLocation);
+                    version, LogText.escape(p.batchId()), LogText.escape(p.accountId()), files.entries().size(),
+                    files.archived(), files.failed(), csvLocation);
         }
 
         /** The counts of one batch while one input is applied to them. */

@@ -253,6 +253,7 @@ class ArchiverTest {
         try (Archiver archiver = Archiver.start(config)) {
             assertThat(archiver.awaitRunning(DEADLINE)).isTrue();
             awaitIdle(stack, config);
+            assertThat(archiver.problem()).as("the announcer also reads the bad record (batch path)").isEmpty();
         }
 
         // then: one StemArchived per stem, each pointing at a copy with the emulator's bytes
