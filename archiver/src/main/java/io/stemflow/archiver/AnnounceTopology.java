@@ -16,8 +16,10 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -104,8 +106,9 @@ public final class AnnounceTopology {
     /** A serde of {@code T} for a sink that the announcer only forwards {@code T}s to. */
     @SuppressWarnings("unchecked")
     private static <T> Serde<Object> asObjects(final Serde<T> serde) {
-        return Serdes.serdeFrom((topic, value) -> serde.serializer().serialize(topic, (T) value),
-                (topic, bytes) -> serde.deserializer().deserialize(topic, bytes));
+        final Serializer<T> serializer = serde.serializer();
+        final Deserializer<T> deserializer = serde.deserializer();
+        return Serdes.serdeFrom((topic, value) -> serializer.serialize(topic, (T) value), deserializer::deserialize);
     }
 
     static StemArchived stemArchived(final ArchiveOutcome o) {
