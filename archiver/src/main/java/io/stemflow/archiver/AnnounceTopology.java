@@ -1,19 +1,32 @@
 package io.stemflow.archiver;
 
+import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
+import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemArchived;
+import io.stemflow.avro.StemReady;
 import io.stemflow.kafka.JsonSerde;
 import io.stemflow.schemas.DeadLetterHeaders;
 import io.stemflow.schemas.Topic;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Properties;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -28,7 +41,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * {app}-outcomes ─> announce (store archived-stems: requestId/stem -> ARCHIVED | FAILED)
  *                      ├─> separation-archived  (the first success of a stem)
- *                      └─> separation-dlq       (the first failure of a stem never archived, headers stemflow.dlq.*)
+ *                      ├─> separation-dlq       (the first failure of a stem never archived, headers stemflow.dlq.*)
+ *                      └─> the batch path       (each of those of a job with a batch: {@link BatchManifests})
  * </pre>
  *
  * A success after a failure is announced (an operator replayed the stem and it could be had after all); a failure
@@ -46,32 +60,55 @@ public final class AnnounceTopology {
     static final String WRITE_ARCHIVED = "write-archived";
     static final String WRITE_DEAD_LETTERS = "write-dead-letters";
 
-    /** What the announcer reads and writes. */
+    /**
+     * What the announcer reads and writes.
+     *
+     * @param stems     the stem events: the dead letters' source topic, and read by the batch path
+     * @param status    the jobs' statuses, read by the batch path
+     * @param manifests where the batch path announces manifests
+     */
     public record Topics(String outcomes, Topic<String, StemArchived> archived, Topic<String, DeadLetter> deadLetters,
-                         String stems) {
+                         Topic<String, StemReady> stems, Topic<String, JobStatus> status,
+                         Topic<String, BatchManifest> manifests) {
         public Topics {
             Objects.requireNonNull(outcomes, "outcomes");
             Objects.requireNonNull(archived, "archived");
             Objects.requireNonNull(deadLetters, "deadLetters");
             Objects.requireNonNull(stems, "stems");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(manifests, "manifests");
         }
     }
 
     private AnnounceTopology() {
     }
 
-    public static Topology build(final Topics topics) {
-        final Topology topology = new Topology();
-        final JsonSerde<ArchiveOutcome> outcomes = JsonSerde.of(ArchiveOutcome.class);
-        topology.addSource(READ_OUTCOMES, Serdes.String().deserializer(), outcomes.deserializer(), topics.outcomes());
-        topology.addProcessor(ANNOUNCE, () -> new Announcer(topics.stems()), READ_OUTCOMES);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ARCHIVED_STEMS),
-                Serdes.String(), Serdes.String()), ANNOUNCE);
-        topology.addSink(WRITE_ARCHIVED, topics.archived().name(), Serdes.String().serializer(),
-                topics.archived().valueSerde().serializer(), ANNOUNCE);
-        topology.addSink(WRITE_DEAD_LETTERS, topics.deadLetters().name(), Serdes.String().serializer(),
-                topics.deadLetters().valueSerde().serializer(), ANNOUNCE);
-        return topology;
+    /** The announcer and its batch path ({@link BatchManifests}), every store, node and internal topic named. */
+    public static Topology build(final Topics topics, final BatchManifests.Settings batches) {
+        final StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ARCHIVED_STEMS),
+                Serdes.String(), Serdes.String()));
+        final String stemsTopic = topics.stems().name();
+        final KStream<String, Object> announced = builder.stream(topics.outcomes(),
+                        Consumed.with(Serdes.String(), JsonSerde.of(ArchiveOutcome.class)).withName(READ_OUTCOMES))
+                .process(() -> new Announcer(stemsTopic), Named.as(ANNOUNCE), ARCHIVED_STEMS);
+        // the announcer forwards each record to one child by name: these sinks and the batch path
+        announced.to(topics.archived().name(), Produced.with(Serdes.String(), asObjects(topics.archived().valueSerde()))
+                .withName(WRITE_ARCHIVED));
+        announced.to(topics.deadLetters().name(), Produced.with(Serdes.String(),
+                asObjects(topics.deadLetters().valueSerde())).withName(WRITE_DEAD_LETTERS));
+        BatchManifests.addTo(builder, announced, topics.stems(), topics.status(), topics.manifests(), batches);
+        final Properties props = new Properties();
+        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        return builder.build(props);
+    }
+
+    /** A serde of {@code T} for a sink that the announcer only forwards {@code T}s to. */
+    @SuppressWarnings("unchecked")
+    private static <T> Serde<Object> asObjects(final Serde<T> serde) {
+        final Serializer<T> serializer = serde.serializer();
+        final Deserializer<T> deserializer = serde.deserializer();
+        return Serdes.serdeFrom((topic, value) -> serializer.serialize(topic, (T) value), deserializer::deserialize);
     }
 
     static StemArchived stemArchived(final ArchiveOutcome o) {
@@ -136,6 +173,10 @@ public final class AnnounceTopology {
             final String before = announced.get(outcome.stemId());
             if (ARCHIVED.equals(before) || !outcome.archived() && FAILED.equals(before)) {
                 return;
+            }
+            if (outcome.batchId() != null) {
+                context.forward(new Record<String, Object>(BatchManifests.batchKey(outcome.accountId(),
+                        outcome.batchId()), outcome, record.timestamp()), BatchManifests.SETTLED_FOR_BATCH);
             }
             if (outcome.archived()) {
                 announced.put(outcome.stemId(), ARCHIVED);

@@ -4,7 +4,9 @@ import io.stemflow.archiver.fetch.StemFetcher;
 import io.stemflow.archiver.store.ArchiveStore;
 import io.stemflow.archiver.store.FileSystemStore;
 import io.stemflow.archiver.store.S3Store;
+import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.StemArchived;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -103,7 +105,7 @@ public final class Archiver implements AutoCloseable {
 
     public static Archiver start(final ArchiverConfig config) {
         ContractRegistration.ensureRegistered(new RestSchemaRegistryClient(config.registry().clientConfig()));
-        createOutcomesTopic(config);
+        final int partitions = createOutcomesTopic(config);
         final ArchiveStore store;
         final StemFetcher fetcher;
         try {
@@ -117,6 +119,8 @@ public final class Archiver implements AutoCloseable {
         final AvroSerde<StemReady> stems = AvroSerdes.specific(StemReady.class, serde, false);
         final AvroSerde<StemArchived> archived = AvroSerdes.specific(StemArchived.class, serde, false);
         final AvroSerde<DeadLetter> deadLetters = AvroSerdes.specific(DeadLetter.class, serde, false);
+        final AvroSerde<JobStatus> statuses = AvroSerdes.specific(JobStatus.class, serde, false);
+        final AvroSerde<BatchManifest> manifests = AvroSerdes.specific(BatchManifest.class, serde, false);
 
         final ExpiryWatch watch = new ExpiryWatch(Clock.systemUTC(), config.expiryMargin());
         final AvroSerde<StemLinks> links = AvroSerdes.specific(StemLinks.class, serde, false);
@@ -136,8 +140,12 @@ public final class Archiver implements AutoCloseable {
 
         final AnnounceTopology.Topics topics = new AnnounceTopology.Topics(config.outcomesTopic(),
                 new Topic<>(config.topics().archived(), Serdes.String(), archived),
-                new Topic<>(config.topics().deadLetters(), Serdes.String(), deadLetters), config.topics().stems());
-        final KafkaStreams streams = new KafkaStreams(AnnounceTopology.build(topics), streamsConfig(config));
+                new Topic<>(config.topics().deadLetters(), Serdes.String(), deadLetters),
+                new Topic<>(config.topics().stems(), Serdes.String(), stems),
+                new Topic<>(config.topics().status(), Serdes.String(), statuses),
+                new Topic<>(config.topics().manifests(), Serdes.String(), manifests));
+        final KafkaStreams streams = new KafkaStreams(AnnounceTopology.build(topics,
+                new BatchManifests.Settings(store, config.manifestGrace(), partitions)), streamsConfig(config));
         final Archiver archiver = new Archiver(config, store, fetcher, worker, watch, streams);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
@@ -258,21 +266,28 @@ public final class Archiver implements AutoCloseable {
         }
     }
 
-    private static void createOutcomesTopic(final ArchiverConfig config) {
+    /**
+     * Creates the outcomes topic with the stems topic's partitions, after checking that the topics the announcer
+     * reads and writes exist; returns that partition count (also the batch path's repartition topics').
+     */
+    private static int createOutcomesTopic(final ArchiverConfig config) {
         final Map<String, Object> admin = new HashMap<>(config.kafkaSecurity());
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin client = Admin.create(admin)) {
-            final int partitions = client.describeTopics(List.of(config.topics().stems())).allTopicNames()
+            final int partitions = client.describeTopics(List.of(config.topics().stems(), config.topics().status(),
+                            config.topics().manifests())).allTopicNames()
                     .get(TOPICS_TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(config.topics().stems()).partitions().size();
             final NewTopic outcomes = new NewTopic(config.outcomesTopic(), partitions, (short) config.replicationFactor())
                     .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
                             TopicConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
             KafkaTopics.createAndAwait(client, List.of(outcomes), TOPICS_TIMEOUT);
+            return partitions;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating " + config.outcomesTopic(), e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot read topic " + config.topics().stems()
+            throw new IllegalStateException("cannot read topics " + config.topics().stems() + ", "
+                    + config.topics().status() + " and " + config.topics().manifests()
                     + " (are stemflow's topics created?): " + e.getMessage(), e);
         }
     }
@@ -311,6 +326,10 @@ public final class Archiver implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         p.put(StreamsConfig.topicPrefix(TopicConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // the batch path reads separation-stems and separation-status too: a record there that does not decode is
+        // logged and skipped (the worker dead-letters an undecodable stem event; the status topic is the pipeline's)
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class);
         return p;
     }
 

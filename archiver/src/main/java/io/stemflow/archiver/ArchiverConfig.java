@@ -32,11 +32,13 @@ import java.util.Objects;
  * @param expiryMargin   how long before the oldest waiting stem's link expires the archive counts as behind
  *                       ({@link ExpiryWatch})
  * @param http           the health and metrics server, or null for none
+ * @param manifestGrace  how long a batch must stay complete and unchanged before its manifest is written
+ *                       ({@link BatchManifests}): a job's last status and its stems travel on different topics
  */
 public record ArchiverConfig(String bootstrapServers, RegistryConnection registry, String applicationId,
                              String instanceId, Path archiveDir, S3StoreConfig s3, Path stateDir, int concurrency, FetchSettings fetch,
                              int replicationFactor, int linkRefreshes, Topics topics, Map<String, String> kafkaSecurity,
-                             Duration expiryMargin, HttpSettings http) {
+                             Duration expiryMargin, HttpSettings http, Duration manifestGrace) {
 
     public static final String KAFKA_BOOTSTRAP_SERVERS = "STEMFLOW_KAFKA_BOOTSTRAP_SERVERS";
     public static final String SCHEMA_REGISTRY_URL = "STEMFLOW_SCHEMA_REGISTRY_URL";
@@ -57,6 +59,12 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     public static final String MAX_STEM_BYTES = "STEMFLOW_ARCHIVER_MAX_STEM_BYTES";
     public static final String REPLICATION_FACTOR = "STEMFLOW_ARCHIVER_REPLICATION_FACTOR";
     public static final String LINK_REFRESHES = "STEMFLOW_ARCHIVER_LINK_REFRESHES";
+    public static final String MANIFEST_GRACE = "STEMFLOW_ARCHIVER_MANIFEST_GRACE";
+    /** {@link #manifestGrace} unless set. */
+    public static final Duration DEFAULT_MANIFEST_GRACE = Duration.ofSeconds(30);
+    /** Bounds of {@link #manifestGrace}. */
+    public static final Duration MIN_MANIFEST_GRACE = Duration.ofMillis(100);
+    public static final Duration MAX_MANIFEST_GRACE = Duration.ofDays(1);
     public static final String EXPIRY_MARGIN = "STEMFLOW_ARCHIVER_EXPIRY_MARGIN";
     public static final String HTTP_HOST = "STEMFLOW_ARCHIVER_HTTP_HOST";
     public static final String HTTP_PORT = "STEMFLOW_ARCHIVER_HTTP_PORT";
@@ -107,21 +115,25 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
 
     /**
      * The topics the archiver reads and writes: stems in, archived and dead letters out; requests for fresh links
-     * out to the gateway ({@code linkRefresh}) and its answers in ({@code links}).
+     * out to the gateway ({@code linkRefresh}) and its answers in ({@code links}); the jobs' statuses in, read to know
+     * when every job of a batch has ended ({@code status}), and batch manifests out ({@code manifests}).
      */
-    public record Topics(String stems, String archived, String deadLetters, String linkRefresh, String links) {
+    public record Topics(String stems, String archived, String deadLetters, String linkRefresh, String links,
+                         String status, String manifests) {
         public Topics {
             Objects.requireNonNull(stems, "stems");
             Objects.requireNonNull(archived, "archived");
             Objects.requireNonNull(deadLetters, "deadLetters");
             Objects.requireNonNull(linkRefresh, "linkRefresh");
             Objects.requireNonNull(links, "links");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(manifests, "manifests");
         }
 
         /** stemflow's topics. */
         public static Topics stemflow() {
             return new Topics(TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ, TopicNames.LINK_REFRESH,
-                    TopicNames.LINKS);
+                    TopicNames.LINKS, TopicNames.STATUS, TopicNames.MANIFESTS);
         }
     }
 
@@ -145,21 +157,37 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
         }
         kafkaSecurity = Map.copyOf(kafkaSecurity == null ? Map.of() : kafkaSecurity);
         Objects.requireNonNull(expiryMargin, "expiryMargin");
+        Objects.requireNonNull(manifestGrace, "manifestGrace");
+        if (manifestGrace.compareTo(MIN_MANIFEST_GRACE) < 0 || manifestGrace.compareTo(MAX_MANIFEST_GRACE) > 0) {
+            throw new IllegalArgumentException("manifestGrace must be between " + MIN_MANIFEST_GRACE + " and "
+                    + MAX_MANIFEST_GRACE + ", was " + manifestGrace);
+        }
     }
 
-    /** Without a health server, with the default expiry margin (an archiver embedded in another process). */
+    /**
+     * Without a health server, with the default expiry margin and manifest grace (an archiver embedded in another
+     * process).
+     */
     public ArchiverConfig(final String bootstrapServers, final RegistryConnection registry, final String applicationId,
                           final String instanceId, final Path archiveDir, final S3StoreConfig s3, final Path stateDir,
                           final int concurrency, final FetchSettings fetch, final int replicationFactor,
                           final int linkRefreshes, final Topics topics, final Map<String, String> kafkaSecurity) {
         this(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir, concurrency, fetch,
-                replicationFactor, linkRefreshes, topics, kafkaSecurity, DEFAULT_EXPIRY_MARGIN, null);
+                replicationFactor, linkRefreshes, topics, kafkaSecurity, DEFAULT_EXPIRY_MARGIN, null,
+                DEFAULT_MANIFEST_GRACE);
     }
 
     /** With a health and metrics server. */
     public ArchiverConfig withHttp(final HttpSettings settings) {
         return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replicationFactor, linkRefreshes, topics, kafkaSecurity, expiryMargin, settings);
+                concurrency, fetch, replicationFactor, linkRefreshes, topics, kafkaSecurity, expiryMargin, settings,
+                manifestGrace);
+    }
+
+    /** With another manifest grace (tests and the local stack use a short one). */
+    public ArchiverConfig withManifestGrace(final Duration grace) {
+        return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
+                concurrency, fetch, replicationFactor, linkRefreshes, topics, kafkaSecurity, expiryMargin, http, grace);
     }
 
     /** The worker's consumer group. */
@@ -175,7 +203,8 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
     /** With other topics (tests share one broker). */
     public ArchiverConfig withTopics(final Topics other) {
         return new ArchiverConfig(bootstrapServers, registry, applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replicationFactor, linkRefreshes, other, kafkaSecurity, expiryMargin, http);
+                concurrency, fetch, replicationFactor, linkRefreshes, other, kafkaSecurity, expiryMargin, http,
+                manifestGrace);
     }
 
     /**
@@ -207,6 +236,8 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
         final long maxBytes = r.whole(MAX_STEM_BYTES, d.maxBytes(), 1024, Long.MAX_VALUE);
         final int replication = r.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
         final int refreshes = r.integer(LINK_REFRESHES, 3, 0, 100);
+        final Duration grace = r.duration(MANIFEST_GRACE, DEFAULT_MANIFEST_GRACE, MIN_MANIFEST_GRACE,
+                MAX_MANIFEST_GRACE);
         final Duration margin = r.duration(EXPIRY_MARGIN, DEFAULT_EXPIRY_MARGIN, Duration.ZERO, Duration.ofDays(13));
         final HttpSettings http = r.optional(HTTP_PORT).isEmpty() ? null : httpSettings(r);
         final KafkaClientSecurity security = KafkaClientSecurity.read(r);
@@ -214,7 +245,8 @@ public record ArchiverConfig(String bootstrapServers, RegistryConnection registr
         final FetchSettings fetch = new FetchSettings(d.connectTimeout(), timeout, timeout, attempts, d.backoff(),
                 d.maxBackoff(), maxBytes);
         return new ArchiverConfig(bootstrap, registry.orElseThrow(), applicationId, instanceId, archiveDir, s3, stateDir,
-                concurrency, fetch, replication, refreshes, Topics.stemflow(), security.properties(), margin, http);
+                concurrency, fetch, replication, refreshes, Topics.stemflow(), security.properties(), margin, http,
+                grace);
     }
 
     /** The health server, when its port is set; its access from STEMFLOW_HTTP_AUTH and the tokens (HttpAccess). */

@@ -61,7 +61,8 @@ class ArchiverBrokerRestartTest {
             // given: 40 jobs' stems, served slowly
             KafkaTopics.createAndAwait(admin, List.of(new NewTopic(TOPICS.stems(), 3, (short) 1),
                     new NewTopic(TOPICS.archived(), 3, (short) 1), new NewTopic(TOPICS.deadLetters(), 3, (short) 1),
-                    new NewTopic(TOPICS.linkRefresh(), 3, (short) 1), new NewTopic(TOPICS.links(), 3, (short) 1)),
+                    new NewTopic(TOPICS.linkRefresh(), 3, (short) 1), new NewTopic(TOPICS.links(), 3, (short) 1),
+                    new NewTopic(TOPICS.status(), 3, (short) 1), new NewTopic(TOPICS.manifests(), 3, (short) 1)),
                     Duration.ofSeconds(60));
             final Map<String, Object> serde = Map.of("schema.registry.url", registry.url().toString());
             try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(Map.of(

@@ -37,8 +37,9 @@ class ArchiverConfigTest {
         assertThat(config.workerGroup()).isEqualTo("stemflow-archiver-worker");
         assertThat(config.outcomesTopic()).isEqualTo("stemflow-archiver-outcomes");
         assertThat(config.topics()).isEqualTo(new ArchiverConfig.Topics(TopicNames.STEMS, TopicNames.ARCHIVED,
-                TopicNames.DLQ, TopicNames.LINK_REFRESH, TopicNames.LINKS));
+                TopicNames.DLQ, TopicNames.LINK_REFRESH, TopicNames.LINKS, TopicNames.STATUS, TopicNames.MANIFESTS));
         assertThat(config.linkRefreshes()).isEqualTo(3);
+        assertThat(config.manifestGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.concurrency()).isEqualTo(4);
         assertThat(config.fetch().attempts()).isEqualTo(5);
     }
@@ -97,5 +98,34 @@ class ArchiverConfigTest {
         // when / then
         assertThatThrownBy(() -> ArchiverConfig.fromEnv(env)).isInstanceOf(SettingsException.class)
                 .hasMessageContaining(ArchiverConfig.S3_ACCESS_KEY_ID + " and " + ArchiverConfig.S3_SECRET_ACCESS_KEY_FILE + " go together");
+    }
+
+    @Test
+    void shouldReadTheManifestGraceWhenItIsSet() {
+        // given
+        final Map<String, String> env = env();
+        env.put(ArchiverConfig.MANIFEST_GRACE, "2m");
+
+        // when
+        final ArchiverConfig config = ArchiverConfig.fromEnv(env);
+
+        // then
+        assertThat(config.manifestGrace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.withManifestGrace(Duration.ofSeconds(1)).manifestGrace()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void shouldNameTheSettingWhenTheManifestGraceIsNotADurationOrTooShort() {
+        // given
+        final Map<String, String> env = env();
+        env.put(ArchiverConfig.MANIFEST_GRACE, "soon");
+        final Map<String, String> tooShort = env();
+        tooShort.put(ArchiverConfig.MANIFEST_GRACE, "10ms");
+
+        // when / then
+        assertThatThrownBy(() -> ArchiverConfig.fromEnv(env)).isInstanceOf(SettingsException.class)
+                .hasMessageContaining(ArchiverConfig.MANIFEST_GRACE);
+        assertThatThrownBy(() -> ArchiverConfig.fromEnv(tooShort)).isInstanceOf(SettingsException.class)
+                .hasMessageContaining(ArchiverConfig.MANIFEST_GRACE).hasMessageContaining("at least");
     }
 }

@@ -60,11 +60,7 @@ class ArchiverHttpTest {
             throws Exception {
         // given: an archiver serving HTTP on a free port, and stem events whose links expired an hour ago (the
         // files are still served: the provider was late deleting them)
-        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("link-refresh"),
-                stack.uniqueTopic("links"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.linkRefresh(),
-                topics.links());
+        final ArchiverConfig.Topics topics = TestTopics.create(stack);
         final Map<String, String> env = new HashMap<>();
         env.put(ArchiverConfig.KAFKA_BOOTSTRAP_SERVERS, stack.bootstrapServers());
         env.put(ArchiverConfig.SCHEMA_REGISTRY_URL, stack.registryUrl().toString());

@@ -81,7 +81,7 @@ class ArchiverKillTest {
         // given: 40 jobs' stems on separation-stems, served slowly
         files = StemFileServer.slow(Duration.ofMillis(150));
         stack.createTopics(3, TopicNames.STEMS, TopicNames.ARCHIVED, TopicNames.DLQ, TopicNames.LINK_REFRESH,
-                TopicNames.LINKS);
+                TopicNames.LINKS, TopicNames.STATUS, TopicNames.MANIFESTS);
         try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(stack.producerConfig(),
                 new StringSerializer(), AvroSerdes.specific(StemReady.class, stack.serdeConfig(), false).serializer())) {
             for (int j = 0; j < JOBS; j++) {

@@ -8,8 +8,11 @@ import io.stemflow.archiver.store.FileSystemStore;
 import io.stemflow.archiver.store.S3ProxyServer;
 import io.stemflow.archiver.store.S3StoreConfig;
 import io.stemflow.archiver.store.StoredObject;
+import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
+import io.stemflow.avro.JobState;
+import io.stemflow.avro.JobStatus;
 import io.stemflow.avro.SeparationType;
 import io.stemflow.avro.Stem;
 import io.stemflow.avro.StemArchived;
@@ -85,6 +88,7 @@ class ArchiverTest {
                 .build();
     }
 
+    /** Topics of the archiver's own for one test, created with 3 partitions. */
     private ArchiverConfig config(final TestStack stack, final String app, final ArchiverConfig.Topics topics) {
         return config(stack, app, topics, null);
     }
@@ -141,11 +145,7 @@ class ArchiverTest {
     void shouldStoreObjectsWithKeysMetadataAndChecksumsWhenTheArchiveIsABucket(final TestStack stack)
             throws Exception {
         // given: a real S3 API server with a bucket, and five jobs' stems
-        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("link-refresh"),
-                stack.uniqueTopic("links"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.linkRefresh(),
-                topics.links());
+        final ArchiverConfig.Topics topics = TestTopics.create(stack);
         final int jobs = 5;
         produceStems(stack, topics.stems(), jobs);
         try (S3ProxyServer s3 = S3ProxyServer.start(dir.resolve("s3"));
@@ -188,11 +188,7 @@ class ArchiverTest {
     @Test
     void shouldShareTheStemsWhenTwoArchiversRunInOneGroup(final TestStack stack) throws Exception {
         // given: 40 jobs' stems, and two archivers of one deployment (the second joins while the first works)
-        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("link-refresh"),
-                stack.uniqueTopic("links"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.linkRefresh(),
-                topics.links());
+        final ArchiverConfig.Topics topics = TestTopics.create(stack);
         final int jobs = 40;
         produceStems(stack, topics.stems(), jobs);
         final String app = "archiver-pair-" + System.nanoTime();
@@ -222,11 +218,7 @@ class ArchiverTest {
     void shouldArchiveEveryStemOnceWhenStemsAreReadTwiceOrCannotBeHad(final TestStack stack) throws Exception {
         // given: 20 jobs of two stems, one stem event written twice, two stems whose links are gone, one record
         // that is not a stem event
-        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("link-refresh"),
-                stack.uniqueTopic("links"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.linkRefresh(),
-                topics.links());
+        final ArchiverConfig.Topics topics = TestTopics.create(stack);
         final String app = "archiver-" + System.nanoTime();
         final ArchiverConfig config = config(stack, app, topics);
         final Map<String, Object> serde = stack.serdeConfig();
@@ -253,6 +245,7 @@ class ArchiverTest {
         try (Archiver archiver = Archiver.start(config)) {
             assertThat(archiver.awaitRunning(DEADLINE)).isTrue();
             awaitIdle(stack, config);
+            assertThat(archiver.problem()).as("the announcer also reads the bad record (batch path)").isEmpty();
         }
 
         // then: one StemArchived per stem, each pointing at a copy with the emulator's bytes
@@ -316,5 +309,87 @@ class ArchiverTest {
         try (var left = Files.walk(dir.resolve("archive"))) {
             assertThat(left.filter(Files::isRegularFile).filter(f -> f.toString().endsWith(".wav"))).hasSize(JOBS * 2);
         }
+    }
+
+    @Test
+    void shouldWriteAndAnnounceOneManifestListingEveryStemWhenEveryJobOfTheBatchEnded(final TestStack stack)
+            throws Exception {
+        // given: a batch of 12 completed jobs of two stems each (one job's links are gone), and one job of another
+        // account's batch that is still running
+        final ArchiverConfig.Topics topics = TestTopics.create(stack);
+        final int jobs = 12;
+        final ArchiverConfig config = config(stack, "archiver-manifest-" + System.nanoTime(), topics)
+                .withManifestGrace(Duration.ofSeconds(1));
+        try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(stack.producerConfig(),
+                new StringSerializer(), AvroSerdes.specific(StemReady.class, stack.serdeConfig(), false).serializer());
+             KafkaProducer<String, JobStatus> statuses = new KafkaProducer<>(stack.producerConfig(),
+                     new StringSerializer(), AvroSerdes.specific(JobStatus.class, stack.serdeConfig(), false)
+                     .serializer())) {
+            for (int j = 0; j < jobs; j++) {
+                final String id = "req-" + j;
+                for (final Stem stem : STEMS) {
+                    producer.send(new ProducerRecord<>(topics.stems(), id, stemEvent(id, stem,
+                            j == 7 ? files.expiredLink(stem) : link(id, stem)))).get();
+                }
+                statuses.send(new ProducerRecord<>(topics.status(), id, JobStatus.newBuilder().setRequestId(id)
+                        .setAccountId("label-a").setBatchId("catalogue").setState(JobState.COMPLETED)
+                        .setPreviousState(JobState.SUBMITTED).setAt(Instant.now()).build())).get();
+            }
+            statuses.send(new ProducerRecord<>(topics.status(), "other-1", JobStatus.newBuilder()
+                    .setRequestId("other-1").setAccountId("label-b").setBatchId("catalogue")
+                    .setState(JobState.SUBMITTED).setAt(Instant.now()).build())).get();
+        }
+
+        // when: the archiver has archived them and announced a manifest
+        final List<ConsumerRecord<String, BatchManifest>> announced;
+        try (Archiver archiver = Archiver.start(config)) {
+            assertThat(archiver.awaitRunning(DEADLINE)).isTrue();
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(500)).until(() ->
+                    !CommittedRecords.of(stack, topics.manifests(), BatchManifest.class).isEmpty());
+            awaitIdle(stack, config);
+            announced = CommittedRecords.of(stack, topics.manifests(), BatchManifest.class);
+        }
+
+        // then: one manifest of label-a's batch, none of label-b's (a job still running)
+        assertThat(announced).hasSize(1);
+        final BatchManifest m = announced.get(0).value();
+        assertThat(announced.get(0).key()).isEqualTo("catalogue");
+        assertThat(m.getAccountId()).isEqualTo("label-a");
+        assertThat(m.getVersion()).isEqualTo(1);
+        assertThat(m.getJobs()).isEqualTo(jobs);
+        assertThat(m.getStems()).isEqualTo(jobs * STEMS.size());
+        assertThat(m.getArchived()).isEqualTo((jobs - 1) * STEMS.size());
+        assertThat(m.getFailed()).isEqualTo(STEMS.size());
+        assertThat(m.getCsvKey()).isEqualTo("label-a/catalogue/manifest.csv");
+        final Path csv = Path.of(java.net.URI.create(m.getCsvLocation()));
+        assertThat(csv).isEqualTo(dir.resolve("archive/label-a/catalogue/manifest.csv").toAbsolutePath());
+        assertThat(Path.of(java.net.URI.create(m.getJsonLocation()))).isRegularFile();
+
+        // and: the CSV lists every stem, each archived one with the checksum and size of the file stored
+        final List<String> rows = List.of(Files.readString(csv).split("\r\n"));
+        assertThat(rows.get(0)).isEqualTo("requestId,audioId,track,stem,status,key,location,sha256,size,contentType,reason");
+        assertThat(rows).hasSize(1 + jobs * STEMS.size());
+        long bytes = 0;
+        for (final String row : rows.subList(1, rows.size())) {
+            final String[] f = row.split(",", -1);
+            assertThat(f).hasSize(11);
+            assertThat(f[1]).isEqualTo("audio-" + f[0]);
+            assertThat(f[2]).isEqualTo("Track " + f[0]);
+            if (f[0].equals("req-7")) {
+                assertThat(f[4]).isEqualTo("failed");
+                assertThat(f[10]).contains("HTTP 410");
+                continue;
+            }
+            final byte[] expected = wav(f[3]);
+            assertThat(f[4]).isEqualTo("archived");
+            assertThat(f[5]).isEqualTo("label-a/catalogue/" + f[0] + "/" + f[3] + ".wav");
+            assertThat(f[7]).isEqualTo(sha256(expected));
+            assertThat(f[8]).isEqualTo(Integer.toString(expected.length));
+            assertThat(Path.of(java.net.URI.create(f[6]))).hasBinaryContent(expected);
+            bytes += expected.length;
+        }
+        assertThat(m.getBytes()).isEqualTo(bytes);
+        assertThat(rows.stream().skip(1).map(r -> r.split(",")[0] + "/" + r.split(",")[3]).distinct())
+                .hasSize(jobs * STEMS.size());
     }
 }

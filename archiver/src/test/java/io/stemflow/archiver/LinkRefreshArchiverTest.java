@@ -71,11 +71,7 @@ class LinkRefreshArchiverTest {
     void shouldArchiveFromFreshLinksAndReportWhatCannotBeHadWhenLinksAreDead(final TestStack stack) throws Exception {
         // given: four jobs whose links all answer 410: the provider gives fresh links for "fresh-*", no longer has
         // "gone", keeps giving dead links for "dead", and lists only the vocals of "partial"
-        final ArchiverConfig.Topics topics = new ArchiverConfig.Topics(stack.uniqueTopic("stems"),
-                stack.uniqueTopic("archived"), stack.uniqueTopic("dlq"), stack.uniqueTopic("link-refresh"),
-                stack.uniqueTopic("links"));
-        stack.createTopics(3, topics.stems(), topics.archived(), topics.deadLetters(), topics.linkRefresh(),
-                topics.links());
+        final ArchiverConfig.Topics topics = TestTopics.create(stack);
         final List<String> jobs = List.of("fresh-0", "fresh-1", "gone", "dead", "partial");
         try (KafkaProducer<String, StemReady> producer = new KafkaProducer<>(stack.producerConfig(),
                 new StringSerializer(), AvroSerdes.specific(StemReady.class, stack.serdeConfig(), false).serializer())) {

@@ -153,12 +153,13 @@ public final class KafkaAccess {
         topics(t, Principal.BRIDGE, List.of(WRITE), TopicNames.RESULTS);
         // archiver: stems, the gateway's fresh links and job statuses (when a batch's jobs have ended) in; one
         // StemArchived per stem, or its ARCHIVE_FAILED dead letter, link refreshes and batch manifests out,
-        // transactionally; its own topics (the worker's outcomes, the announcer's changelog) made under its id
+        // transactionally; its own topics (the worker's outcomes, the announcer's changelogs and repartition topics,
+        // which Kafka Streams purges as it goes: DELETE) made under its id
         topics(t, Principal.ARCHIVER, List.of(READ), TopicNames.STEMS, TopicNames.LINKS, TopicNames.STATUS);
         topics(t, Principal.ARCHIVER, List.of(WRITE), TopicNames.ARCHIVED, TopicNames.LINK_REFRESH,
                 TopicNames.MANIFESTS, TopicNames.DLQ);
         t.add(new Grant(Principal.ARCHIVER, TOPIC, PREFIXED, ARCHIVER_APPLICATION_ID + "-",
-                List.of(CREATE, READ, WRITE, DESCRIBE_CONFIGS)));
+                List.of(CREATE, READ, WRITE, DESCRIBE_CONFIGS, DELETE)));
         t.add(new Grant(Principal.ARCHIVER, GROUP, PREFIXED, ARCHIVER_APPLICATION_ID, List.of(READ)));
         t.add(new Grant(Principal.ARCHIVER, TRANSACTIONAL_ID, PREFIXED, ARCHIVER_APPLICATION_ID, List.of(WRITE)));
         // registry: its compacted log, created if missing, written by one transactional writer

@@ -293,7 +293,7 @@ public final class LocalStack implements AutoCloseable {
                         new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("archiver", registryEnv))),
                         KafkaAccess.ARCHIVER_APPLICATION_ID, "local", archive, null, config.dataDir().resolve("archiver-state"), 4,
                         FetchSettings.defaults(), replication.replicationFactor(), 3, ArchiverConfig.Topics.stemflow(),
-                        client(secure, Principal.ARCHIVER).properties()));
+                        client(secure, Principal.ARCHIVER).properties()).withManifestGrace(config.manifestGrace()));
                 started.push(archiver);
                 services.put(ARCHIVE_SERVICE, archive.toString());
                 final Archiver runningArchiver = archiver;

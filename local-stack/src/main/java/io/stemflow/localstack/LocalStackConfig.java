@@ -1,8 +1,10 @@
 package io.stemflow.localstack;
 
+import io.stemflow.archiver.ArchiverConfig;
 import io.stemflow.kafka.embedded.EmbeddedKafkaConfig;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,10 +26,11 @@ import java.util.Objects;
  * @param brokers    brokers of the embedded KRaft cluster ({@code dev --brokers}), each its own process: 1, or up to
  *                   {@link EmbeddedKafkaConfig#MAX_BROKERS}; every topic then has the cluster's replication
  *                   ({@link io.stemflow.kafka.embedded.ReplicationDefaults}: 3 replicas, 2 in sync from 3 brokers)
+ * @param manifestGrace the archiver's {@link ArchiverConfig#manifestGrace()} (its default unless set)
  */
 public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline,
                                TopologyConfig topology, External external, Map<String, String> gateway,
-                               Long emulatorSeed, boolean secure, int brokers) {
+                               Long emulatorSeed, boolean secure, int brokers, Duration manifestGrace) {
 
     /** Services that already run elsewhere (containers, a shared cluster). */
     public record External(String bootstrapServers, String registryUrl) {
@@ -59,12 +62,26 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
         this(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, emulatorSeed, secure, 1);
     }
 
+    public LocalStackConfig(final Path dataDir, final StackPorts ports, final int partitions, final boolean fresh,
+                            final boolean pipeline, final TopologyConfig topology, final External external,
+                            final Map<String, String> gateway, final Long emulatorSeed, final boolean secure,
+                            final int brokers) {
+        this(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, emulatorSeed, secure, brokers,
+                ArchiverConfig.DEFAULT_MANIFEST_GRACE);
+    }
+
+    /** With the archiver writing a batch's manifest after {@code grace} (tests use a short one). */
+    public LocalStackConfig withManifestGrace(final Duration grace) {
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
+                emulatorSeed, secure, brokers, grace);
+    }
+
     public LocalStackConfig withExternal(final External services) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway, emulatorSeed, secure, brokers);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway, emulatorSeed, secure, brokers, manifestGrace);
     }
 
     public LocalStackConfig withGateway(final Map<String, String> settings) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings, emulatorSeed, secure, brokers);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings, emulatorSeed, secure, brokers, manifestGrace);
     }
 
     /**
@@ -73,13 +90,13 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
      * nobody can predict task ids or file links.
      */
     public LocalStackConfig withEmulatorSeed(final long seed) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, seed, secure, brokers);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, seed, secure, brokers, manifestGrace);
     }
 
     /** With the embedded broker on SASL_SSL with ACLs ({@code dev --secure}); not with {@link #external()} services. */
     public LocalStackConfig withSecure(final boolean on) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, on, brokers);
+                emulatorSeed, on, brokers, manifestGrace);
     }
 
     /**
@@ -88,7 +105,7 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
      */
     public LocalStackConfig withBrokers(final int count) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, secure, count);
+                emulatorSeed, secure, count, manifestGrace);
     }
 
     public static final int DEFAULT_PARTITIONS = 6;
@@ -98,6 +115,7 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
         Objects.requireNonNull(ports, "ports");
         Objects.requireNonNull(topology, "topology");
         gateway = gateway == null ? Map.of() : Map.copyOf(gateway);
+        Objects.requireNonNull(manifestGrace, "manifestGrace");
         if (secure && external != null) {
             throw new IllegalArgumentException("secure applies to the embedded broker; external services bring their own");
         }

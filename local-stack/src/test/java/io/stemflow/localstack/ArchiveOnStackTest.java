@@ -3,6 +3,7 @@ package io.stemflow.localstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.StemArchived;
 import io.stemflow.avro.StemReady;
 import io.stemflow.schemas.TopicNames;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 18 on the whole local stack: the archiver it runs copies every stem of a 200-job demo batch into
- * {@code <data dir>/archive}, once, byte for byte the emulator's file.
+ * {@code <data dir>/archive}, once, byte for byte the emulator's file, and writes the batch's manifest listing
+ * every one of them.
  */
 @Tag("broker")
 class ArchiveOnStackTest {
@@ -41,7 +43,8 @@ class ArchiveOnStackTest {
 
     @Test
     void shouldArchiveEveryStemOnceWithTheEmulatorsBytesWhenADemoBatchCompletes() throws Exception {
-        try (LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 3, false, true))) {
+        try (LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 3, false, true)
+                .withManifestGrace(Duration.ofSeconds(2)))) {
             // given: a demo batch of 200 jobs, every one ended
             final StringWriter text = new StringWriter();
             final Demo.Summary summary = new Demo(stack.info().bootstrapServers(), stack.info().schemaRegistryUrl(),
@@ -80,6 +83,44 @@ class ArchiveOnStackTest {
                 assertThat(sha256(java.nio.file.Files.readAllBytes(copy))).isEqualTo(expected);
                 assertThat(a.getBatchId()).isEqualTo(BATCH);
             }
+
+            // and: a manifest of the batch per account (its files under {account}/{batch}), listing every
+            // archived stem of that account with its location and checksum
+            final Map<String, List<StemArchived>> byAccount = archived.stream()
+                    .collect(Collectors.groupingBy(StemArchived::getAccountId));
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    latestManifests(stack).keySet().equals(byAccount.keySet())
+                            && latestManifests(stack).entrySet().stream().allMatch(e ->
+                            e.getValue().getStems() == byAccount.get(e.getKey()).size()));
+            assertThat(manifests(stack).stream().map(m -> m.getAccountId() + "/" + m.getVersion()))
+                    .as("each version announced once").doesNotHaveDuplicates();
+            for (final BatchManifest m : latestManifests(stack).values()) {
+                final List<StemArchived> listed = byAccount.get(m.getAccountId());
+                assertThat(m.getArchived()).isEqualTo(listed.size());
+                assertThat(m.getFailed()).isZero();
+                assertThat(m.getBytes()).isEqualTo(listed.stream().mapToLong(StemArchived::getSize).sum());
+                final Path csv = Path.of(URI.create(m.getCsvLocation()));
+                assertThat(csv).startsWith(archive).endsWith(Path.of(BATCH, "manifest.csv"));
+                assertThat(Path.of(URI.create(m.getJsonLocation()))).isRegularFile();
+                final List<String> rows = List.of(java.nio.file.Files.readString(csv).split("\r\n"));
+                assertThat(rows.get(0)).startsWith("requestId,audioId,track,stem,status,key,location,sha256,size");
+                final Map<String, StemArchived> byStem = listed.stream().collect(Collectors.toMap(
+                        a -> a.getRequestId() + "/" + a.getStem().name().toLowerCase(java.util.Locale.ROOT),
+                        Function.identity()));
+                assertThat(rows).hasSize(1 + listed.size());
+                for (final String row : rows.subList(1, rows.size())) {
+                    final String[] f = row.split(",", -1);
+                    final StemArchived a = byStem.remove(f[0] + "/" + f[3]);
+                    assertThat(a).as(row).isNotNull();
+                    assertThat(f[1]).isEqualTo(stems.get(a.getRequestId() + "/" + a.getStem()).getAudioId());
+                    assertThat(f[4]).isEqualTo("archived");
+                    assertThat(f[5]).isEqualTo(a.getKey());
+                    assertThat(f[6]).isEqualTo(a.getLocation());
+                    assertThat(f[7]).isEqualTo(a.getSha256());
+                    assertThat(f[8]).isEqualTo(Long.toString(a.getSize()));
+                }
+                assertThat(byStem).as("stems not listed").isEmpty();
+            }
         }
     }
 
@@ -90,6 +131,17 @@ class ArchiveOnStackTest {
     private static List<StemArchived> archived(final LocalStack stack) {
         return LocalStackDemoTest.readAll(stack, TopicNames.ARCHIVED, StemArchived.class).stream()
                 .filter(a -> BATCH.equals(a.getBatchId())).toList();
+    }
+
+    private static List<BatchManifest> manifests(final LocalStack stack) {
+        return LocalStackDemoTest.readAll(stack, TopicNames.MANIFESTS, BatchManifest.class).stream()
+                .filter(m -> BATCH.equals(m.getBatchId())).toList();
+    }
+
+    /** The latest manifest of the batch of each account. */
+    private static Map<String, BatchManifest> latestManifests(final LocalStack stack) {
+        return manifests(stack).stream().collect(Collectors.toMap(BatchManifest::getAccountId, Function.identity(),
+                (x, y) -> x.getVersion() >= y.getVersion() ? x : y));
     }
 
     private static String sha256(final byte[] bytes) {

@@ -114,7 +114,7 @@ class KafkaAccessTest {
         assertThat(KafkaAccess.grants()).filteredOn(g -> g.principal() == Principal.ARCHIVER
                         && g.pattern() == org.apache.kafka.common.resource.PatternType.PREFIXED)
                 .extracting(g -> g.type() + " " + g.name() + " " + g.operations())
-                .containsExactlyInAnyOrder("TOPIC stemflow-archiver- [CREATE, READ, WRITE, DESCRIBE_CONFIGS]",
+                .containsExactlyInAnyOrder("TOPIC stemflow-archiver- [CREATE, READ, WRITE, DESCRIBE_CONFIGS, DELETE]",
                         "GROUP stemflow-archiver [READ]", "TRANSACTIONAL_ID stemflow-archiver [WRITE]");
         assertThat(KafkaAccess.principalsThat(READ, TopicNames.ARCHIVED)).as("other teams read it like stems")
                 .isEqualTo(KafkaAccess.principalsThat(READ, TopicNames.STEMS).stream()

@@ -26,6 +26,15 @@ public interface ArchiveStore {
      */
     StoredObject put(String key, Path file, StemMetadata metadata) throws IOException;
 
+    /**
+     * Stores a small payload (a batch's manifest) under {@code key}, whole or not at all like {@link #put},
+     * replacing whatever was stored there. It carries no stem metadata, so {@link #find} does not report it.
+     *
+     * @param contentType the payload's media type ({@code text/csv; charset=utf-8})
+     * @return where it is ({@link #location})
+     */
+    URI putBytes(String key, byte[] content, String contentType) throws IOException;
+
     /** Copies the bytes stored under {@code key} to {@code target} (replaced if it exists). */
     void copyTo(String key, Path target) throws IOException;
 

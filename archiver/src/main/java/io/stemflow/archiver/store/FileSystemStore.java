@@ -71,6 +71,25 @@ public final class FileSystemStore implements ArchiveStore {
         return new StoredObject(key, object.toUri(), metadata);
     }
 
+    /**
+     * {@inheritDoc} Written to a temporary file in the key's folder and moved into place atomically. No
+     * {@code .json} metadata goes beside it (the content type is the file's extension's), so a payload key may
+     * itself end with {@code .json} ({@code manifest.json}); it must not be a stem's metadata file.
+     */
+    @Override
+    public URI putBytes(final String key, final byte[] content, final String contentType) throws IOException {
+        final Path object = within(key);
+        final Path folder = Files.createDirectories(object.getParent());
+        final Path part = Files.createTempFile(folder, ".put-", ".part");
+        try {
+            Files.write(part, content);
+            move(part, object);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+        return object.toUri();
+    }
+
     @Override
     public void copyTo(final String key, final Path target) throws IOException {
         Files.copy(path(key), target, StandardCopyOption.REPLACE_EXISTING);
@@ -81,10 +100,18 @@ public final class FileSystemStore implements ArchiveStore {
         return path(key).toUri();
     }
 
-    /** The file of {@code key}: always inside the root, whatever the key says. */
+    /** The file of {@code key}: always inside the root, whatever the key says, and never a metadata file. */
     private Path path(final String key) {
+        if (key.endsWith(METADATA_SUFFIX)) {
+            throw new IllegalArgumentException("not an archive key: " + key);
+        }
+        return within(key);
+    }
+
+    /** The file of {@code key}: always inside the root, whatever the key says. */
+    private Path within(final String key) {
         final Path object = root.resolve(key).normalize();
-        if (!object.startsWith(root) || object.equals(root) || key.endsWith(METADATA_SUFFIX)) {
+        if (!object.startsWith(root) || object.equals(root)) {
             throw new IllegalArgumentException("not an archive key: " + key);
         }
         return object;

@@ -172,6 +172,25 @@ public final class S3Store implements ArchiveStore, AutoCloseable {
     }
 
     /**
+     * {@inheritDoc} One PutObject with the payload's {@code Content-Type} and {@code Content-MD5}, and no user
+     * metadata (it is not a stem).
+     *
+     * @throws IOException naming the bucket and key when the store refuses or cannot be reached
+     */
+    @Override
+    public URI putBytes(final String key, final byte[] content, final String contentType) throws IOException {
+        final String md5 = Base64.getEncoder().encodeToString(Digests.digest("MD5").digest(content));
+        try {
+            client.putObject(b -> b.bucket(bucket).key(objectKey(key)).contentType(contentType)
+                    .contentLength((long) content.length).contentMD5(md5), RequestBody.fromBytes(content));
+        } catch (final SdkException e) {
+            throw failure("put", key, e);
+        }
+        LOG.debug("put {} ({} bytes, {})", location(key), content.length, contentType);
+        return location(key);
+    }
+
+    /**
      * {@inheritDoc} The bytes are written to a temporary file beside {@code target}, then moved onto it, so
      * {@code target} is never half written; when the object carries stemflow metadata, its size and SHA-256 are
      * checked first.

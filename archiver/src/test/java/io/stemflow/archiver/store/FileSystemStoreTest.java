@@ -134,4 +134,39 @@ class FileSystemStoreTest {
         assertThatThrownBy(() -> store.find("a/../../outside.wav")).isInstanceOf(IllegalArgumentException.class);
         assertThat(dir.resolve("outside.wav")).doesNotExist();
     }
+
+    @Test
+    void shouldReplaceAPayloadWholeAndLeaveNoTemporaryFileWhenBytesArePutTwice() throws Exception {
+        // given
+        final FileSystemStore store = new FileSystemStore(dir.resolve("archive"));
+        final String key = ArchiveKey.batchPrefix("acct", "fall") + "manifest.json";
+        store.putBytes(key, "{\"version\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+
+        // when
+        final java.net.URI location = store.putBytes(key,
+                "{\"version\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+
+        // then
+        assertThat(location).isEqualTo(store.root().resolve("acct/fall/manifest.json").toUri());
+        assertThat(Path.of(location)).hasContent("{\"version\":2}");
+        try (Stream<Path> files = Files.list(store.root().resolve("acct/fall"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("manifest.json");
+        }
+    }
+
+    @Test
+    void shouldFailAndKeepTheOldPayloadWhenItsPlaceCannotBeTaken() throws Exception {
+        // given: a folder where the payload should go
+        final FileSystemStore store = new FileSystemStore(dir.resolve("archive"));
+        Files.createDirectories(store.root().resolve("acct/fall/manifest.csv/in-the-way"));
+
+        // when / then
+        assertThatThrownBy(() -> store.putBytes("acct/fall/manifest.csv", new byte[] {1}, "text/csv"))
+                .isInstanceOf(java.io.IOException.class);
+        try (Stream<Path> files = Files.list(store.root().resolve("acct/fall"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("manifest.csv");
+        }
+        assertThatThrownBy(() -> store.putBytes("../outside.csv", new byte[] {1}, "text/csv"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -380,4 +380,22 @@ class S3StoreTest {
     private interface ThrowingCall {
         void run() throws Exception;
     }
+
+    @Test
+    void shouldStoreAPayloadWithItsContentTypeAndNoStemMetadataWhenBytesArePut() throws IOException {
+        // given
+        final String key = ArchiveKey.batchPrefix("acct-1", "batch 7") + "manifest.csv";
+        final byte[] csv = "requestId,stem\r\nreq-1,vocals\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        // when
+        final java.net.URI location = store.putBytes(key, csv, "text/csv; charset=utf-8");
+
+        // then
+        assertThat(location).isEqualTo(store.location(key));
+        final HeadObjectResponse head = plainHead(key);
+        assertThat(head.contentType()).startsWith("text/csv");
+        assertThat(head.contentLength()).isEqualTo(csv.length);
+        assertThat(plain.getObjectAsBytes(b -> b.bucket(BUCKET).key(prefix + "/" + key)).asByteArray()).isEqualTo(csv);
+        assertThat(store.find(key)).as("not a stem").isEmpty();
+    }
 }
