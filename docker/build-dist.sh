@@ -14,9 +14,9 @@ set -euo pipefail
 out="${1:-/dist}"
 app_home="${APP_HOME:-/app}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# The modules that have a main class (pipeline-app: the pipeline; gateway: the gateway;
+# The modules that have a main class (pipeline-app: the pipeline; gateway: the gateway; archiver: the archiver;
 # cli: the stemflow CLI, the image's `cli` and `schema-config` commands).
-modules=(schema-registry callback-bridge pipeline-app gateway provider-emulator cli)
+modules=(schema-registry callback-bridge pipeline-app gateway archiver provider-emulator cli)
 
 cd "$root"
 # One reactor run: package, then copy each module's runtime dependencies. In the same run the

@@ -5,6 +5,7 @@
 #   bridge         io.stemflow.bridge.BridgeMain              (provider callbacks -> separation-results)
 #   pipeline       io.stemflow.pipeline.app.PipelineMain      (Kafka Streams topology + query API)
 #   gateway        io.stemflow.gateway.GatewayMain    (rate-limited submitter + reconciler)
+#   archiver       io.stemflow.archiver.ArchiverMain          (separation-stems -> a folder or S3 bucket, separation-archived)
 #   emulator       io.stemflow.emulator.EmulatorMain          (stand-in for the provider's HTTP API)
 #   cli            io.stemflow.cli.StemflowCli                (the stemflow CLI: `cli --help`)
 #   schema-config  the same as `cli registry configure`: sets the compatibility level of stemflow's subjects
@@ -16,7 +17,7 @@ set -euo pipefail
 home="${STEMFLOW_HOME:-/app}"
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 service="${1:-help}"
@@ -37,6 +38,7 @@ case "$service" in
     fi
     ;;
   gateway) module=gateway main=io.stemflow.gateway.GatewayMain ;;
+  archiver) module=archiver main=io.stemflow.archiver.ArchiverMain ;;
   emulator) module=provider-emulator main=io.stemflow.emulator.EmulatorMain ;;
   cli) module=cli main=io.stemflow.cli.StemflowCli ;;
   schema-config)

@@ -12,6 +12,8 @@
 #                                     registers schemas), used by the bridge, the pipeline and the gateway
 #   docker/secrets/registry_admin_password     password of the registry user stemflow-admin (role admin:
 #                                     compatibility levels, deletes), used by schema-config and operators
+#   docker/secrets/s3_secret_access_key  secret access key of the archive's S3 store (S3Proxy, service s3) for the
+#                                     access key id stemflow-archiver, used by the archiver: 32 random bytes, hex
 #   docker/secrets/registry_users     the registry's users file: user:role:pbkdf2-sha256 hash lines of the two
 #                                     (no password in it); rewritten whenever a password file is new
 #
@@ -93,6 +95,7 @@ else
 fi
 write viewer_token "$(random_token)"
 write operator_token "$(random_token)"
+write s3_secret_access_key "$(random_hex 32)"
 
 new_password=""
 for name in registry_services_password registry_admin_password; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks docker-compose.yml end to end on a Docker engine: builds the images, starts every service
 # (emulator profile) under its own project name and ports, pushes the demo catalogue through with
-# `bin/stemflow demo` from the host, downloads a stem, stops and starts the whole deployment and
+# `bin/stemflow demo` from the host, downloads a stem, checks that the archiver copied every stem of the demo into
+# the S3 store (S3Proxy's volume) and announced each on separation-archived, stops and starts the whole deployment and
 # checks that balances and job states survived, checks Kafka's security (a client without valid credentials can
 # neither read nor write a topic; the bridge's principal cannot write credit-grants; no refused grant reached a
 # balance), checks that no secret reached a log or a container's environment, and removes everything it
@@ -11,7 +12,7 @@
 # Environment: the images, as for docker-compose.yml (STEMFLOW_KAFKA_IMAGE, STEMFLOW_BUILD_IMAGE,
 #              STEMFLOW_RUNTIME_IMAGE: .ci/run points them at the images of docker/offline);
 #              VERIFY_TRACKS (default 24); VERIFY_PORT_BASE (default 30000: the services are
-#              published on 127.0.0.1 at base+9092, +8081, +8089, +8090, +8091, +7070).
+#              published on 127.0.0.1 at base+9092, +8081, +8089, +8090, +8091, +8093, +7070, +9000).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,7 +28,12 @@ export STEMFLOW_PUBLISH_HOST=127.0.0.1
 export STEMFLOW_KAFKA_HOST_PORT=$((base + 9092)) STEMFLOW_REGISTRY_HOST_PORT=$((base + 8081))
 export STEMFLOW_EMULATOR_HOST_PORT=$((base + 8089)) STEMFLOW_BRIDGE_HOST_PORT=$((base + 8090))
 export STEMFLOW_GATEWAY_HOST_PORT=$((base + 8091)) STEMFLOW_QUERY_HOST_PORT=$((base + 7070))
-export STEMFLOW_EMULATOR_PUBLIC_URL="http://localhost:$STEMFLOW_EMULATOR_HOST_PORT"
+export STEMFLOW_ARCHIVER_HOST_PORT=$((base + 8093)) STEMFLOW_S3_HOST_PORT=$((base + 9000))
+# stem links name the emulator as the containers reach it (the archiver downloads them); the host's curl maps that
+# name to the published port (--connect-to)
+export STEMFLOW_EMULATOR_PUBLIC_URL="http://emulator:8089"
+emulator_from_host=(--connect-to "emulator:8089:127.0.0.1:$STEMFLOW_EMULATOR_HOST_PORT")
+bucket="${STEMFLOW_ARCHIVE_S3_BUCKET:-stemflow-archive}"
 query="http://localhost:$STEMFLOW_QUERY_HOST_PORT"
 # the services answer only bearer tokens (docker/init-secrets.sh makes them): the CLI and curl read the viewer's
 export STEMFLOW_TOKEN_FILE="$secrets/viewer_token"
@@ -109,10 +115,48 @@ contract_holds "after the demo"
 
 url="$(bin/stemflow job "$batch-track-000" "${connection[@]}" | grep -o 'http://[^ ]*\.wav' | head -1)"
 [[ -n "$url" ]] || fail "no stem URL for $batch-track-000"
-answer="$(curl -sS -o "$secrets/stem.wav" -w '%{http_code} %{content_type}' "$url")"
+answer="$(curl -sS "${emulator_from_host[@]}" -o "$secrets/stem.wav" -w '%{http_code} %{content_type}' "$url")"
 [[ "$answer" == "200 audio/wav" && "$(head -c 4 "$secrets/stem.wav")" == "RIFF" ]] \
   || fail "stem $url answered '$answer'"
 step "stem downloaded from $url"
+
+# the archive: every stem of the demo's jobs (as the query API lists them) is a file of the bucket's folder in the
+# s3 service's volume, at {account}/{batch}/{requestId}/{stem}.{ext}; the one downloaded above is the same bytes;
+# separation-archived has one record per stem (key: the request id), read as the administrator in the kafka container
+start=$(date +%s)
+for ((i = 0; i < tracks; i++)); do
+  curl -fsS "${viewer[@]}" "$query/jobs/$(printf '%s-track-%03d' "$batch" "$i")"; echo
+done > "$secrets/jobs.json" || fail "the query API did not list the demo's jobs"
+# one line per stem: its archive key, then its link
+python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    job = json.loads(line)
+    for s in job["stems"]:
+        ext = s["url"].split("?")[0].rsplit(".", 1)[-1].lower()
+        print(job["accountId"] + "/" + job["batchId"] + "/" + job["requestId"] + "/" + s["stem"].lower() + "." + ext, s["url"])' \
+  "$secrets/jobs.json" > "$secrets/stems.txt"
+expected="$(wc -l < "$secrets/stems.txt")"
+[[ "$expected" -gt 0 ]] || fail "the demo's jobs list no stems"
+data="/var/lib/s3proxy/data/$bucket"
+archived_files() { "${compose[@]}" exec -T s3 find "$data" -path "$data/*/$batch/*" -type f 2>/dev/null \
+  | sed "s|^$data/||" | tr '[:upper:]' '[:lower:]' | sort; }
+deadline=$(($(date +%s) + 180))
+until [[ "$(archived_files | wc -l)" -ge "$expected" ]]; do
+  (($(date +%s) < deadline)) || break
+  sleep 3
+done
+missing="$(comm -23 <(cut -d' ' -f1 "$secrets/stems.txt" | sort) <(archived_files))"
+[[ -z "$missing" ]] || fail "stems not in bucket $bucket after $(since "$start") ($(archived_files | wc -l) of $expected there): $(head -5 <<< "$missing" | tr '\n' ' ')"
+stem_key="$(grep -F " $url" "$secrets/stems.txt" | cut -d' ' -f1 | head -1)"
+stem_file="$("${compose[@]}" exec -T s3 find "$data" -ipath "$data/$stem_key" -type f | head -1)"
+[[ -n "$stem_file" && "$("${compose[@]}" exec -T s3 cat "$stem_file" | sha256sum)" == "$(sha256sum < "$secrets/stem.wav")" ]] \
+  || fail "the archived copy of $url ($stem_key) differs from the stem downloaded"
+announced="$("${compose[@]}" exec -T kafka /opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server kafka:9092 \
+  --consumer.config /run/secrets/kafka_admin_properties --topic separation-archived --from-beginning \
+  --property print.key=true --max-messages "$expected" --timeout-ms 30000 2>/dev/null \
+  | grep -c "^$batch-track-[0-9]*"$'\t' || true)"
+[[ "$announced" == "$expected" ]] || fail "separation-archived has $announced records of batch $batch, expected $expected"
+step "archive: all $expected stems of $batch in bucket $bucket (the downloaded one byte for byte) and on separation-archived, in $(since "$start")"
 
 anonymous="$(curl -s -o /dev/null -w '%{http_code}' "$query/accounts/label-north")"
 [[ "$anonymous" == 401 ]] || fail "the query API answered $anonymous to a request without a token"
@@ -171,7 +215,7 @@ step "every container's log rotates ($options)"
 for key in callback_hmac_key provider_api_key registry_services_password registry_admin_password viewer_token \
   operator_token kafka_keystore_password kafka_broker_password kafka_admin_password kafka_pipeline_password \
   kafka_gateway_password kafka_bridge_password kafka_archiver_password kafka_registry_password \
-  kafka_operator_password; do
+  kafka_operator_password s3_secret_access_key; do
   value="$(cat "$secrets/$key")"
   if "${compose[@]}" logs --no-color 2>&1 | grep -qF "$value"; then
     fail "the $key appears in a service's log"
