@@ -151,12 +151,16 @@ stem_key="$(grep -F " $url" "$secrets/stems.txt" | cut -d' ' -f1 | head -1)"
 stem_file="$("${compose[@]}" exec -T s3 find "$data" -ipath "$data/$stem_key" -type f | head -1)"
 [[ -n "$stem_file" && "$("${compose[@]}" exec -T s3 cat "$stem_file" | sha256sum)" == "$(sha256sum < "$secrets/stem.wav")" ]] \
   || fail "the archived copy of $url ($stem_key) differs from the stem downloaded"
-announced="$("${compose[@]}" exec -T kafka /opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server kafka:9092 \
-  --consumer.config /run/secrets/kafka_admin_properties --topic separation-archived --from-beginning \
-  --property print.key=true --max-messages "$expected" --timeout-ms 30000 2>/dev/null \
-  | grep -c "^$batch-track-[0-9]*"$'\t' || true)"
-[[ "$announced" == "$expected" ]] || fail "separation-archived has $announced records of batch $batch, expected $expected"
-step "archive: all $expected stems of $batch in bucket $bucket (the downloaded one byte for byte) and on separation-archived, in $(since "$start")"
+announced() { # announced <consumer options...>: records of the demo's batch on separation-archived (key: request id)
+  "${compose[@]}" exec -T kafka /opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server kafka:9092 \
+    --consumer.config /run/secrets/kafka_admin_properties --topic separation-archived --from-beginning \
+    --property print.key=true "$@" 2>/dev/null | grep -c "^$batch-track-[0-9]*"$'\t' || true
+}
+count="$(announced --max-messages "$expected" --timeout-ms 30000)"
+[[ "$count" == "$expected" ]] || fail "separation-archived has $count records of batch $batch, expected $expected"
+archiver_health="$(curl -sS "http://localhost:$STEMFLOW_ARCHIVER_HOST_PORT/health")"
+[[ "$archiver_health" == *'"UP"'* ]] || fail "the archiver's /health answered $archiver_health"
+step "archive: all $expected stems of $batch in bucket $bucket (the downloaded one byte for byte) and on separation-archived, in $(since "$start"); archiver $archiver_health"
 
 anonymous="$(curl -s -o /dev/null -w '%{http_code}' "$query/accounts/label-north")"
 [[ "$anonymous" == 401 ]] || fail "the query API answered $anonymous to a request without a token"
@@ -203,6 +207,10 @@ after_batch="$(curl -fsS "${viewer[@]}" "$query/batches/$batch")"
 [[ "$before_account" == "$after_account" ]] || fail "label-north was $before_account, after a restart $after_account"
 [[ "$before_batch" == "$after_batch" ]] || fail "batch $batch was $before_batch, after a restart $after_batch"
 step "after the restart ($(since "$start")): label-north $after_account; batch $after_batch"
+# the archiver's state survived too: no stem announced a second time (the whole topic, till 10 s without a record)
+count="$(announced --timeout-ms 10000)"
+[[ "$count" == "$expected" ]] || fail "after the restart separation-archived has $count records of batch $batch, expected $expected"
+step "after the restart separation-archived still has $count records of $batch: none announced twice"
 
 # every container's log rotates (the logging options of docker-compose.yml)
 for container in $("${compose[@]}" ps -aq); do
