@@ -3,7 +3,7 @@
 # (emulator profile) under its own project name and ports, pushes the demo catalogue through with
 # `bin/stemflow demo` from the host, downloads a stem, checks that the archiver copied every stem of the demo into
 # the S3 store (S3Proxy's volume) and announced each on separation-archived, stops and starts the whole deployment and
-# checks that balances and job states survived, checks Kafka's security (a client without valid credentials can
+# checks that balances, job states and the archive's announcements (none repeated) survived, checks Kafka's security (a client without valid credentials can
 # neither read nor write a topic; the bridge's principal cannot write credit-grants; no refused grant reached a
 # balance), checks that no secret reached a log or a container's environment, and removes everything it
 # created (containers, volumes, its secrets directory). Every step says how long it took.
