@@ -56,7 +56,8 @@ class KafkaAccessCommandTest {
                 "schema-registry", line(Principal.REGISTRY),
                 "bridge", line(Principal.BRIDGE),
                 "pipeline", line(Principal.PIPELINE),
-                "gateway", line(Principal.GATEWAY)));
+                "gateway", line(Principal.GATEWAY),
+                "archiver", line(Principal.ARCHIVER)));
     }
 
     @Test

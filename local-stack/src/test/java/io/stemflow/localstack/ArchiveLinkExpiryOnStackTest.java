@@ -3,6 +3,7 @@ package io.stemflow.localstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.DeadLetter;
 import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.avro.StemArchived;
@@ -34,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18's "before expiry" on the whole local stack: the emulator expires the links of a share of its tasks at
  * once, and deletes a share of those tasks. The archiver gets the stems of the first through fresh links (record-info
- * through the gateway, within its rate limit) and reports each stem of the gone tasks as ARCHIVE_FAILED: every stem
- * of the batch is accounted for, none silently missing.
+ * through the gateway, within its rate limit) and reports each stem of the gone tasks as ARCHIVE_FAILED and as failed
+ * in the batch's manifest: every stem of the batch is accounted for, none silently missing.
  */
 @Tag("broker")
 class ArchiveLinkExpiryOnStackTest {
@@ -48,7 +49,8 @@ class ArchiveLinkExpiryOnStackTest {
 
     @Test
     void shouldFetchDeadLinksAgainThroughRecordInfoAndReportGoneTasksWhenLinksExpireEarly() throws Exception {
-        try (LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 3, false, true))) {
+        try (LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 3, false, true)
+                .withManifestGrace(Duration.ofSeconds(2)))) {
             // given: a quarter of the tasks have dead links from the start, a third of those are gone
             final EmulatorControl emulator = stack.emulator().orElseThrow().control();
             emulator.setLinkExpiry(new LinkExpiry(0.25, Duration.ZERO, 0.34));
@@ -89,6 +91,28 @@ class ArchiveLinkExpiryOnStackTest {
                 assertThat(sha256(Files.readAllBytes(Path.of(URI.create(a.getLocation())))))
                         .isEqualTo(a.getSha256());
             }
+            // and: each account's manifest of the batch lists its gone stems as failed, with the reason
+            final Map<String, Long> stemsByAccount = stems.values().stream()
+                    .collect(Collectors.groupingBy(StemReady::getAccountId, Collectors.counting()));
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                final Map<String, BatchManifest> latest = ArchiveOnStackTest.latestManifests(stack, BATCH);
+                return latest.keySet().equals(stemsByAccount.keySet()) && latest.values().stream()
+                        .allMatch(m -> m.getStems() == stemsByAccount.get(m.getAccountId()));
+            });
+            final List<String> failedRows = new java.util.ArrayList<>();
+            for (final BatchManifest m : ArchiveOnStackTest.latestManifests(stack, BATCH).values()) {
+                assertThat(m.getFailed()).isEqualTo(stems.values().stream().filter(s -> s.getAccountId()
+                        .equals(m.getAccountId()) && gone.contains(s.getProviderTaskId())).count());
+                for (final String row : Files.readString(Path.of(URI.create(m.getCsvLocation()))).split("\r\n")) {
+                    if (row.contains(",failed,")) {
+                        assertThat(row).contains("no longer has task");
+                        failedRows.add(row.substring(0, row.indexOf(',')));
+                    }
+                }
+            }
+            assertThat(failedRows).containsExactlyInAnyOrderElementsOf(stems.values().stream()
+                    .filter(s -> gone.contains(s.getProviderTaskId())).map(StemReady::getRequestId).toList());
+
             final long refreshedJobs = stems.values().stream().map(StemReady::getProviderTaskId).distinct()
                     .filter(t -> early.contains(t) && !gone.contains(t)).count();
             assertThat(emulator.counters().linksRefreshed()).isGreaterThanOrEqualTo(refreshedJobs);

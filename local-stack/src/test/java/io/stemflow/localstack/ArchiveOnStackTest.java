@@ -134,13 +134,21 @@ class ArchiveOnStackTest {
     }
 
     private static List<BatchManifest> manifests(final LocalStack stack) {
-        return LocalStackDemoTest.readAll(stack, TopicNames.MANIFESTS, BatchManifest.class).stream()
-                .filter(m -> BATCH.equals(m.getBatchId())).toList();
+        return manifests(stack, BATCH);
     }
 
-    /** The latest manifest of the batch of each account. */
+    static List<BatchManifest> manifests(final LocalStack stack, final String batch) {
+        return LocalStackDemoTest.readAll(stack, TopicNames.MANIFESTS, BatchManifest.class).stream()
+                .filter(m -> batch.equals(m.getBatchId())).toList();
+    }
+
     private static Map<String, BatchManifest> latestManifests(final LocalStack stack) {
-        return manifests(stack).stream().collect(Collectors.toMap(BatchManifest::getAccountId, Function.identity(),
+        return latestManifests(stack, BATCH);
+    }
+
+    /** The latest manifest of {@code batch} of each account. */
+    static Map<String, BatchManifest> latestManifests(final LocalStack stack, final String batch) {
+        return manifests(stack, batch).stream().collect(Collectors.toMap(BatchManifest::getAccountId, Function.identity(),
                 (x, y) -> x.getVersion() >= y.getVersion() ? x : y));
     }
 
