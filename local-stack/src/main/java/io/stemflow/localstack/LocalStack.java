@@ -3,6 +3,7 @@ package io.stemflow.localstack;
 import io.stemflow.archiver.Archiver;
 import io.stemflow.archiver.ArchiverConfig;
 import io.stemflow.archiver.fetch.FetchSettings;
+import io.stemflow.archiver.store.S3StoreConfig;
 import io.stemflow.emulator.EmulatorConfig;
 import io.stemflow.emulator.ProcessingTime;
 import io.stemflow.emulator.ProviderEmulator;
@@ -289,13 +290,16 @@ public final class LocalStack implements AutoCloseable {
 
                 // every stem copied into the data directory before its link expires, announced on separation-archived
                 final Path archive = config.dataDir().resolve("archive").toAbsolutePath();
+                final S3StoreConfig bucket = config.archive().s3();
                 archiver = Archiver.start(new ArchiverConfig(bootstrap,
                         new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("archiver", registryEnv))),
-                        KafkaAccess.ARCHIVER_APPLICATION_ID, "local", archive, null, config.dataDir().resolve("archiver-state"), 4,
-                        FetchSettings.defaults(), replication.replicationFactor(), 3, ArchiverConfig.Topics.stemflow(),
-                        client(secure, Principal.ARCHIVER).properties()).withManifestGrace(config.manifestGrace()));
+                        KafkaAccess.ARCHIVER_APPLICATION_ID, "local", archive, bucket,
+                        config.dataDir().resolve("archiver-state"), 4, FetchSettings.defaults(),
+                        replication.replicationFactor(), 3, ArchiverConfig.Topics.stemflow(),
+                        client(secure, Principal.ARCHIVER).properties()).withManifestGrace(config.archive().manifestGrace()));
                 started.push(archiver);
-                services.put(ARCHIVE_SERVICE, archive.toString());
+                services.put(ARCHIVE_SERVICE, bucket == null ? archive.toString()
+                        : "s3://" + bucket.bucket() + "/" + bucket.prefix());
                 final Archiver runningArchiver = archiver;
                 gateway.health().register(ARCHIVER_CONDITION, () -> runningArchiver.problem()
                         .map(reason -> reason + "; stems are not archived until the stack restarts")

@@ -1,6 +1,7 @@
 package io.stemflow.localstack;
 
 import io.stemflow.archiver.ArchiverConfig;
+import io.stemflow.archiver.store.S3StoreConfig;
 import io.stemflow.kafka.embedded.EmbeddedKafkaConfig;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import java.nio.file.Path;
@@ -26,11 +27,27 @@ import java.util.Objects;
  * @param brokers    brokers of the embedded KRaft cluster ({@code dev --brokers}), each its own process: 1, or up to
  *                   {@link EmbeddedKafkaConfig#MAX_BROKERS}; every topic then has the cluster's replication
  *                   ({@link io.stemflow.kafka.embedded.ReplicationDefaults}: 3 replicas, 2 in sync from 3 brokers)
- * @param manifestGrace the archiver's {@link ArchiverConfig#manifestGrace()} (its default unless set)
+ * @param archive       how its archiver keeps the stems: the manifest grace, a bucket instead of the folder
  */
 public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline,
                                TopologyConfig topology, External external, Map<String, String> gateway,
-                               Long emulatorSeed, boolean secure, int brokers, Duration manifestGrace) {
+                               Long emulatorSeed, boolean secure, int brokers, Archive archive) {
+
+    /**
+     * How the stack's archiver keeps the stems.
+     *
+     * @param manifestGrace how long a batch stays complete before its manifest is written
+     * @param s3            an S3-compatible bucket instead of {@code <dataDir>/archive}, or null
+     */
+    public record Archive(Duration manifestGrace, S3StoreConfig s3) {
+
+        /** The folder under the data directory, the archiver's default grace. */
+        public static final Archive DEFAULT = new Archive(ArchiverConfig.DEFAULT_MANIFEST_GRACE, null);
+
+        public Archive {
+            Objects.requireNonNull(manifestGrace, "manifestGrace");
+        }
+    }
 
     /** Services that already run elsewhere (containers, a shared cluster). */
     public record External(String bootstrapServers, String registryUrl) {
@@ -67,21 +84,30 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
                             final Map<String, String> gateway, final Long emulatorSeed, final boolean secure,
                             final int brokers) {
         this(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, emulatorSeed, secure, brokers,
-                ArchiverConfig.DEFAULT_MANIFEST_GRACE);
+                Archive.DEFAULT);
     }
 
     /** With the archiver writing a batch's manifest after {@code grace} (tests use a short one). */
     public LocalStackConfig withManifestGrace(final Duration grace) {
+        return withArchive(new Archive(grace, archive.s3()));
+    }
+
+    /** The archive in this S3-compatible bucket instead of the data directory's folder. */
+    public LocalStackConfig withArchiveS3(final S3StoreConfig bucket) {
+        return withArchive(new Archive(archive.manifestGrace(), bucket));
+    }
+
+    private LocalStackConfig withArchive(final Archive other) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, secure, brokers, grace);
+                emulatorSeed, secure, brokers, other);
     }
 
     public LocalStackConfig withExternal(final External services) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway, emulatorSeed, secure, brokers, manifestGrace);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway, emulatorSeed, secure, brokers, archive);
     }
 
     public LocalStackConfig withGateway(final Map<String, String> settings) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings, emulatorSeed, secure, brokers, manifestGrace);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings, emulatorSeed, secure, brokers, archive);
     }
 
     /**
@@ -90,13 +116,13 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
      * nobody can predict task ids or file links.
      */
     public LocalStackConfig withEmulatorSeed(final long seed) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, seed, secure, brokers, manifestGrace);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, seed, secure, brokers, archive);
     }
 
     /** With the embedded broker on SASL_SSL with ACLs ({@code dev --secure}); not with {@link #external()} services. */
     public LocalStackConfig withSecure(final boolean on) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, on, brokers, manifestGrace);
+                emulatorSeed, on, brokers, archive);
     }
 
     /**
@@ -105,7 +131,7 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
      */
     public LocalStackConfig withBrokers(final int count) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, secure, count, manifestGrace);
+                emulatorSeed, secure, count, archive);
     }
 
     public static final int DEFAULT_PARTITIONS = 6;
@@ -115,7 +141,7 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
         Objects.requireNonNull(ports, "ports");
         Objects.requireNonNull(topology, "topology");
         gateway = gateway == null ? Map.of() : Map.copyOf(gateway);
-        Objects.requireNonNull(manifestGrace, "manifestGrace");
+        Objects.requireNonNull(archive, "archive");
         if (secure && external != null) {
             throw new IllegalArgumentException("secure applies to the embedded broker; external services bring their own");
         }

@@ -19,10 +19,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,10 +68,10 @@ class ArchiveLinkExpiryOnStackTest {
 
             // when: every stem is archived or dead-lettered
             await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                    archived(stack).size() + archiveFailed(stack).size() >= stems.size());
+                    ArchiveOnStackTest.archived(stack, BATCH).size() + archiveFailed(stack).size() >= stems.size());
 
             // then: each stem exactly once, archived unless its task is gone
-            final List<StemArchived> archived = archived(stack);
+            final List<StemArchived> archived = ArchiveOnStackTest.archived(stack, BATCH);
             final List<DeadLetter> failed = archiveFailed(stack);
             assertThat(archived.stream().map(a -> a.getRequestId() + "/" + a.getStem())).doesNotHaveDuplicates()
                     .containsExactlyInAnyOrderElementsOf(stems.values().stream()
@@ -88,7 +86,7 @@ class ArchiveLinkExpiryOnStackTest {
             final Map<String, String> expected = emulatorChecksums(stems.values(), early);
             for (final StemArchived a : archived) {
                 assertThat(a.getSha256()).isEqualTo(expected.get(a.getStem().name()));
-                assertThat(sha256(Files.readAllBytes(Path.of(URI.create(a.getLocation())))))
+                assertThat(ArchiveOnStackTest.sha256(Files.readAllBytes(Path.of(URI.create(a.getLocation())))))
                         .isEqualTo(a.getSha256());
             }
             // and: each account's manifest of the batch lists its gone stems as failed, with the reason
@@ -131,7 +129,7 @@ class ArchiveLinkExpiryOnStackTest {
                 final HttpResponse<byte[]> file = http.send(HttpRequest.newBuilder(URI.create(s.getUrl())).build(),
                         HttpResponse.BodyHandlers.ofByteArray());
                 assertThat(file.statusCode()).isEqualTo(200);
-                sha.put(s.getStem().name(), sha256(file.body()));
+                sha.put(s.getStem().name(), ArchiveOnStackTest.sha256(file.body()));
             }
         }
         return sha;
@@ -141,17 +139,8 @@ class ArchiveLinkExpiryOnStackTest {
         return s.getRequestId() + "/" + s.getStem();
     }
 
-    private static List<StemArchived> archived(final LocalStack stack) {
-        return LocalStackDemoTest.readAll(stack, TopicNames.ARCHIVED, StemArchived.class).stream()
-                .filter(a -> BATCH.equals(a.getBatchId())).toList();
-    }
-
     private static List<DeadLetter> archiveFailed(final LocalStack stack) {
         return LocalStackDemoTest.readAll(stack, TopicNames.DLQ, DeadLetter.class).stream()
                 .filter(d -> d.getKind() == DeadLetterKind.ARCHIVE_FAILED && BATCH.equals(d.getBatchId())).toList();
-    }
-
-    private static String sha256(final byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

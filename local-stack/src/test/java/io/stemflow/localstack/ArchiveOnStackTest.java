@@ -129,8 +129,13 @@ class ArchiveOnStackTest {
     }
 
     private static List<StemArchived> archived(final LocalStack stack) {
+        return archived(stack, BATCH);
+    }
+
+    /** Every StemArchived of {@code batch} announced so far. */
+    static List<StemArchived> archived(final LocalStack stack, final String batch) {
         return LocalStackDemoTest.readAll(stack, TopicNames.ARCHIVED, StemArchived.class).stream()
-                .filter(a -> BATCH.equals(a.getBatchId())).toList();
+                .filter(a -> batch.equals(a.getBatchId())).toList();
     }
 
     private static List<BatchManifest> manifests(final LocalStack stack) {
@@ -152,7 +157,7 @@ class ArchiveOnStackTest {
                 (x, y) -> x.getVersion() >= y.getVersion() ? x : y));
     }
 
-    private static String sha256(final byte[] bytes) {
+    static String sha256(final byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {

@@ -96,12 +96,19 @@ class LocalStackDemoTest {
     /** Every committed value of {@code topic} on the stack, up to its end offsets of now. */
     static <T extends SpecificRecord> List<T> readAll(final LocalStack stack, final String topic,
                                                               final Class<T> type) {
-        final Map<String, Object> c = new HashMap<>();
+        return readAll(stack, topic, type, Map.of());
+    }
+
+    /** As {@link #readAll(LocalStack, String, Class)}, with these client security settings (a secure stack). */
+    static <T extends SpecificRecord> List<T> readAll(final LocalStack stack, final String topic,
+                                                      final Class<T> type, final Map<String, Object> security) {
+        final Map<String, Object> c = new HashMap<>(security);
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         final java.util.ArrayList<T> values = new java.util.ArrayList<>();
         try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                AvroSerdes.specific(type, Map.of("schema.registry.url", stack.info().schemaRegistryUrl()), false)
+                AvroSerdes.specific(type, io.stemflow.serde.registry.RegistryConnection.of(
+                        stack.info().schemaRegistryUrl()).withAuth(stack.info().registry().auth()).serdeConfig(), false)
                         .deserializer())) {
             TopicSnapshot.read(consumer, topic, Duration.ofSeconds(60), r -> values.add(r.value()));
         }

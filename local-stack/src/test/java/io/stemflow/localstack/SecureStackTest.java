@@ -3,7 +3,9 @@ package io.stemflow.localstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
+import io.stemflow.avro.BatchManifest;
 import io.stemflow.avro.CreditGrant;
 import io.stemflow.avro.JobState;
 import io.stemflow.kafka.KafkaClientSecurity;
@@ -60,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("broker")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the probes first: nothing else writes while they count
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the demo first, then the probes: nothing writes while they count
 class SecureStackTest {
 
     @TempDir
@@ -73,7 +75,8 @@ class SecureStackTest {
     @BeforeAll
     void start() {
         final Instant before = Instant.now();
-        stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, false, true).withSecure(true));
+        stack = LocalStack.start(new LocalStackConfig(dataDir, StackPorts.anyFree(), 2, false, true).withSecure(true)
+                .withManifestGrace(Duration.ofSeconds(1)));
         startTime = Duration.between(before, Instant.now());
         secure = SecureKafka.in(dataDir);
     }
@@ -102,6 +105,14 @@ class SecureStackTest {
         assertThat(summary.ledgerBalanced()).as(text.toString()).isTrue();
         assertThat(summary.jobsByState()).containsEntry(JobState.COMPLETED, 12L);
         assertThat(stack.info().services()).containsKey(SecureKafka.STACK_KEY);
+        // and the archiver, as its own principal, archived every stem and wrote the batch's manifests (so nothing
+        // writes any more while the probes after this count records)
+        final Map<String, Object> operator = secure.client(Principal.OPERATOR).applyTo(new HashMap<>());
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                LocalStackDemoTest.readAll(stack, TopicNames.MANIFESTS, BatchManifest.class, operator).stream()
+                        .collect(Collectors.toMap(BatchManifest::getAccountId, m -> m, (x, y) ->
+                                x.getVersion() >= y.getVersion() ? x : y))
+                        .values().stream().mapToLong(BatchManifest::getArchived).sum() == summary.stems());
         System.out.printf("secure local stack (pipeline) started in %d ms%n", startTime.toMillis());
     }
 
