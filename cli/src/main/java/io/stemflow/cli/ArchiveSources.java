@@ -2,7 +2,6 @@ package io.stemflow.cli;
 
 import io.stemflow.archiver.ArchiverConfig;
 import io.stemflow.archiver.store.S3Store;
-import io.stemflow.archiver.store.S3StoreConfig;
 import io.stemflow.service.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,9 +87,8 @@ final class ArchiveSources implements AutoCloseable {
                 if (bucket == null || key.isEmpty()) {
                     throw new IOException("the location '" + location + "' names no bucket and key");
                 }
-                store(bucket).copyTo(key, target);
-                try (InputStream in = Files.newInputStream(target)) {
-                    return write(in, null, progress);
+                try (InputStream in = store(bucket).open(key)) {
+                    return write(in, target, progress);
                 }
             }
             default -> throw new IOException("the location '" + location + "' is neither a file: nor an s3: URI");

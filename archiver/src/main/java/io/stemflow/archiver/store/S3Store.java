@@ -191,6 +191,21 @@ public final class S3Store implements ArchiveStore, AutoCloseable {
     }
 
     /**
+     * The bytes stored under {@code key}, as they arrive (the caller closes the stream, and checks them: nothing here
+     * compares them with the object's metadata, as {@link #copyTo} does).
+     */
+    public InputStream open(final String key) throws IOException {
+        try {
+            return client.getObject(b -> b.bucket(bucket).key(objectKey(key)));
+        } catch (final NoSuchKeyException e) {
+            throw new NoSuchFileException(location(key).toString(), null, "no object under key '" + key
+                    + "' in bucket '" + bucket + "'");
+        } catch (final SdkException e) {
+            throw failure("get", key, e);
+        }
+    }
+
+    /**
      * {@inheritDoc} The bytes are written to a temporary file beside {@code target}, then moved onto it, so
      * {@code target} is never half written; when the object carries stemflow metadata, its size and SHA-256 are
      * checked first.

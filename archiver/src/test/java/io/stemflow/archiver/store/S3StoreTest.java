@@ -183,6 +183,25 @@ class S3StoreTest {
         assertThatThrownBy(() -> store.copyTo(key, dir.resolve("never.wav"))).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(BUCKET).hasMessageContaining(key);
         assertThat(dir.resolve("never.wav")).doesNotExist();
+        assertThatThrownBy(() -> store.open(key).close()).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(BUCKET).hasMessageContaining(key);
+    }
+
+    @Test
+    void shouldStreamTheStoredBytesWhenAStemIsOpened() throws IOException {
+        // given
+        final String key = ArchiveKey.of("acct-1", "batch-7", "req-9", "bass", "wav");
+        final Path file = stemFile(Stem.BASS);
+        store.put(key, file, metadata(file, "req-9", "acct-1", "batch-7", "bass"));
+
+        // when
+        final byte[] read;
+        try (java.io.InputStream in = store.open(key)) {
+            read = in.readAllBytes();
+        }
+
+        // then
+        assertThat(read).isEqualTo(Files.readAllBytes(file));
     }
 
     @Test
