@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -52,31 +51,14 @@ final class ArchiveCommand implements Runnable {
         private CommandLine.Model.CommandSpec spec;
 
         @Mixin
-        private Connection connection;
-
-        @Option(names = "--batch", required = true, description = "The batch id.")
-        private String batch;
-
-        @Option(names = "--account", description = "Only this account's stems of the batch.")
-        private String account;
+        private BatchArchiveOptions target;
 
         @Option(names = "--json", description = "Print one JSON object instead of lines.")
         private boolean json;
 
-        @Option(names = "--timeout", defaultValue = "PT5M",
-                description = "Give up when the topics are not read to their end within this time (default: "
-                        + "${DEFAULT-VALUE}).")
-        private Duration timeout;
-
-        @Option(names = "--no-progress", description = "No progress line on standard error, even on a terminal.")
-        private boolean noProgress;
-
         @Override
         public Integer call() {
-            final BatchArchive archive = new BatchArchive(batch, account);
-            ArchiveRecords.read(connection, Producers.topics(connection), archive, timeout,
-                    ArchiveRecords.progress(spec.commandLine().getErr(), noProgress || json));
-            final BatchArchive.Summary summary = archive.summary();
+            final BatchArchive.Summary summary = target.read(spec.commandLine().getErr(), json).summary();
             final PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(toJson(summary));

@@ -10,7 +10,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,26 +64,11 @@ final class ExportCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    private Connection connection;
-
-    @Option(names = "--batch", required = true, description = "The batch id.")
-    private String batch;
-
-    @Option(names = "--account", description = "Only this account's stems of the batch (needed when several "
-            + "accounts use the batch id).")
-    private String account;
+    private BatchArchiveOptions target;
 
     @Option(names = "--to", required = true, paramLabel = "DIR", description = "The folder to copy into (created "
             + "if missing).")
     private Path to;
-
-    @Option(names = "--timeout", defaultValue = "PT5M",
-            description = "Give up when the topics are not read to their end within this time (default: "
-                    + "${DEFAULT-VALUE}).")
-    private Duration timeout;
-
-    @Option(names = "--no-progress", description = "No progress bar on a terminal, and no line per file elsewhere.")
-    private boolean noProgress;
 
     private Map<String, String> env = System.getenv();
 
@@ -105,11 +89,11 @@ final class ExportCommand implements Callable<Integer> {
             throw new CliException(CommandLine.ExitCode.USAGE, "--to " + to + " is not a folder");
         }
         final ArchiverConfig.S3Access s3 = ArchiveSources.s3Access(env);
-        final BatchArchive archive = new BatchArchive(batch, account);
-        ArchiveRecords.read(connection, Producers.topics(connection), archive, timeout,
-                ArchiveRecords.progress(err, noProgress));
+        final BatchArchive archive = target.read(err, false);
         final BatchArchive.Summary summary = archive.summary();
-        final String which = "batch " + batch + (account == null ? "" : " of account " + account);
+        final String batch = target.batch();
+        final String account = target.account();
+        final String which = target.which();
         if (summary.nothingSeen()) {
             throw new CliException(CliException.NOT_FOUND, "nothing of " + which + " on separation-stems, "
                     + "separation-archived, separation-dlq or separation-manifests: nothing exported");
@@ -126,7 +110,7 @@ final class ExportCommand implements Callable<Integer> {
         final List<StemArchived> stems = archive.archivedStems();
         final boolean redraw = Terminal.redraws();
         final ExportProgress progress = new ExportProgress(new LiveLines(out, redraw,
-                redraw ? Terminal::width : () -> Terminal.DEFAULT_WIDTH), noProgress, stems.size(),
+                redraw ? Terminal::width : () -> Terminal.DEFAULT_WIDTH), target.noProgress(), stems.size(),
                 stems.stream().mapToLong(StemArchived::getSize).sum(), System::nanoTime);
         final long start = System.nanoTime();
         int copied = 0;
