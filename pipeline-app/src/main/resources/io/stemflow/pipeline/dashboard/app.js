@@ -406,6 +406,7 @@
     stopView();
     app.routeKey = key;
     document.body.dataset.view = r.name;
+    document.body.dataset.route = location.hash || '#/';
     const container = clear($('view'));
     const views = { overview: overviewView, batch: batchView, job: jobView, accounts: accountsView, account: accountView };
     const make = views[r.name];
