@@ -40,6 +40,7 @@ public final class HttpAccess {
     public static final String ENV_ALLOWED_HOSTS = "STEMFLOW_HTTP_ALLOWED_HOSTS";
     public static final String ANY_HOST = "*";
     public static final String REALM = "stemflow";
+    private static final String ROLE_ATTRIBUTE = "stemflow.role";
 
     /** Whether bearer tokens are checked. */
     public enum Auth {
@@ -154,6 +155,24 @@ public final class HttpAccess {
                 headerCredential);
     }
 
+    /** These exact paths also skip every check (e.g. a web page's static files, which hold no data). */
+    public HttpAccess alsoOpen(final String... paths) {
+        final Set<String> open = new LinkedHashSet<>(openPaths);
+        open.addAll(List.of(paths));
+        return new HttpAccess(auth, tokens, allowedHosts, open, guardedPrefixes, writeMediaTypes, headerCredential);
+    }
+
+    /**
+     * The role the caller of this request proved, once {@link #check} let it through: the token's role on a guarded
+     * path; {@link Role#OPERATOR} when tokens are off (anyone may do anything); empty on an open or unguarded path.
+     */
+    public Optional<Role> roleOf(final Context ctx) {
+        if (auth == Auth.OFF) {
+            return Optional.of(Role.OPERATOR);
+        }
+        return Optional.ofNullable(ctx.attribute(ROLE_ATTRIBUTE));
+    }
+
     /** Tokens are checked only under these path prefixes (e.g. the emulator's {@code /admin}). */
     public HttpAccess guardingOnly(final String... prefixes) {
         return new HttpAccess(auth, tokens, allowedHosts, openPaths, List.of(prefixes), writeMediaTypes,
@@ -238,6 +257,7 @@ public final class HttpAccess {
                         + ", the one given is a " + role.get().label() + " token");
                 return;
             }
+            ctx.attribute(ROLE_ATTRIBUTE, role.get());
         }
         if (changesState(ctx) && !writeMediaTypes.contains(mediaType(ctx.header("Content-Type")))) {
             JsonErrors.answer(ctx, 415, "unsupported_media_type",

@@ -130,10 +130,14 @@ public final class KafkaAccess {
         final List<Grant> t = new ArrayList<>();
         // pipeline: the topology's inputs and outputs, its own topics, and what Streams makes under its id
         topics(t, Principal.PIPELINE, List.of(READ), TopicNames.REQUESTS, TopicNames.REQUESTS_BULK,
-                TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.CREDIT_GRANTS, TopicNames.CONTROL,
-                TopicNames.ACCOUNT_SHARES);
-        topics(t, Principal.PIPELINE, List.of(WRITE), TopicNames.ADMITTED, TopicNames.RECONCILE, TopicNames.STEMS,
-                TopicNames.DLQ, TopicNames.CREDIT_LEDGER, TopicNames.CREDIT_BALANCES);
+                TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.CREDIT_GRANTS, TopicNames.ACCOUNT_SHARES);
+        topics(t, Principal.PIPELINE, List.of(WRITE), TopicNames.ADMITTED, TopicNames.RECONCILE,
+                TopicNames.CREDIT_BALANCES);
+        // the dashboard's feed reads back the stems, dead letters and ledger it wrote and the archiver's
+        // announcements (assigned, no group); its pause, resume and cancel buttons write control commands
+        topics(t, Principal.PIPELINE, List.of(READ, WRITE), TopicNames.STEMS, TopicNames.DLQ,
+                TopicNames.CREDIT_LEDGER, TopicNames.CONTROL);
+        topics(t, Principal.PIPELINE, List.of(READ), TopicNames.ARCHIVED);
         // its own status events are read back into the batch counts of the query API
         topics(t, Principal.PIPELINE, List.of(READ, WRITE), TopicNames.STATUS);
         topics(t, Principal.PIPELINE, List.of(READ, WRITE), TopicNames.INTERNAL.toArray(String[]::new));

@@ -16,6 +16,8 @@ import io.stemflow.kafka.embedded.ReplicationDefaults;
 import io.stemflow.pipeline.app.PipelineStreams;
 import io.stemflow.pipeline.app.PipelineStreamsConfig;
 import io.stemflow.pipeline.query.QueryConfig;
+import io.stemflow.pipeline.dashboard.Dashboard;
+import io.stemflow.pipeline.dashboard.DashboardConfig;
 import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.gateway.Gateway;
 import io.stemflow.gateway.GatewayConfig;
@@ -33,6 +35,8 @@ import io.stemflow.schemas.TopicSpec;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Settings;
 import io.stemflow.service.OwnerOnly;
+import io.stemflow.service.Secret;
+import io.stemflow.service.SecretFile;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -257,10 +261,6 @@ public final class LocalStack implements AutoCloseable {
                 started.push(() -> streams.close(failure.isDone() ? BROKERLESS_CLOSE : PipelineStreams.CLOSE_TIMEOUT));
                 streamsWatch = new StreamsWatch(Clock.systemUTC());
                 streams.whenFailed(streamsWatch::failed);
-                final QueryServer queries = QueryServer.start(streams.streams(), query,
-                        httpAccess("query API", secrets), metrics::scrape);
-                started.push(queries);
-                services.put("query-api", queries.url().toString());
 
                 final Map<String, String> gatewayEnv = new HashMap<>();
                 gatewayEnv.put(GatewayConfig.PROVIDER_BASE_URL, emulator.baseUrl().toString());
@@ -287,6 +287,18 @@ public final class LocalStack implements AutoCloseable {
                 gateway.health().register(STREAMS_CONDITION, () -> watch.problem()
                         .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DOWN, reason)));
                 services.put("gateway", gateway.httpUrl().toString());
+
+                // the dashboard samples the gateway's provider calls with a viewer token, as an operator's would
+                final Dashboard dashboard = Dashboard.start(DashboardConfig.defaults().withGateway(gateway.httpUrl(),
+                                Secret.utf8(SecretFile.values("viewer token", secrets.viewerTokenFile()).get(0))),
+                        bootstrap, client(secure, Principal.PIPELINE).properties(),
+                        new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("pipeline",
+                                registryEnv))).serdeConfig());
+                started.push(dashboard);
+                final QueryServer queries = QueryServer.start(streams.streams(), query,
+                        httpAccess("query API", secrets), metrics::scrape, dashboard);
+                started.push(queries);
+                services.put("query-api", queries.url().toString());
 
                 // every stem copied into the data directory before its link expires, announced on separation-archived
                 final Path archive = config.dataDir().resolve("archive").toAbsolutePath();

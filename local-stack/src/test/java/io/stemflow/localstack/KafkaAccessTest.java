@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.TopologyDescription;
+import io.stemflow.pipeline.dashboard.DashboardFeed;
 import org.junit.jupiter.api.Test;
 
 /** The ACL table of a secured stack: the three rules, the pipeline's real topics, and the table in the docs. */
@@ -156,8 +157,16 @@ class KafkaAccessTest {
                 .filter(g -> g.type() == org.apache.kafka.common.resource.ResourceType.TOPIC)
                 .filter(g -> g.pattern() == org.apache.kafka.common.resource.PatternType.LITERAL)
                 .forEach(g -> granted.add(g.name()));
+        // and the dashboard's: its feed reads, its buttons write control commands
+        for (final String topic : DashboardFeed.TOPICS) {
+            assertThat(KafkaAccess.principalsThat(READ, topic)).as("read of %s", topic).contains(Principal.PIPELINE);
+        }
+        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.CONTROL)).as("write of control")
+                .contains(Principal.PIPELINE);
         final Set<String> used = new TreeSet<>(reads);
         used.addAll(writes);
+        used.addAll(DashboardFeed.TOPICS);
+        used.add(TopicNames.CONTROL);
         assertThat(granted).as("topics granted to the pipeline").isEqualTo(used);
     }
 

@@ -5,6 +5,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.http.HttpAccess;
 import io.stemflow.pipeline.query.QueryConfig;
+import io.stemflow.pipeline.dashboard.Dashboard;
+import io.stemflow.pipeline.dashboard.DashboardConfig;
 import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.pipeline.topology.TopologyConfig.UngrantedAccounts;
@@ -55,7 +57,8 @@ public final class PipelineMain {
     private static final Duration SMALLEST = Duration.ofMillis(1);
 
     /** Everything the pipeline process is started with. */
-    record Config(PipelineStreamsConfig streams, QueryConfig query, HttpAccess access, TopologyConfig topology) {
+    record Config(PipelineStreamsConfig streams, QueryConfig query, HttpAccess access, TopologyConfig topology,
+                  DashboardConfig dashboard, Map<String, String> clientSecurity) {
     }
 
     private PipelineMain() {
@@ -69,13 +72,21 @@ public final class PipelineMain {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final PipelineStreams app = PipelineStreams.start(config.streams(), config.topology(),
                 new TopologyMetrics(registry));
+        final Dashboard dashboard = config.dashboard().enabled()
+                ? Dashboard.start(config.dashboard(), config.streams().bootstrapServers(), config.clientSecurity(),
+                        config.streams().registry().serdeConfig())
+                : null;
         final QueryServer queries = QueryServer.start(app.streams(), config.query(), config.access(),
-                registry::scrape);
-        LOG.info("Query API on {}", queries.url());
+                registry::scrape, dashboard);
+        LOG.info("Query API on {}{}", queries.url(), dashboard == null ? "" : ", dashboard on " + queries.url()
+                + "/dashboard/");
         return new ServiceMain.Running() {
             @Override
             public void close() {
                 queries.close();
+                if (dashboard != null) {
+                    dashboard.close();
+                }
                 app.close();
             }
 
@@ -144,6 +155,7 @@ public final class PipelineMain {
         final Duration tick = r.duration(SCHEDULER_TICK, d.schedulerTick(), SMALLEST);
         final int sweepChunk = r.integer(SCHEDULER_SWEEP_CHUNK, d.schedulerSweepChunk(), 1, 1_000_000);
         final KafkaClientSecurity security = KafkaClientSecurity.read(r);
+        final DashboardConfig dashboard = DashboardConfig.read(r);
         r.throwIfProblems();
         // every value is valid here: the records' own checks cannot fail on what was read above
         final QueryConfig query = new QueryConfig(queryHost, queryPort, advertised,
@@ -154,6 +166,6 @@ public final class PipelineMain {
                 .withExtra(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitInterval.toMillis())));
         final TopologyConfig topology = new TopologyConfig(separateVocal, splitStem, ungranted, resultTimeout,
                 reconcileInterval, maxReconciliations, punctuate, stemLinkTtl, historyLimit, lead, tick, sweepChunk);
-        return new Config(streams, query, access, topology);
+        return new Config(streams, query, access, topology, dashboard, security.properties());
     }
 }

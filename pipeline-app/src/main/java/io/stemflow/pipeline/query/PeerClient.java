@@ -58,8 +58,10 @@ final class PeerClient {
         final URI uri = URI.create("http://" + hostLiteral(peer.host()) + ":" + peer.port() + path);
         final HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
-                .header("Accept", "application/json")
-                .header(QueryHeaders.FORWARDED_BY, forwardedBy);
+                .header("Accept", "application/json");
+        if (forwardedBy != null) {
+            builder.header(QueryHeaders.FORWARDED_BY, forwardedBy);
+        }
         if (authorization != null && !authorization.isBlank()) {
             builder.header(AUTHORIZATION, authorization);
         }

@@ -69,7 +69,7 @@ final class QueryApi {
         routes.get("/queues", this::queues);
         routes.get("/queues/batches/{batchId}", this::batchQueue);
         routes.get("/jobs", ctx -> error(ctx, 400, ErrorView.BAD_REQUEST, "requestId is required: GET /jobs/{requestId}"));
-        routes.get("/batches", ctx -> error(ctx, 400, ErrorView.BAD_REQUEST, "batchId is required: GET /batches/{batchId}"));
+        routes.get("/batches", this::allBatches);
 
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
             LOG.debug("{} {} unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
@@ -125,44 +125,72 @@ final class QueryApi {
         json(ctx, 200, view.apply(value.get()));
     }
 
-    /**
-     * Every account: this instance's partitions, plus (unless the request was itself forwarded)
-     * every other instance's, asked in parallel. If one cannot answer the list would be incomplete,
-     * so the answer is 503.
-     */
+    /** Every account ({@code GET /accounts}), gathered from every instance: see {@link #gather}. */
     private void allAccounts(final Context ctx) {
+        final Gathered<AccountView> all = gather(ctx, "/accounts", "accounts", StoreNames.CREDIT_BALANCES,
+                () -> source.localAccounts().stream().map(AccountView::of).toList(),
+                body -> mapper.readValue(body, AccountsView.class).accounts(), AccountView::accountId);
+        json(ctx, 200, new AccountsView(all.rows(), all.instances()));
+    }
+
+    /** Every batch ({@code GET /batches}), gathered from every instance: see {@link #gather}. */
+    private void allBatches(final Context ctx) {
+        final Gathered<BatchView> all = gather(ctx, "/batches", "batches", StoreNames.BATCH_COUNTS,
+                () -> source.localBatches().entrySet().stream().map(e -> BatchView.of(e.getKey(), e.getValue()))
+                        .toList(),
+                body -> mapper.readValue(body, BatchesView.class).batches(), BatchView::batchId);
+        json(ctx, 200, new BatchesView(all.rows(), all.instances()));
+    }
+
+    private record Gathered<R>(List<R> rows, List<String> instances) {
+    }
+
+    /** Reads a peer's answer to a list request (Jackson may throw). */
+    @FunctionalInterface
+    private interface RowsReader<R> {
+        List<R> read(byte[] body) throws IOException;
+    }
+
+    /**
+     * Every row of {@code store}: this instance's partitions, plus (unless the request was itself forwarded)
+     * every other instance's, asked in parallel at {@code path}; sorted by key. If one instance cannot answer the
+     * list would be incomplete, so the answer is 503.
+     */
+    private <R> Gathered<R> gather(final Context ctx, final String path, final String what, final String store,
+                                   final java.util.function.Supplier<List<R>> local, final RowsReader<R> reader,
+                                   final Function<R, String> key) {
         final HostInfo me = identity();
         final KafkaStreams.State state = source.state();
         if (state != KafkaStreams.State.RUNNING) {
-            throw new StoreUnavailableException("accounts cannot be listed while Kafka Streams is " + state);
+            throw new StoreUnavailableException(what + " cannot be listed while Kafka Streams is " + state);
         }
-        final Set<HostInfo> hosts = source.hostsOf(StoreNames.CREDIT_BALANCES);
+        final Set<HostInfo> hosts = source.hostsOf(store);
         if (hosts.isEmpty()) {
-            throw new StoreUnavailableException("no instance holds store " + StoreNames.CREDIT_BALANCES + " yet");
+            throw new StoreUnavailableException("no instance holds store " + store + " yet");
         }
         final boolean forwarded = ctx.header(QueryHeaders.FORWARDED_BY) != null;
         final Map<HostInfo, CompletableFuture<PeerClient.PeerReply>> asked = new LinkedHashMap<>();
         if (!forwarded) {
             for (final HostInfo host : hosts) {
                 if (!host.equals(me)) {
-                    asked.put(host, peers.getAsync(host, "/accounts", PeerClient.idOf(me),
+                    asked.put(host, peers.getAsync(host, path, PeerClient.idOf(me),
                             ctx.header(PeerClient.AUTHORIZATION)));
                 }
             }
         }
-        final Map<String, AccountView> merged = new TreeMap<>();
+        final Map<String, R> merged = new TreeMap<>();
         final List<String> instances = new ArrayList<>();
         if (hosts.contains(me)) {
-            source.localAccounts().forEach(a -> merged.put(a.accountId(), AccountView.of(a)));
+            local.get().forEach(row -> merged.put(key.apply(row), row));
             instances.add(PeerClient.idOf(me));
         }
         for (final Map.Entry<HostInfo, CompletableFuture<PeerClient.PeerReply>> e : asked.entrySet()) {
-            final AccountsView theirs = accountsOf(peers.await(e.getValue(), e.getKey(), "/accounts"));
-            theirs.accounts().forEach(a -> merged.putIfAbsent(a.accountId(), a));
+            rowsOf(peers.await(e.getValue(), e.getKey(), path), path, what, reader)
+                    .forEach(row -> merged.putIfAbsent(key.apply(row), row));
             instances.add(PeerClient.idOf(e.getKey()));
         }
         ctx.header(QueryHeaders.SERVED_BY, String.join(",", instances));
-        json(ctx, 200, new AccountsView(List.copyOf(merged.values()), instances));
+        return new Gathered<>(List.copyOf(merged.values()), instances);
     }
 
     /**
@@ -199,18 +227,24 @@ final class QueryApi {
         json(ctx, 200, view.apply(source.queues()));
     }
 
-    private AccountsView accountsOf(final PeerClient.PeerReply reply) {
+    private static <R> List<R> rowsOf(final PeerClient.PeerReply reply, final String path, final String what,
+                                      final RowsReader<R> reader) {
         final String peer = PeerClient.idOf(reply.peer());
         if (reply.status() != 200) {
             throw new StoreUnavailableException("instance " + peer + " answered " + reply.status()
-                    + " to GET /accounts: " + abbreviate(reply.bodyText()));
+                    + " to GET " + path + ": " + abbreviate(reply.bodyText()));
         }
         try {
-            return mapper.readValue(reply.body(), AccountsView.class);
+            return reader.read(reply.body());
         } catch (IOException e) {
-            throw new StoreUnavailableException("instance " + peer + " answered GET /accounts with something that "
-                    + "is not an account list: " + abbreviate(reply.bodyText()), e);
+            throw new StoreUnavailableException("instance " + peer + " answered GET " + path + " with something "
+                    + "that is not a list of " + what + ": " + abbreviate(reply.bodyText()), e);
         }
+    }
+
+    /** This instance, once the server listens (the dashboard asks it). */
+    HostInfo self() {
+        return identity();
     }
 
     private HostInfo identity() {

@@ -2,6 +2,8 @@ package io.stemflow.pipeline.query;
 
 import io.javalin.Javalin;
 import io.stemflow.http.HttpAccess;
+import io.stemflow.pipeline.dashboard.Dashboard;
+import java.time.Clock;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
@@ -29,11 +31,13 @@ public final class QueryServer implements AutoCloseable {
 
     private final Javalin server;
     private final HostInfo hostInfo;
+    private final DashboardApi dashboard;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private QueryServer(final Javalin server, final HostInfo hostInfo) {
+    private QueryServer(final Javalin server, final HostInfo hostInfo, final DashboardApi dashboard) {
         this.server = server;
         this.hostInfo = hostInfo;
+        this.dashboard = dashboard;
     }
 
     /**
@@ -58,14 +62,36 @@ public final class QueryServer implements AutoCloseable {
 
     static QueryServer start(final StateSource source, final QueryConfig config, final HttpAccess access,
                                      final java.util.function.Supplier<String> prometheusText) {
-        final QueryApi api = new QueryApi(source, new PeerClient(config.forwardTimeout()), config);
+        return start(source, config, access, prometheusText, null);
+    }
+
+    /**
+     * As {@link #start(KafkaStreams, QueryConfig, HttpAccess, java.util.function.Supplier)}, also serving the
+     * operator's dashboard ({@code /dashboard/}) over {@code dashboard}'s feed (null: no dashboard).
+     */
+    public static QueryServer start(final KafkaStreams streams, final QueryConfig config, final HttpAccess access,
+                                    final java.util.function.Supplier<String> prometheusText,
+                                    final Dashboard dashboard) {
+        return start(new StreamsStateSource(streams), config, access, prometheusText, dashboard);
+    }
+
+    static QueryServer start(final StateSource source, final QueryConfig config, final HttpAccess access,
+                             final java.util.function.Supplier<String> prometheusText, final Dashboard dashboard) {
+        final PeerClient peers = new PeerClient(config.forwardTimeout());
+        final QueryApi api = new QueryApi(source, peers, config);
+        final HttpAccess checks = dashboard == null ? access : access.alsoOpen(DashboardApi.openPaths());
+        final DashboardApi pages = dashboard == null ? null
+                : new DashboardApi(dashboard, checks, peers, api::self, Clock.systemUTC());
         final Javalin server = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
-            access.install(javalin);
+            checks.install(javalin);
             if (prometheusText != null) {
                 javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                         .result(prometheusText.get()));
+            }
+            if (pages != null) {
+                pages.register(javalin.routes);
             }
             api.register(javalin.routes);
         });
@@ -73,6 +99,9 @@ public final class QueryServer implements AutoCloseable {
             server.start(config.host(), config.port());
         } catch (RuntimeException e) {
             server.stop();
+            if (pages != null) {
+                pages.close();
+            }
             throw new IllegalStateException("query API cannot listen on " + config.host() + ":" + config.port(), e);
         }
         final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
@@ -84,7 +113,7 @@ public final class QueryServer implements AutoCloseable {
                     + "and stem link; set {} and {} instead", HttpAccess.ENV_AUTH, config.host(), server.port(),
                     io.stemflow.http.AccessTokens.ENV_VIEWER, io.stemflow.http.AccessTokens.ENV_OPERATOR);
         }
-        return new QueryServer(server, self);
+        return new QueryServer(server, self, pages);
     }
 
     /** Base URL of this instance's API, on its advertised host, e.g. {@code http://10.0.0.5:7070}. */
@@ -101,6 +130,9 @@ public final class QueryServer implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (dashboard != null) {
+                dashboard.close();
+            }
             server.stop();
         }
     }

@@ -5,6 +5,7 @@ import io.stemflow.pipeline.topology.BatchTally;
 import io.stemflow.pipeline.topology.QueueSummary;
 import io.stemflow.pipeline.topology.JobRecord;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
@@ -39,4 +40,7 @@ interface StateSource {
 
     /** Every account in this instance's partitions of the credit store. */
     List<AccountState> localAccounts();
+
+    /** Every batch in this instance's partitions of the batch store, by batch id. */
+    Map<String, BatchTally> localBatches();
 }

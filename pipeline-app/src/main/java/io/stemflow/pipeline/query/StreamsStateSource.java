@@ -6,6 +6,9 @@ import io.stemflow.pipeline.topology.QueueSummary;
 import io.stemflow.pipeline.topology.JobRecord;
 import io.stemflow.pipeline.topology.StoreNames;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -116,23 +119,34 @@ final class StreamsStateSource implements StateSource {
     @Override
     public List<AccountState> localAccounts() {
         final List<AccountState> accounts = new ArrayList<>();
+        localRows(StoreNames.CREDIT_BALANCES, (String id, AccountState account) -> accounts.add(account));
+        return accounts;
+    }
+
+    @Override
+    public Map<String, BatchTally> localBatches() {
+        final Map<String, BatchTally> batches = new TreeMap<>();
+        localRows(StoreNames.BATCH_COUNTS, batches::put);
+        return batches;
+    }
+
+    /** Every row of this instance's partitions of {@code storeName}. */
+    private <V> void localRows(final String storeName, final BiConsumer<String, V> row) {
         try {
-            final ReadOnlyKeyValueStore<String, AccountState> store = streams.store(
-                    StoreQueryParameters.fromNameAndType(StoreNames.CREDIT_BALANCES,
-                            QueryableStoreTypes.<String, AccountState>keyValueStore()));
-            try (KeyValueIterator<String, AccountState> all = store.all()) {
+            final ReadOnlyKeyValueStore<String, V> store = streams.store(
+                    StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore()));
+            try (KeyValueIterator<String, V> all = store.all()) {
                 while (all.hasNext()) {
-                    final KeyValue<String, AccountState> next = all.next();
+                    final KeyValue<String, V> next = all.next();
                     if (next.value != null) {
-                        accounts.add(next.value);
+                        row.accept(next.key, next.value);
                     }
                 }
             }
         } catch (InvalidStateStoreException e) {
-            throw new StoreUnavailableException("store " + StoreNames.CREDIT_BALANCES
+            throw new StoreUnavailableException("store " + storeName
                     + " cannot be read on this instance now (Kafka Streams is " + streams.state() + ")", e);
         }
-        return accounts;
     }
 
     private <V> Optional<V> get(final String storeName, final String key, final int partition) {

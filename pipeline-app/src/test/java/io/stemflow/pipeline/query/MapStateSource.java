@@ -98,6 +98,12 @@ final class MapStateSource implements StateSource {
         return List.copyOf(accounts.values());
     }
 
+    @Override
+    public Map<String, BatchTally> localBatches() {
+        check();
+        return new java.util.TreeMap<>(batches);
+    }
+
     private void check() {
         final String reason = unavailable;
         if (reason != null) {

@@ -1,0 +1,56 @@
+package io.stemflow.pipeline.dashboard;
+
+import java.util.Map;
+
+/**
+ * What the dashboard adds to a pipeline instance: its feed of topics, its samples of the gateway's provider calls
+ * and its sender of control commands. Started with the query API, closed with it.
+ */
+public final class Dashboard implements AutoCloseable {
+
+    private final DashboardFeed feed;
+    private final ProviderCalls providerCalls;
+    private final ControlPublisher control;
+
+    Dashboard(final DashboardFeed feed, final ProviderCalls providerCalls, final ControlPublisher control) {
+        this.feed = feed;
+        this.providerCalls = providerCalls;
+        this.control = control;
+    }
+
+    /**
+     * Starts the feed and the sampler.
+     *
+     * @param bootstrapServers the pipeline's Kafka bootstrap servers
+     * @param security         the security settings of the pipeline's Kafka clients (its principal)
+     * @param serdeConfig      the schema registry settings of its Avro serdes
+     */
+    public static Dashboard start(final DashboardConfig config, final String bootstrapServers,
+                                  final Map<String, String> security, final Map<String, Object> serdeConfig) {
+        final Map<String, Object> clientProperties = new java.util.HashMap<>(security);
+        clientProperties.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        final DashboardFeed feed = DashboardFeed.start(clientProperties, serdeConfig);
+        final ProviderCalls calls = ProviderCalls.start(config.gatewayUrl(),
+                config.gatewayToken() == null ? null : config.gatewayToken().reveal(), config.limit());
+        return new Dashboard(feed, calls, new ControlPublisher(clientProperties, serdeConfig));
+    }
+
+    public DashboardFeed feed() {
+        return feed;
+    }
+
+    public ProviderCalls providerCalls() {
+        return providerCalls;
+    }
+
+    public ControlPublisher control() {
+        return control;
+    }
+
+    @Override
+    public void close() {
+        control.close();
+        providerCalls.close();
+        feed.close();
+    }
+}

@@ -1,0 +1,200 @@
+package io.stemflow.pipeline.dashboard;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provider calls of the last hour, per minute, from samples of the gateway's Prometheus counter
+ * {@code stemflow_provider_calls_total{endpoint,code}} summed over every endpoint and code (the provider's limit
+ * counts every request of the key, refused ones included), taken every window of the limit.
+ *
+ * <p>Why per minute and not per window of the limit: the gateway spends a window's permits in one burst, so a
+ * sample taken a window after the last can hold zero bursts or two when the two clocks drift; over a minute that
+ * is one burst in six or more, and the limit per minute is a line the bars can be held against.
+ *
+ * <p>Each pipeline instance samples the gateway itself. A gateway that cannot be read leaves a gap (and says why
+ * in {@link Windows#error}), never a made-up zero.
+ */
+public final class ProviderCalls implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderCalls.class);
+    private static final Pattern SERIES =
+            Pattern.compile("^stemflow_provider_calls_total(?:\\{[^}]*})?\\s+(\\S+)(?:\\s+\\d+)?\\s*$");
+    public static final Duration SPAN = Duration.ofHours(1);
+    public static final Duration BUCKET = Duration.ofMinutes(1);
+
+    /** The provider's limit: {@code calls} per {@code window}. */
+    public record Limit(int calls, Duration window) {
+
+        public Limit {
+            if (calls < 1 || window.isZero() || window.isNegative()) {
+                throw new IllegalArgumentException("a limit needs calls >= 1 and a positive window");
+            }
+        }
+
+        /** The calls the limit allows in {@code span}. */
+        public double over(final Duration span) {
+            return calls * (double) span.toMillis() / window.toMillis();
+        }
+    }
+
+    /** One minute: the calls made in it, when both its ends were sampled. */
+    public record Window(String start, long calls) {
+    }
+
+    /** The minutes of the last hour that could be measured, oldest first, and why others could not. */
+    public record Windows(Limit limit, long windowSeconds, double limitPerWindow, List<Window> windows,
+                          String error) {
+    }
+
+    private record Sample(Instant at, double total) {
+    }
+
+    private final URI metrics;
+    private final String token;
+    private final Limit limit;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Deque<Sample> samples = new ArrayDeque<>();
+    private final ScheduledExecutorService timer;
+    private volatile String error;
+
+    ProviderCalls(final URI gatewayUrl, final String token, final Limit limit, final Clock clock,
+                  final boolean sampling) {
+        this.metrics = gatewayUrl == null ? null : URI.create(gatewayUrl.toString().replaceAll("/+$", "")
+                + "/metrics");
+        this.token = token;
+        this.limit = limit;
+        this.clock = clock;
+        this.error = gatewayUrl == null ? "no gateway to read: set STEMFLOW_DASHBOARD_GATEWAY_URL" : null;
+        if (sampling && metrics != null) {
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                final Thread t = new Thread(r, "dashboard-provider-calls");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(this::sample, 0, limit.window().toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            timer = null;
+        }
+    }
+
+    /**
+     * Samples {@code gatewayUrl}'s {@code /metrics} every window of {@code limit}.
+     *
+     * @param gatewayUrl the gateway's HTTP base URL; null: nothing is sampled and the windows say so
+     * @param token      a viewer token of the gateway (null: none)
+     */
+    public static ProviderCalls start(final URI gatewayUrl, final String token, final Limit limit) {
+        return new ProviderCalls(gatewayUrl, token, limit, Clock.systemUTC(), true);
+    }
+
+    void sample() {
+        try {
+            final HttpRequest.Builder request = HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).GET();
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            final HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                error = "the gateway answered " + response.statusCode() + " to GET /metrics";
+                return;
+            }
+            final OptionalDouble total = total(response.body());
+            if (total.isEmpty()) {
+                error = "the gateway's /metrics has no stemflow_provider_calls_total yet (no call made)";
+                record(0);
+                return;
+            }
+            record(total.getAsDouble());
+            error = null;
+        } catch (IOException e) {
+            error = "the gateway cannot be read: " + e.getClass().getSimpleName();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("Sampling the gateway's provider calls failed", e);
+            error = "sampling the gateway failed: " + e.getClass().getSimpleName();
+        }
+    }
+
+    /** Sums every series of the counter in a Prometheus text exposition. */
+    static OptionalDouble total(final String exposition) {
+        double sum = 0;
+        boolean any = false;
+        for (final String line : exposition.split("\n")) {
+            final Matcher m = SERIES.matcher(line);
+            if (m.matches()) {
+                sum += Double.parseDouble(m.group(1));
+                any = true;
+            }
+        }
+        return any ? OptionalDouble.of(sum) : OptionalDouble.empty();
+    }
+
+    synchronized void record(final double total) {
+        final Instant now = clock.instant();
+        samples.addLast(new Sample(now, total));
+        while (!samples.isEmpty() && samples.peekFirst().at().isBefore(now.minus(SPAN).minus(BUCKET))) {
+            samples.removeFirst();
+        }
+    }
+
+    /**
+     * The whole minutes of the last hour, oldest first: for each, the counter at its end less the counter at its
+     * start, each read from the last sample at or before that instant (and no older than two windows of the
+     * limit: else the minute is left out). A counter that went down (the gateway restarted) counts from zero.
+     */
+    public synchronized Windows windows() {
+        final Instant now = clock.instant();
+        final long bucket = BUCKET.toMillis();
+        final long end = now.toEpochMilli() / bucket * bucket;
+        final List<Window> out = new ArrayList<>();
+        for (long start = end - SPAN.toMillis(); start < end; start += bucket) {
+            final Sample from = at(Instant.ofEpochMilli(start));
+            final Sample to = at(Instant.ofEpochMilli(start + bucket));
+            if (from != null && to != null) {
+                final double calls = to.total() >= from.total() ? to.total() - from.total() : to.total();
+                out.add(new Window(Instant.ofEpochMilli(start).toString(), Math.round(calls)));
+            }
+        }
+        return new Windows(limit, BUCKET.toSeconds(), limit.over(BUCKET), out, error);
+    }
+
+    private Sample at(final Instant instant) {
+        Sample found = null;
+        for (final Sample s : samples) {
+            if (s.at().isAfter(instant)) {
+                break;
+            }
+            found = s;
+        }
+        final Duration stale = limit.window().multipliedBy(2);
+        return found == null || found.at().isBefore(instant.minus(stale)) ? null : found;
+    }
+
+    @Override
+    public void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+}
