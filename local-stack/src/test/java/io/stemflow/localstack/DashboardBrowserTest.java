@@ -54,6 +54,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -91,6 +94,27 @@ class DashboardBrowserTest {
     private String queryApi;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
+
+    /** On a failure: what the browser showed (a screenshot, the page's DOM) and what its console said. */
+    @RegisterExtension
+    final TestWatcher evidence = new TestWatcher() {
+        @Override
+        public void testFailed(final ExtensionContext context, final Throwable cause) {
+            if (browser == null) {
+                return;
+            }
+            final String name = "failed-" + context.getRequiredTestMethod().getName();
+            try {
+                shoot(name);
+                Files.writeString(SCREENSHOTS.resolve(name + ".html"), browser.driver().getPageSource());
+                System.out.printf("%s: at %s; browser console:%n%s%n", name, browser.driver().getCurrentUrl(),
+                        String.join(System.lineSeparator(), browser.driver().manage().logs().get("browser").getAll()
+                                .stream().map(Object::toString).toList()));
+            } catch (RuntimeException | IOException e) {
+                System.out.printf("%s: no evidence kept: %s%n", name, e);
+            }
+        }
+    };
 
     @BeforeAll
     void start() throws IOException {
@@ -305,6 +329,7 @@ class DashboardBrowserTest {
             submit.requests(TO_CANCEL, OPS_ACCOUNT, TO_CANCEL_JOBS);
         }
         await("every job of the batch PAUSED").atMost(DEADLINE).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(AssertionError.class) // 404 until the first job is counted
                 .until(() -> get("/batches/" + TO_CANCEL, viewerToken).path("counts").path("PAUSED").asLong()
                         == TO_CANCEL_JOBS);
         final String expected = String.format(Locale.ROOT, "%,d waiting jobs", TO_CANCEL_JOBS); // "1,200 waiting jobs"

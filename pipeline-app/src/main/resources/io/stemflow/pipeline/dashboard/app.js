@@ -255,6 +255,10 @@
             sub.attempt = 0;
             setLive('live', '● live');
             onUpdate(value);
+          } else if (event === 'unavailable') {
+            let value = null;
+            try { value = JSON.parse(data); } catch (e) { value = null; }
+            setLive('unavailable', `⚠ figures unavailable${value && value.message ? `: ${value.message}` : ''}`);
           } else if (event === 'error') {
             let value = null;
             try { value = JSON.parse(data); } catch (e) { value = { error: 'error', message: data }; }
@@ -464,7 +468,7 @@
       update(d) {
         const jobs = d.jobs || {};
         f.render(
-          h('p', { class: 'asof' }, feedLine(d.feed), ' · as of ', time(d.asOf)),
+          h('p', { class: 'asof' }, feedLine(d.feed), d.asOf ? ' · as of ' : ' · updated ', time(d.asOf || new Date().toISOString())),
           h('div', { class: 'grid' },
             card('Jobs by state', 'overview-jobs',
               h('p', { class: 'big' }, h('span', { testid: 'overview-total' }, num(jobs.total)), ' jobs'),
@@ -496,23 +500,44 @@
       { class: 'states', testid: 'states' });
   }
 
+  /** Seconds from a number, an ISO-8601 duration ("PT10S") or {seconds}; null when none of these. */
+  function seconds(x) {
+    if (typeof x === 'number' && Number.isFinite(x)) return x;
+    if (x && typeof x === 'object' && Number.isFinite(Number(x.seconds))) return Number(x.seconds);
+    const m = /^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(String(x || ''));
+    if (!m || (!m[1] && !m[2] && !m[3])) return null;
+    return 3600 * Number(m[1] || 0) + 60 * Number(m[2] || 0) + Number(m[3] || 0);
+  }
+
+  /**
+   * The provider's calls per window of the last hour as bars, with the limit as a dashed line. The server may
+   * count calls in windows longer than the provider's own (e.g. per minute against 20 calls per 10 s): then the
+   * line is at what the limit allows per bar ({@code limitPerWindow}).
+   */
   function providerChart(p) {
     const windows = Array.isArray(p.windows) ? p.windows : [];
     const limit = p.limit || null;
+    const limitSeconds = limit ? seconds(limit.windowSeconds != null ? limit.windowSeconds : limit.window) : null;
+    const barSeconds = seconds(p.windowSeconds) || limitSeconds;
+    let perBar = null;
+    if (Number.isFinite(Number(p.limitPerWindow)) && p.limitPerWindow !== null) perBar = Number(p.limitPerWindow);
+    else if (limit) perBar = Number(limit.calls);
     const parts = [];
     if (limit) {
       parts.push(h('p', { testid: 'provider-limit' }, 'Limit: ', h('strong', null, num(limit.calls)), ' calls per ',
-        duration(limit.windowSeconds), ' window'));
+        limitSeconds != null ? duration(limitSeconds) : 'window',
+        barSeconds && limitSeconds && barSeconds !== limitSeconds && perBar !== null
+          ? ` (${num(Math.floor(perBar))} per ${duration(barSeconds)} bar)` : ''));
     } else {
       parts.push(h('p', { class: 'muted', testid: 'provider-limit' }, 'No limit known.'));
     }
     if (p.error) parts.push(h('p', { class: 'notice', testid: 'provider-error' }, h('span', { 'aria-hidden': 'true' }, '⚠ '), p.error));
     if (windows.length === 0) {
-      parts.push(h('p', { class: 'muted', testid: 'provider-windows' }, 'No provider calls in the last hour.'));
+      parts.push(h('p', { class: 'muted', testid: 'provider-windows' }, 'No provider calls measured in the last hour yet.'));
       return parts;
     }
     const calls = windows.map((w) => Number(w.calls) || 0);
-    const max = Math.max(1, ...calls, limit ? Number(limit.calls) * 1.15 : 0);
+    const max = Math.max(1, ...calls, perBar !== null ? perBar * 1.15 : 0);
     const W = 360;
     const H = 120;
     const barW = W / windows.length;
@@ -520,11 +545,11 @@
     const chart = svg('svg', {
       viewBox: `0 0 ${W} ${H + 2}`, class: 'chart', role: 'img', 'data-testid': 'provider-chart',
       'aria-label': `Provider calls per window over the last hour: ${windows.length} windows, busiest ${num(Math.max(...calls))} calls` +
-        (limit ? `, limit ${num(limit.calls)}` : ''),
+        (perBar !== null ? `, limit ${num(Math.floor(perBar))} per bar` : ''),
     });
     windows.forEach((w, i) => {
       const v = calls[i];
-      const over = limit && v > Number(limit.calls);
+      const over = perBar !== null && v > perBar;
       const bar = svg('rect', {
         x: (i * barW + barW * 0.1).toFixed(2), y: y(v).toFixed(2), width: Math.max(0.5, barW * 0.8).toFixed(2),
         height: (H - y(v)).toFixed(2), class: over ? 'bar over' : 'bar', 'data-calls': v,
@@ -537,19 +562,19 @@
       }
     });
     chart.append(svg('line', { x1: 0, x2: W, y1: H, y2: H, class: 'axis' }));
-    if (limit) {
-      const ly = y(Number(limit.calls)).toFixed(2);
+    if (perBar !== null) {
+      const ly = y(perBar).toFixed(2);
       chart.append(svg('line', { x1: 0, x2: W, y1: ly, y2: ly, class: 'limit', 'data-testid': 'provider-limit-line' }));
     }
     const busiest = Math.max(...calls);
     const total = calls.reduce((a, b) => a + b, 0);
     parts.push(chart);
     parts.push(h('p', { class: 'chart-axis' }, h('span', null, shortTime(windows[0].start)), h('span', null, shortTime(windows[windows.length - 1].start))));
-    if (limit) parts.push(h('p', { class: 'legend' }, h('span', { class: 'legend-limit', 'aria-hidden': 'true' }), ' dashed line: the limit'));
-    const overCount = limit ? calls.filter((v) => v > Number(limit.calls)).length : 0;
+    if (perBar !== null) parts.push(h('p', { class: 'legend' }, h('span', { class: 'legend-limit', 'aria-hidden': 'true' }), ' dashed line: the limit'));
+    const overCount = perBar !== null ? calls.filter((v) => v > perBar).length : 0;
     parts.push(h('p', { testid: 'provider-windows', dataset: { windows: windows.length } },
-      `${num(total)} calls in ${num(windows.length)} windows; busiest window ${num(busiest)}`,
-      limit ? ` of ${num(limit.calls)}` : '', `; latest window ${num(calls[calls.length - 1])}.`,
+      `${num(total)} calls in ${num(windows.length)} windows${barSeconds ? ` of ${duration(barSeconds)}` : ''}; busiest window ${num(busiest)}`,
+      perBar !== null ? ` of ${num(Math.floor(perBar))} allowed` : '', `; latest window ${num(calls[calls.length - 1])}.`,
       overCount ? ` ⚠ ${num(overCount)} windows went over the limit${windows.length <= 60 ? ' (marked ▲)' : ''}.` : ''));
     return parts;
   }
@@ -851,7 +876,7 @@
       failed: f.failed,
       update(d) {
         const accounts = d.accounts || [];
-        f.render(h('p', { class: 'asof' }, `${num(accounts.length)} accounts · as of `, time(d.asOf)),
+        f.render(h('p', { class: 'asof' }, `${num(accounts.length)} accounts · ${d.asOf ? 'as of' : 'updated'} `, time(d.asOf || new Date().toISOString())),
           h('p', { class: 'muted' }, 'granted = available + reserved + spent'),
           accountsTable(accounts, true));
       },
