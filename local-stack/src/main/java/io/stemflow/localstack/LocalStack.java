@@ -18,6 +18,7 @@ import io.stemflow.pipeline.app.PipelineStreamsConfig;
 import io.stemflow.pipeline.query.QueryConfig;
 import io.stemflow.pipeline.dashboard.Dashboard;
 import io.stemflow.pipeline.dashboard.DashboardConfig;
+import io.stemflow.pipeline.dashboard.ProviderCalls;
 import io.stemflow.pipeline.query.QueryServer;
 import io.stemflow.gateway.Gateway;
 import io.stemflow.gateway.GatewayConfig;
@@ -278,7 +279,8 @@ public final class LocalStack implements AutoCloseable {
                 }
                 gatewayEnv.putAll(config.gateway());
                 environments.put(GATEWAY_SERVICE, Map.copyOf(gatewayEnv));
-                final Gateway gateway = Gateway.start(GatewayConfig.fromEnv(gatewayEnv));
+                final GatewayConfig gatewayConfig = GatewayConfig.fromEnv(gatewayEnv);
+                final Gateway gateway = Gateway.start(gatewayConfig);
                 started.push(gateway);
                 final SupervisedChild supervisedBridge = bridge;
                 final StreamsWatch watch = streamsWatch;
@@ -290,7 +292,9 @@ public final class LocalStack implements AutoCloseable {
 
                 // the dashboard samples the gateway's provider calls with a viewer token, as an operator's would
                 final Dashboard dashboard = Dashboard.start(DashboardConfig.defaults().withGateway(gateway.httpUrl(),
-                                Secret.utf8(SecretFile.values("viewer token", secrets.viewerTokenFile()).get(0))),
+                                Secret.utf8(SecretFile.values("viewer token", secrets.viewerTokenFile()).get(0)))
+                                .withLimit(new ProviderCalls.Limit(gatewayConfig.rate().requests(),
+                                        gatewayConfig.rate().window())),
                         bootstrap, client(secure, Principal.PIPELINE).properties(),
                         new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("pipeline",
                                 registryEnv))).serdeConfig());

@@ -56,8 +56,11 @@ public final class ProviderCalls implements AutoCloseable {
         }
     }
 
-    /** One minute: the calls made in it, when both its ends were sampled. */
-    public record Window(String start, long calls) {
+    /**
+     * One minute: the calls made in it; {@code partial} when only part of it was measured (the running minute, or
+     * the one the dashboard started in).
+     */
+    public record Window(String start, long calls, boolean partial) {
     }
 
     /** The minutes of the last hour that could be measured, oldest first, and why others could not. */
@@ -159,21 +162,29 @@ public final class ProviderCalls implements AutoCloseable {
     }
 
     /**
-     * The whole minutes of the last hour, oldest first: for each, the counter at its end less the counter at its
-     * start, each read from the last sample at or before that instant (and no older than two windows of the
-     * limit: else the minute is left out). A counter that went down (the gateway restarted) counts from zero.
+     * The minutes of the last hour, oldest first, the running one last: for each, the counter at its end (or the
+     * latest sample, for the running minute) less the counter at its start, each read from the last sample at or
+     * before that instant, no older than two windows of the limit. A minute whose start was not sampled (the
+     * dashboard started within it) counts from its first sample and is {@code partial}, as the running minute is;
+     * a minute without two samples is left out. A counter that went down (the gateway restarted) counts from zero.
      */
     public synchronized Windows windows() {
         final Instant now = clock.instant();
         final long bucket = BUCKET.toMillis();
-        final long end = now.toEpochMilli() / bucket * bucket;
+        final long current = now.toEpochMilli() / bucket * bucket;
         final List<Window> out = new ArrayList<>();
-        for (long start = end - SPAN.toMillis(); start < end; start += bucket) {
-            final Sample from = at(Instant.ofEpochMilli(start));
-            final Sample to = at(Instant.ofEpochMilli(start + bucket));
-            if (from != null && to != null) {
-                final double calls = to.total() >= from.total() ? to.total() - from.total() : to.total();
-                out.add(new Window(Instant.ofEpochMilli(start).toString(), Math.round(calls)));
+        for (long start = current - SPAN.toMillis() + bucket; start <= current; start += bucket) {
+            final Instant from = Instant.ofEpochMilli(start);
+            final Instant to = start == current ? now : Instant.ofEpochMilli(start + bucket);
+            Sample first = at(from);
+            final boolean partial = first == null || start == current;
+            if (first == null) {
+                first = firstAfter(from, to);
+            }
+            final Sample last = at(to);
+            if (first != null && last != null && last.at().isAfter(first.at())) {
+                final double calls = last.total() >= first.total() ? last.total() - first.total() : last.total();
+                out.add(new Window(from.toString(), Math.round(calls), partial));
             }
         }
         return new Windows(limit, BUCKET.toSeconds(), limit.over(BUCKET), out, error);
@@ -189,6 +200,15 @@ public final class ProviderCalls implements AutoCloseable {
         }
         final Duration stale = limit.window().multipliedBy(2);
         return found == null || found.at().isBefore(instant.minus(stale)) ? null : found;
+    }
+
+    private Sample firstAfter(final Instant from, final Instant to) {
+        for (final Sample s : samples) {
+            if (s.at().isAfter(from) && !s.at().isAfter(to)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.stemflow.http.Role;
 import io.stemflow.pipeline.dashboard.ControlPublisher;
 import io.stemflow.pipeline.dashboard.Dashboard;
 import io.stemflow.pipeline.dashboard.FeedState;
+import io.stemflow.pipeline.dashboard.ProviderCalls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -118,12 +119,20 @@ final class DashboardApi implements AutoCloseable {
 
     /** The paths that need no token: the page's files. */
     static String[] openPaths() {
-        return FILES.keySet().toArray(String[]::new);
+        final java.util.List<String> open = new java.util.ArrayList<>(FILES.keySet());
+        open.add(PREFIX);
+        return open.toArray(String[]::new);
     }
 
     void register(final RoutesConfig routes) {
-        routes.get(PREFIX, ctx -> ctx.redirect(PREFIX + "/", io.javalin.http.HttpStatus.FOUND));
-        FILES.forEach((path, file) -> routes.get(path, ctx -> file(ctx, file)));
+        // Javalin takes /dashboard and /dashboard/ for one path: the page's relative links need the slash
+        FILES.forEach((path, file) -> routes.get(path, ctx -> {
+            if (ctx.path().equals(PREFIX)) {
+                ctx.redirect(PREFIX + "/", io.javalin.http.HttpStatus.FOUND);
+            } else {
+                file(ctx, file);
+            }
+        }));
         routes.get(API + "/session", this::session);
         routes.get(API + "/overview", ctx -> answer(ctx, view("overview", auth(ctx))));
         routes.get(API + "/batches/{batchId}", ctx -> answer(ctx, view("batch/" + ctx.pathParam("batchId"),
@@ -206,9 +215,21 @@ final class DashboardApi implements AutoCloseable {
         body.set("batches", batches);
         body.set("accounts", accounts);
         body.set("deadLetters", mapper.valueToTree(dashboard.feed().state().deadLetters()));
-        body.set("provider", mapper.valueToTree(dashboard.providerCalls().windows()));
+        body.set("provider", provider(dashboard.providerCalls().windows()));
         body.set("feed", mapper.valueToTree(dashboard.feed().progress()));
         return body;
+    }
+
+    private JsonNode provider(final ProviderCalls.Windows windows) {
+        final ObjectNode provider = JsonNodeFactory.instance.objectNode();
+        final ObjectNode limit = provider.putObject("limit");
+        limit.put("calls", windows.limit().calls());
+        limit.put("windowSeconds", windows.limit().window().toMillis() / 1000.0);
+        provider.put("windowSeconds", windows.windowSeconds());
+        provider.put("limitPerWindow", windows.limitPerWindow());
+        provider.set("windows", mapper.valueToTree(windows.windows()));
+        provider.put("error", windows.error());
+        return provider;
     }
 
     private JsonNode batch(final String batchId, final String authorization) {

@@ -7,6 +7,9 @@ import java.util.Set;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.stemflow.avro.JobState;
+import io.stemflow.pipeline.topology.BatchTally;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -145,6 +148,25 @@ class QueryForwardingTest {
         assertThat(viaA.json().path("accounts").findValuesAsText("accountId")).containsExactly("a-1", "a-2", "b-1");
         assertThat(viaA.json().path("accounts")).isEqualTo(viaB.json().path("accounts"));
         assertThat(viaA.json().path("accounts").get(2).path("held").asLong()).isEqualTo(1);
+        assertThat(viaA.json().path("instances").toString()).contains(id(a), id(b));
+    }
+
+    @Test
+    void shouldGatherEveryInstancesBatchesWhenListingBatches() {
+        // given a batch on each instance
+        sourceA.batches.put("a-fall", new BatchTally(Map.of(JobState.COMPLETED, 3L, JobState.QUEUED, 2L), 0, 30));
+        sourceB.batches.put("b-spring", new BatchTally(Map.of(JobState.FAILED, 1L), 0, 0));
+
+        // when
+        final HttpProbe.Answer viaA = http.get(a.url(), "/batches");
+        final HttpProbe.Answer viaB = http.get(b.url(), "/batches");
+
+        // then each lists both, sorted, each as GET /batches/{batchId} shows it
+        assertThat(viaA.status()).isEqualTo(200);
+        assertThat(viaA.json().path("batches").findValuesAsText("batchId")).containsExactly("a-fall", "b-spring");
+        assertThat(viaA.json().path("batches")).isEqualTo(viaB.json().path("batches"));
+        assertThat(viaA.json().path("batches").get(0)).isEqualTo(http.get(b.url(), "/batches/a-fall").json());
+        assertThat(viaA.json().path("batches").get(0).path("total").asLong()).isEqualTo(5);
         assertThat(viaA.json().path("instances").toString()).contains(id(a), id(b));
     }
 
