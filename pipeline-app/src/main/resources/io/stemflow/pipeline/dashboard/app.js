@@ -552,9 +552,10 @@
       const over = perBar !== null && v > perBar;
       const bar = svg('rect', {
         x: (i * barW + barW * 0.1).toFixed(2), y: y(v).toFixed(2), width: Math.max(0.5, barW * 0.8).toFixed(2),
-        height: (H - y(v)).toFixed(2), class: over ? 'bar over' : 'bar', 'data-calls': v,
+        height: (H - y(v)).toFixed(2), class: `bar${over ? ' over' : ''}${w.partial ? ' partial' : ''}`, 'data-calls': v,
       });
-      bar.append(svg('title', null, `${shortTime(w.start)}: ${num(v)} calls${over ? ' (over the limit)' : ''}`));
+      bar.append(svg('title', null, `${shortTime(w.start)}: ${num(v)} calls${over ? ' (over the limit)' : ''}`
+        + `${w.partial ? ' (part of the window measured)' : ''}`));
       chart.append(bar);
       if (over && windows.length <= 60) {
         chart.append(svg('text', { x: (i * barW + barW / 2).toFixed(2), y: Math.max(8, y(v) - 2).toFixed(2),
