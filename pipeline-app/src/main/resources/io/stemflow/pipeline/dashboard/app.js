@@ -122,7 +122,7 @@
     const s = Math.max(0, Math.round(Number(seconds)));
     if (s < 60) return `${s} s`;
     const m = Math.floor(s / 60);
-    if (m < 60) return `${m} min ${s % 60} s`;
+    if (m < 60) return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
     return `${Math.floor(m / 60)} h ${m % 60} min`;
   }
 
@@ -840,12 +840,12 @@
     const rows = list.map((s) => h('tr', { testid: 'stem-row', dataset: { stem: s.stem } },
       h('th', { scope: 'row' }, String(s.stem || '').toLowerCase().replace(/_/g, ' ')),
       h('td', null, s.url ? safeLink(s.url, 'download', 'stem-link') : '—'),
-      h('td', null, archivedCell(archived, s.stem))));
+      h('td', { class: 'path' }, archivedCell(archived, s.stem))));
     // archived copies of stems the job no longer lists (kept anyway)
     for (const [stem, where] of Object.entries(archived)) {
       if (!names.has(stem) && !names.has(stem.toUpperCase())) {
         rows.push(h('tr', { testid: 'stem-row', dataset: { stem } }, h('th', { scope: 'row' }, stem), h('td', null, '—'),
-          h('td', null, h('code', { testid: 'archived' }, String(where)))));
+          h('td', { class: 'path' }, h('code', { testid: 'archived' }, String(where)))));
       }
     }
     if (rows.length === 0) return h('p', { class: 'muted' }, 'No stems yet.');
@@ -864,7 +864,8 @@
         ? h('span', { class: 'muted' }, ` from ${String(e.previousState).replace(/_/g, ' ')}`) : null),
       h('div', { class: 'muted' }, time(e.at), e.times > 1 ? ` · ×${num(e.times)} until ` : '', e.times > 1 ? time(e.lastAt) : null,
         e.attempt ? ` · attempt ${num(e.attempt)}` : ''),
-      e.reason || e.code != null ? h('div', { class: 'message' }, e.code != null ? `code ${e.code}: ` : '', e.reason || '') : null)));
+      e.reason || e.code != null ? h('div', { class: 'message' }, [e.code != null ? `code ${e.code}` : null, e.reason || null]
+        .filter((x) => x !== null && x !== '').join(': ')) : null)));
   }
 
   // ---- accounts ------------------------------------------------------------------------------------------------
