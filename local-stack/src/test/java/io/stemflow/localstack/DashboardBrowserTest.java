@@ -401,12 +401,25 @@ class DashboardBrowserTest {
         assertThat(browser.driver().findElements(By.cssSelector("[data-testid='overview-total']"))).isEmpty();
         assertThat(browser.js("return sessionStorage.getItem('stemflow.token');")).isNull();
 
-        // when the right one is given, then the role shows; when signed out, the form is back and the token gone
+        // when the right one is given, then the role shows
         typeToken(viewerToken);
         browser.waitUpTo(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("[data-testid='role']"), "viewer"));
         assertThat(browser.js("return sessionStorage.getItem('stemflow.token');")).isEqualTo(viewerToken);
         shoot("signed-in");
+
+        // when the token stops being accepted while the page is open (revoked), then the next call shows the form
+        browser.js("sessionStorage.setItem('stemflow.token', 'revoked-' + Date.now());");
+        open("#/accounts");
+        final WebElement expired = browser.waitUpTo(Duration.ofSeconds(30)).until(
+                ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid='signin-error']")));
+        assertThat(expired.getText()).containsIgnoringCase("sign in again");
+        assertThat(browser.driver().findElements(By.cssSelector("[data-testid='accounts']"))).isEmpty();
+        typeToken(viewerToken);
+        browser.waitUpTo(Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("[data-testid='accounts'][aria-busy='false']")));
+
+        // when signed out, the form is back and the token gone
         browser.driver().findElement(By.cssSelector("[data-testid='signout']")).click();
         browser.waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("[data-testid='signin-token']")));
