@@ -255,6 +255,9 @@ final class DevCommand implements Callable<Integer> {
                 out.printf("  %-24s: %s%n", e.getKey(), e.getValue());
             }
         }
+        if (info.services().containsKey("query-api")) {
+            out.printf("  %-24s: %s%n", "Dashboard (browser)", info.services().get("query-api") + "/dashboard/");
+        }
         // where the credentials are (files, owner-only), never the credentials themselves
         final Map<String, String> files = Map.of(StackInfo.VIEWER_TOKEN_FILE, "Viewer token (file)",
                 StackInfo.OPERATOR_TOKEN_FILE, "Operator token (file)",

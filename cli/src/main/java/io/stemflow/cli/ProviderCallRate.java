@@ -1,5 +1,6 @@
 package io.stemflow.cli;
 
+import io.stemflow.http.ProviderCallsText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,8 +12,6 @@ import java.util.Deque;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The rate of provider calls, from samples of the gateway's Prometheus counter
@@ -40,8 +39,6 @@ final class ProviderCallRate {
     /** How far back the rate looks, at most (rounded down to whole windows, at least one). */
     static final Duration HORIZON = Duration.ofSeconds(60);
 
-    private static final Pattern SERIES =
-            Pattern.compile("^stemflow_provider_calls_total(?:\\{[^}]*})?\\s+(\\S+)(?:\\s+\\d+)?\\s*$");
 
     /**
      * A rate and the time it was measured over.
@@ -133,26 +130,9 @@ final class ProviderCallRate {
         return it.next();
     }
 
-    /**
-     * The sum of every {@code stemflow_provider_calls_total} series of a Prometheus text answer; 0 when the
-     * gateway has made no call yet (the counter appears with the first); empty when the text is not the
-     * gateway's metrics at all (no {@code stemflow_gateway_} series: a wrong URL must not read as "0 calls").
-     */
+    /** {@link ProviderCallsText#total}. */
     static OptionalDouble total(final String prometheusText) {
-        boolean gateway = false;
-        double sum = 0;
-        for (final String line : (Iterable<String>) prometheusText.lines()::iterator) {
-            gateway |= line.startsWith("stemflow_gateway_");
-            final Matcher m = SERIES.matcher(line);
-            if (m.matches()) {
-                try {
-                    sum += Double.parseDouble(m.group(1));
-                } catch (NumberFormatException e) {
-                    return OptionalDouble.empty();
-                }
-            }
-        }
-        return gateway ? OptionalDouble.of(sum) : OptionalDouble.empty();
+        return ProviderCallsText.total(prometheusText);
     }
 
     private Optional<String> scrape() {

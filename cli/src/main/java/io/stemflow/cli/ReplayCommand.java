@@ -1,24 +1,20 @@
 package io.stemflow.cli;
 
-import io.stemflow.schemas.JobStates;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stemflow.avro.DeadLetter;
-import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.kafka.TopicSnapshot;
+import io.stemflow.schemas.Replays;
 import io.stemflow.schemas.TopicNames;
 import io.stemflow.serde.AvroSerdes;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
@@ -47,8 +43,6 @@ import picocli.CommandLine.Option;
         exitCodeList = {"0:done (or nothing to replay)", "1:a send failed", "2:bad usage", "5:no stack to talk to"})
 final class ReplayCommand implements Callable<Integer> {
 
-    private static final Set<DeadLetterKind> REPLAYABLE =
-            EnumSet.of(DeadLetterKind.PROVIDER_REJECTED, DeadLetterKind.JOB_FAILED, DeadLetterKind.TIMED_OUT);
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -92,11 +86,7 @@ final class ReplayCommand implements Callable<Integer> {
                 out.printf("  skip   %s: %s%n", d.getRequestId(), skip);
                 continue;
             }
-            replays.add(SeparationRequest.newBuilder(d.getRequest())
-                    .setAttempt(d.getAttempt() + 1)
-                    .setReplayOf(d.getDeadLetterId())
-                    .setRequestedAt(Instant.now())
-                    .build());
+            replays.add(Replays.replayOf(d, Instant.now()));
             out.printf("  %s %s: attempt %d after %s (%s)%n", dryRun ? "would replay" : "replay", d.getRequestId(),
                     d.getAttempt() + 1, d.getKind(), d.getReason());
         }
@@ -128,10 +118,7 @@ final class ReplayCommand implements Callable<Integer> {
             TopicSnapshot.read(consumer, TopicNames.DLQ, Duration.ofSeconds(60), r -> {
                 final DeadLetter d = r.value();
                 if (selected(d)) {
-                    final DeadLetter earlier = latest.get(d.getRequestId());
-                    if (earlier == null || earlier.getAttempt() <= d.getAttempt()) {
-                        latest.put(d.getRequestId(), d);
-                    }
+                    Replays.keepLatest(latest, d);
                 }
             });
         } catch (IllegalStateException e) { // no such topic, or not read to its end in time
@@ -141,8 +128,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private boolean selected(final DeadLetter d) {
-        return d != null && REPLAYABLE.contains(d.getKind()) && d.getRequest() != null && d.getRequestId() != null
-                && d.getAttempt() != null
+        return Replays.canReplay(d)
                 && (batch == null || batch.equals(d.getBatchId()))
                 && (account == null || account.equals(d.getAccountId()))
                 && (code == null || code.equals(d.getCode()))
@@ -158,14 +144,6 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (CliException e) {
             return e.exitCode() == CliException.NOT_FOUND ? "stemflow no longer knows this job" : e.getMessage();
         }
-        final String state = job.path("state").asText();
-        final int attempt = job.path("attempt").asInt();
-        if (attempt > d.getAttempt()) {
-            return "already replayed (attempt " + attempt + " is " + state + ")";
-        }
-        if (!JobStates.isReplayable(state)) {
-            return "it is " + state + " now";
-        }
-        return null;
+        return Replays.skipReason(d, job.path("state").asText(), job.path("attempt").asInt()).orElse(null);
     }
 }

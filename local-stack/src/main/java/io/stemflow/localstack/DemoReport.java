@@ -63,6 +63,9 @@ final class DemoReport {
         out.println();
         out.println("Where to look next:");
         if (info.services().containsKey("query-api")) {
+            out.println("  " + info.services().get("query-api") + "/dashboard/#/batches/" + s.batchId()
+                    + "   the dashboard (sign in with the token in " + info.credentials().getOrDefault(
+                    StackInfo.VIEWER_TOKEN_FILE, "the viewer token file") + ", or the operator's to act)");
             out.println("  " + info.services().get("query-api") + "/batches/" + s.batchId() + "   batch counts");
             out.println("  " + info.services().get("query-api") + "/accounts                 balances");
         }

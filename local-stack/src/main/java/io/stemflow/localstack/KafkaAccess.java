@@ -129,14 +129,15 @@ public final class KafkaAccess {
     private static List<Grant> table() {
         final List<Grant> t = new ArrayList<>();
         // pipeline: the topology's inputs and outputs, its own topics, and what Streams makes under its id
-        topics(t, Principal.PIPELINE, List.of(READ), TopicNames.REQUESTS, TopicNames.REQUESTS_BULK,
+        topics(t, Principal.PIPELINE, List.of(READ), TopicNames.REQUESTS_BULK,
                 TopicNames.SUBMISSIONS, TopicNames.RESULTS, TopicNames.CREDIT_GRANTS, TopicNames.ACCOUNT_SHARES);
         topics(t, Principal.PIPELINE, List.of(WRITE), TopicNames.ADMITTED, TopicNames.RECONCILE,
                 TopicNames.CREDIT_BALANCES);
         // the dashboard's feed reads back the stems, dead letters and ledger it wrote and the archiver's
-        // announcements (assigned, no group); its pause, resume and cancel buttons write control commands
+        // announcements (assigned, no group); its pause, resume and cancel buttons write control commands, its
+        // "replay failed" button replays dead-lettered jobs as new attempts of their requests
         topics(t, Principal.PIPELINE, List.of(READ, WRITE), TopicNames.STEMS, TopicNames.DLQ,
-                TopicNames.CREDIT_LEDGER, TopicNames.CONTROL);
+                TopicNames.CREDIT_LEDGER, TopicNames.CONTROL, TopicNames.REQUESTS);
         topics(t, Principal.PIPELINE, List.of(READ), TopicNames.ARCHIVED);
         // its own status events are read back into the batch counts of the query API
         topics(t, Principal.PIPELINE, List.of(READ, WRITE), TopicNames.STATUS);

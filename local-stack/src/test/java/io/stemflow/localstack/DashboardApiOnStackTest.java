@@ -11,6 +11,8 @@ import io.stemflow.avro.ControlScope;
 import io.stemflow.avro.Priority;
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
+import io.stemflow.emulator.FaultShares;
+import io.stemflow.emulator.ProviderEmulator;
 import io.stemflow.gateway.GatewayConfig;
 import io.stemflow.pipeline.topology.TopologyConfig;
 import io.stemflow.schemas.Topics;
@@ -261,11 +263,56 @@ class DashboardApiOnStackTest {
     }
 
     @Test
+    void shouldReplayTheFailedJobsWhenAnOperatorConfirmsTheReplay() throws Exception {
+        // given a batch whose 6 jobs the provider failed
+        final ProviderEmulator emulator = stack.emulator().orElseThrow();
+        emulator.control().setFaults(FaultShares.NONE.withTaskFailures(1.0));
+        try {
+            acknowledged(submit("flaky", 6));
+            await("every job failed").atMost(DEADLINE).pollInterval(Duration.ofMillis(300))
+                    .until(() -> get("/batches/flaky", viewer).path("counts").path("FAILED").asLong() == 6);
+        } finally {
+            emulator.control().setFaults(FaultShares.NONE);
+        }
+        await("the failures on the batch page").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> get("/dashboard/api/batches/flaky", viewer).path("failures").path("total").asLong() == 6);
+        final JsonNode failure = get("/dashboard/api/batches/flaky", viewer).path("failures").path("latest").get(0);
+        assertThat(failure.path("kind").asText()).isEqualTo("JOB_FAILED");
+        assertThat(failure.path("code").asInt()).isIn(451, 500);
+
+        // when an operator confirms the replay the dashboard describes
+        final JsonNode preview = get("/dashboard/api/batches/flaky/actions/replay", operator);
+        assertThat(preview.path("description").asText()).isEqualTo("replay 6 failed jobs of batch flaky");
+        final HttpResponse<String> done = post("/dashboard/api/batches/flaky/actions/replay", operator,
+                "{\"confirm\":\"" + preview.path("description").asText() + "\"}");
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(202);
+        assertThat(json.readTree(done.body()).path("replayed").asLong()).isEqualTo(6);
+
+        // then each job runs again as its second attempt, and completes
+        await("every job completed on its second attempt").atMost(DEADLINE).pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    for (int i = 1; i <= 6; i++) {
+                        final JsonNode job = get("/jobs/flaky-" + i, viewer);
+                        if (!"COMPLETED".equals(job.path("state").asText()) || job.path("attempt").asInt() != 2) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+        // and a second replay finds nothing left to replay
+        final HttpResponse<String> again = post("/dashboard/api/batches/flaky/actions/replay", operator,
+                "{\"confirm\":\"replay 0 failed jobs of batch flaky\"}");
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(json.readTree(again.body()).path("replayed").asLong()).isZero();
+        assertThat(json.readTree(again.body()).path("skippedCount").asLong()).isEqualTo(6);
+    }
+
+    @Test
     void shouldAnswerAClearErrorWhenTheActionOrViewIsUnknown() throws Exception {
         final HttpResponse<String> action = send(HttpRequest.newBuilder(
                 url("/dashboard/api/batches/doomed/actions/delete")).GET(), operator);
         assertThat(action.statusCode()).isEqualTo(404);
-        assertThat(json.readTree(action.body()).path("message").asText()).contains("pause, resume or cancel");
+        assertThat(json.readTree(action.body()).path("message").asText()).contains("pause, resume, cancel or replay");
         final HttpResponse<String> batch = send(HttpRequest.newBuilder(url("/dashboard/api/batches/never-seen"))
                 .GET(), viewer);
         assertThat(batch.statusCode()).isEqualTo(404);

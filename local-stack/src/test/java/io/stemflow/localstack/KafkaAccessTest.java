@@ -15,6 +15,7 @@ import io.stemflow.testing.RepositoryFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.TopologyDescription;
@@ -161,8 +162,9 @@ class KafkaAccessTest {
         for (final String topic : DashboardFeed.TOPICS) {
             assertThat(KafkaAccess.principalsThat(READ, topic)).as("read of %s", topic).contains(Principal.PIPELINE);
         }
-        assertThat(KafkaAccess.principalsThat(WRITE, TopicNames.CONTROL)).as("write of control")
-                .contains(Principal.PIPELINE);
+        for (final String topic : List.of(TopicNames.CONTROL, TopicNames.REQUESTS)) {
+            assertThat(KafkaAccess.principalsThat(WRITE, topic)).as("write of %s", topic).contains(Principal.PIPELINE);
+        }
         final Set<String> used = new TreeSet<>(reads);
         used.addAll(writes);
         used.addAll(DashboardFeed.TOPICS);

@@ -11,11 +11,14 @@ public final class Dashboard implements AutoCloseable {
     private final DashboardFeed feed;
     private final ProviderCalls providerCalls;
     private final ControlPublisher control;
+    private final FailedJobs failedJobs;
 
-    Dashboard(final DashboardFeed feed, final ProviderCalls providerCalls, final ControlPublisher control) {
+    Dashboard(final DashboardFeed feed, final ProviderCalls providerCalls, final ControlPublisher control,
+              final FailedJobs failedJobs) {
         this.feed = feed;
         this.providerCalls = providerCalls;
         this.control = control;
+        this.failedJobs = failedJobs;
     }
 
     /**
@@ -32,7 +35,8 @@ public final class Dashboard implements AutoCloseable {
         final DashboardFeed feed = DashboardFeed.start(clientProperties, serdeConfig);
         final ProviderCalls calls = ProviderCalls.start(config.gatewayUrl(),
                 config.gatewayToken() == null ? null : config.gatewayToken().reveal(), config.limit());
-        return new Dashboard(feed, calls, new ControlPublisher(clientProperties, serdeConfig));
+        return new Dashboard(feed, calls, new ControlPublisher(clientProperties, serdeConfig),
+                new FailedJobs(clientProperties, serdeConfig));
     }
 
     public DashboardFeed feed() {
@@ -45,6 +49,10 @@ public final class Dashboard implements AutoCloseable {
 
     public ControlPublisher control() {
         return control;
+    }
+
+    public FailedJobs failedJobs() {
+        return failedJobs;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.stemflow.pipeline.dashboard;
 
+import io.stemflow.http.ProviderCallsText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +17,6 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class ProviderCalls implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderCalls.class);
-    private static final Pattern SERIES =
-            Pattern.compile("^stemflow_provider_calls_total(?:\\{[^}]*})?\\s+(\\S+)(?:\\s+\\d+)?\\s*$");
+    private static final String STEMFLOW_GATEWAY_URL_SAYS = "the gateway URL (STEMFLOW_DASHBOARD_GATEWAY_URL)";
     public static final Duration SPAN = Duration.ofHours(1);
     public static final Duration BUCKET = Duration.ofMinutes(1);
 
@@ -121,10 +119,10 @@ public final class ProviderCalls implements AutoCloseable {
                 error = "the gateway answered " + response.statusCode() + " to GET /metrics";
                 return;
             }
-            final OptionalDouble total = total(response.body());
+            final OptionalDouble total = ProviderCallsText.total(response.body());
             if (total.isEmpty()) {
-                error = "the gateway's /metrics has no stemflow_provider_calls_total yet (no call made)";
-                record(0);
+                error = STEMFLOW_GATEWAY_URL_SAYS + " answers GET /metrics with something that is not the gateway's "
+                        + "metrics";
                 return;
             }
             record(total.getAsDouble());
@@ -137,20 +135,6 @@ public final class ProviderCalls implements AutoCloseable {
             LOG.warn("Sampling the gateway's provider calls failed", e);
             error = "sampling the gateway failed: " + e.getClass().getSimpleName();
         }
-    }
-
-    /** Sums every series of the counter in a Prometheus text exposition. */
-    static OptionalDouble total(final String exposition) {
-        double sum = 0;
-        boolean any = false;
-        for (final String line : exposition.split("\n")) {
-            final Matcher m = SERIES.matcher(line);
-            if (m.matches()) {
-                sum += Double.parseDouble(m.group(1));
-                any = true;
-            }
-        }
-        return any ? OptionalDouble.of(sum) : OptionalDouble.empty();
     }
 
     synchronized void record(final double total) {

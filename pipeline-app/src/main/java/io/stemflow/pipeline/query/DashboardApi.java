@@ -2,6 +2,7 @@ package io.stemflow.pipeline.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
@@ -10,6 +11,8 @@ import io.javalin.http.sse.SseClient;
 import io.stemflow.avro.ControlAction;
 import io.stemflow.avro.ControlCommand;
 import io.stemflow.avro.ControlScope;
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.JobState;
 import io.stemflow.http.HttpAccess;
 import io.stemflow.http.Role;
@@ -17,21 +20,25 @@ import io.stemflow.pipeline.dashboard.ControlPublisher;
 import io.stemflow.pipeline.dashboard.Dashboard;
 import io.stemflow.pipeline.dashboard.FeedState;
 import io.stemflow.pipeline.dashboard.ProviderCalls;
+import io.stemflow.schemas.Replays;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,12 +82,34 @@ final class DashboardApi implements AutoCloseable {
     static final String CSP = "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-    /** The jobs a batch action would touch, by action. */
-    private static final Map<ControlAction, Set<JobState>> TOUCHED = Map.of(
-            ControlAction.PAUSE, EnumSet.of(JobState.REQUESTED, JobState.THROTTLED, JobState.QUEUED),
-            ControlAction.RESUME, EnumSet.of(JobState.PAUSED),
-            ControlAction.CANCEL, EnumSet.of(JobState.REQUESTED, JobState.THROTTLED, JobState.QUEUED,
-                    JobState.PAUSED));
+    /** What an operator may do to a batch from its page; all but a replay are control commands. */
+    enum Action {
+        PAUSE(ControlAction.PAUSE, "waiting", EnumSet.of(JobState.REQUESTED, JobState.THROTTLED, JobState.QUEUED)),
+        RESUME(ControlAction.RESUME, "paused", EnumSet.of(JobState.PAUSED)),
+        CANCEL(ControlAction.CANCEL, "waiting", EnumSet.of(JobState.REQUESTED, JobState.THROTTLED, JobState.QUEUED,
+                JobState.PAUSED)),
+        REPLAY(null, "failed", EnumSet.of(JobState.FAILED, JobState.TIMED_OUT));
+
+        final ControlAction control;
+        final String jobs;
+        final Set<JobState> touched;
+
+        Action(final ControlAction control, final String jobs, final Set<JobState> touched) {
+            this.control = control;
+            this.jobs = jobs;
+            this.touched = touched;
+        }
+
+        String verb() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Replays checked against the job store at once (each a GET of this instance). */
+    private static final int REPLAY_CHECKS_AT_ONCE = 32;
+    /** Skipped replays listed in the answer (all are counted). */
+    private static final int SKIPS_LISTED = 50;
+
     private static final Set<JobState> DONE = EnumSet.of(JobState.COMPLETED, JobState.FAILED, JobState.TIMED_OUT,
             JobState.CANCELLED, JobState.REPLAYED);
     private static final Pattern VIEW = Pattern.compile("overview|(batch|job|account)/.+");
@@ -240,7 +269,7 @@ final class DashboardApi implements AutoCloseable {
         final ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.set("batch", batch);
         body.put("done", done);
-        body.put("waiting", count(batch, TOUCHED.get(ControlAction.CANCEL)));
+        body.put("waiting", count(batch, Action.CANCEL.touched));
         final Optional<FeedState.Pace> pace = feed.paceOf(batchId, clock.instant());
         if (pace.isPresent() && total > done && pace.get().perMinute() > 0) {
             final ObjectNode eta = body.putObject("eta");
@@ -280,7 +309,7 @@ final class DashboardApi implements AutoCloseable {
     // ---- actions
 
     private void preview(final Context ctx) {
-        final Optional<ControlAction> action = action(ctx);
+        final Optional<Action> action = action(ctx);
         if (action.isEmpty()) {
             return;
         }
@@ -294,7 +323,7 @@ final class DashboardApi implements AutoCloseable {
     }
 
     private void act(final Context ctx) {
-        final Optional<ControlAction> action = action(ctx);
+        final Optional<Action> action = action(ctx);
         if (action.isEmpty()) {
             return;
         }
@@ -333,67 +362,106 @@ final class DashboardApi implements AutoCloseable {
             answer(ctx, new Reply(409, body));
             return;
         }
+        try {
+            answer(ctx, new Reply(202, action.get() == Action.REPLAY
+                    ? replay(batchId, auth(ctx), now)
+                    : command(action.get(), batchId, reason, now)));
+        } catch (ControlPublisher.ControlNotSentException | IllegalStateException e) {
+            LOG.warn("The dashboard's {} of batch {} was not sent: {}", action.get().verb(), batchId, e.getMessage());
+            answer(ctx, error(503, ErrorView.UNAVAILABLE, "the " + action.get().verb() + " was not sent ("
+                    + e.getMessage() + "); nothing changed, try again"));
+        }
+    }
+
+    private ObjectNode command(final Action action, final String batchId, final String reason, final ObjectNode now) {
         final String commandId = UUID.randomUUID().toString();
-        final ControlCommand command = ControlCommand.newBuilder()
+        dashboard.control().send(ControlCommand.newBuilder()
                 .setCommandId(commandId)
-                .setAction(action.get())
+                .setAction(action.control)
                 .setScope(ControlScope.BATCH)
                 .setTarget(batchId)
                 .setAccountId(null)
                 .setRequestedBy("dashboard")
                 .setReason(reason == null || reason.isBlank() ? "from the dashboard" : reason)
                 .setRequestedAt(clock.instant())
-                .build();
-        try {
-            dashboard.control().send(command);
-        } catch (ControlPublisher.ControlNotSentException e) {
-            LOG.warn("The dashboard's {} of batch {} was not sent: {}", action.get(), batchId, e.getMessage());
-            answer(ctx, error(503, ErrorView.UNAVAILABLE, "the " + action.get().name().toLowerCase(Locale.ROOT)
-                    + " was not sent (" + e.getMessage() + "); nothing changed, try again"));
-            return;
-        }
-        LOG.info("Dashboard: {} of batch {} sent as command {}", action.get(), batchId, commandId);
+                .build());
+        LOG.info("Dashboard: {} of batch {} sent as command {}", action.verb(), batchId, commandId);
         final ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("commandId", commandId);
         body.put("description", now.path("description").asText());
-        answer(ctx, new Reply(202, body));
+        return body;
+    }
+
+    /**
+     * Replays the batch's failed jobs as {@code stemflow replay --batch} does: the newest replayable dead letter of
+     * each, unless the job moved on since (checked in the job store, as the caller).
+     */
+    private ObjectNode replay(final String batchId, final String authorization, final ObjectNode now) {
+        final List<DeadLetter> letters = new ArrayList<>(dashboard.failedJobs().of(batchId).values());
+        final List<SeparationRequest> replays = new ArrayList<>();
+        final ArrayNode skipped = JsonNodeFactory.instance.arrayNode();
+        long skips = 0;
+        for (int from = 0; from < letters.size(); from += REPLAY_CHECKS_AT_ONCE) {
+            final List<DeadLetter> chunk = letters.subList(from, Math.min(letters.size(), from + REPLAY_CHECKS_AT_ONCE));
+            final List<CompletableFuture<PeerClient.PeerReply>> jobs = chunk.stream().map(d -> peers.getAsync(
+                    self.get(), "/jobs/" + QueryApi.PathSegments.encode(d.getRequestId()), null, authorization))
+                    .toList();
+            for (int i = 0; i < chunk.size(); i++) {
+                final DeadLetter letter = chunk.get(i);
+                final PeerClient.PeerReply reply = peers.await(jobs.get(i), self.get(), "/jobs/" + letter.getRequestId());
+                final Optional<String> skip = reply.status() == 404 ? Optional.of("stemflow no longer knows this job")
+                        : reply.status() != 200 ? Optional.of("its state cannot be read now (" + reply.status() + ")")
+                        : Replays.skipReason(letter, parse(reply).path("state").asText(),
+                                parse(reply).path("attempt").asInt());
+                if (skip.isPresent()) {
+                    skips++;
+                    if (skipped.size() < SKIPS_LISTED) {
+                        skipped.addObject().put("requestId", letter.getRequestId()).put("reason", skip.get());
+                    }
+                } else {
+                    replays.add(Replays.replayOf(letter, clock.instant()));
+                }
+            }
+        }
+        dashboard.control().replay(replays);
+        LOG.info("Dashboard: {} failed jobs of batch {} replayed, {} skipped", replays.size(), batchId, skips);
+        final ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("description", now.path("description").asText());
+        body.put("replayed", replays.size());
+        body.put("skippedCount", skips);
+        body.set("skipped", skipped);
+        return body;
     }
 
     /** "cancel 3,214 waiting jobs of batch fall-2026". */
-    static ObjectNode describe(final ControlAction action, final String batchId, final JsonNode batchView) {
-        final long jobs = count(batchView.path("batch"), TOUCHED.get(action));
-        final String what = switch (action) {
-            case RESUME -> "paused";
-            default -> "waiting";
-        };
+    static ObjectNode describe(final Action action, final String batchId, final JsonNode batchView) {
+        final long jobs = count(batchView.path("batch"), action.touched);
         final ObjectNode body = JsonNodeFactory.instance.objectNode();
-        body.put("action", action.name().toLowerCase(Locale.ROOT));
+        body.put("action", action.verb());
         body.put("batchId", batchId);
         body.put("jobs", jobs);
-        body.put("description", String.format(Locale.US, "%s %,d %s %s of batch %s",
-                action.name().toLowerCase(Locale.ROOT), jobs, what, jobs == 1 ? "job" : "jobs", batchId));
+        body.put("description", String.format(Locale.US, "%s %,d %s %s of batch %s", action.verb(), jobs,
+                action.jobs, jobs == 1 ? "job" : "jobs", batchId));
         return body;
     }
 
     /**
      * Whether the text the operator confirmed names this action on this batch. The number of jobs may have moved
-     * since it was shown (jobs end while the dialog is open): the command acts on what waits when it arrives, and
-     * the answer says how many that was.
+     * since it was shown (jobs end while the dialog is open): the action applies to what is there when it arrives,
+     * and the answer says what that was.
      */
-    static boolean confirms(final String confirmed, final ControlAction action, final String batchId) {
-        final String verb = action.name().toLowerCase(Locale.ROOT);
-        final String what = action == ControlAction.RESUME ? "paused" : "waiting";
-        return Pattern.compile(Pattern.quote(verb) + " [0-9,]+ " + what + " jobs? of batch " + Pattern.quote(batchId))
-                .matcher(confirmed).matches();
+    static boolean confirms(final String confirmed, final Action action, final String batchId) {
+        return Pattern.compile(Pattern.quote(action.verb()) + " [0-9,]+ " + action.jobs + " jobs? of batch "
+                + Pattern.quote(batchId)).matcher(confirmed).matches();
     }
 
-    private Optional<ControlAction> action(final Context ctx) {
+    private Optional<Action> action(final Context ctx) {
         final String name = ctx.pathParam("action");
-        final Optional<ControlAction> action = Arrays.stream(ControlAction.values())
-                .filter(a -> TOUCHED.containsKey(a) && a.name().equalsIgnoreCase(name)).findFirst();
+        final Optional<Action> action = Arrays.stream(Action.values())
+                .filter(a -> a.verb().equals(name)).findFirst();
         if (action.isEmpty()) {
             answer(ctx, error(404, ErrorView.NOT_FOUND, "no action '" + abbreviate(name)
-                    + "': pause, resume or cancel"));
+                    + "': pause, resume, cancel or replay"));
         }
         return action;
     }

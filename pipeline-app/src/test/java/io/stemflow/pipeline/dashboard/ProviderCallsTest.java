@@ -41,7 +41,7 @@ class ProviderCallsTest {
     }
 
     private void counter(final double generate, final double refused) {
-        exposition.set("# TYPE stemflow_provider_calls_total counter\n"
+        exposition.set("stemflow_gateway_committed_jobs_total 3.0\n# TYPE stemflow_provider_calls_total counter\n"
                 + "stemflow_provider_calls_total{code=\"200\",endpoint=\"generate\"} " + generate + "\n"
                 + "stemflow_provider_calls_total{code=\"430\",endpoint=\"generate\"} " + refused + "\n"
                 + "stemflow_provider_calls_seconds_count{endpoint=\"generate\"} 99.0\n");
@@ -77,10 +77,15 @@ class ProviderCallsTest {
     }
 
     @Test
-    void shouldSumEveryEndpointAndCodeWhenTheProviderRefusedSome() {
-        counter(10, 5);
-        assertThat(ProviderCalls.total(exposition.get())).hasValue(15.0);
-        assertThat(ProviderCalls.total("other_metric 3\n")).isEmpty();
+    void shouldSaySoAndRecordNothingWhenTheUrlIsNotTheGatewaysMetrics() {
+        // given a minute sampled, then an answer that is not the gateway's metrics
+        run(0, 70, 20);
+        exposition.set("other_metric 3\n");
+        calls.sample();
+
+        // then the minute stands and the windows say what is wrong
+        assertThat(calls.windows().error()).contains("not the gateway's metrics");
+        assertThat(calls.windows().windows()).extracting(ProviderCalls.Window::calls).containsExactly(120L);
     }
 
     @Test
