@@ -317,10 +317,10 @@ class DashboardBrowserTest {
         browser.waitUpTo(Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("[data-testid='batch-progress']")));
 
-        // then there is no pause, resume or cancel button, nor the dialog they open
+        // then there is no pause, resume, cancel or replay button, nor the dialog they open
         assertThat(browser.driver().findElements(By.cssSelector("[data-testid^='action-']"))).isEmpty();
         assertThat(browser.driver().findElements(By.tagName("button")).stream().filter(WebElement::isDisplayed)
-                .map(WebElement::getText).toList()).noneMatch(t -> t.matches("(?i).*(pause|resume|cancel).*"));
+                .map(WebElement::getText).toList()).noneMatch(t -> t.matches("(?i).*(pause|resume|cancel|replay).*"));
         assertThat(browser.driver().findElement(By.id("confirm-dialog")).isDisplayed()).isFalse();
     }
 
@@ -347,7 +347,8 @@ class DashboardBrowserTest {
         open("#/batches/" + TO_CANCEL);
         browser.waitUpTo(Duration.ofSeconds(30)).until(d -> Long.valueOf(TO_CANCEL_JOBS).equals(count("batch-waiting")));
         assertThat(browser.driver().findElements(By.cssSelector("[data-testid='action-pause'], "
-                + "[data-testid='action-resume'], [data-testid='action-cancel']"))).hasSize(3);
+                + "[data-testid='action-resume'], [data-testid='action-cancel'], [data-testid='action-replay']")))
+                .hasSize(4);
         browser.driver().findElement(By.cssSelector("[data-testid='action-cancel']")).click();
 
         // then the confirmation names the number of waiting jobs, as the API's preview words it

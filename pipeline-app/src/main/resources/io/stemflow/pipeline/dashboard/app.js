@@ -639,11 +639,12 @@
     const actions = h('div', { class: 'actions', testid: 'actions' });
     const result = h('p', { class: 'result', testid: 'action-result', role: 'status', 'aria-live': 'polite', hidden: true });
     if (isOperator()) {
-      for (const [action, label, sym] of [['pause', 'Pause', '‖'], ['resume', 'Resume', '▶'], ['cancel', 'Cancel', '⊘']]) {
+      for (const [action, label, sym] of [['pause', 'Pause batch', '‖'], ['resume', 'Resume batch', '▶'],
+        ['cancel', 'Cancel batch', '⊘'], ['replay', 'Replay failed jobs', '↻']]) {
         actions.append(h('button', {
           type: 'button', class: action === 'cancel' ? 'danger' : '', testid: `action-${action}`,
           onclick: () => runAction(r.id, action, actions, result),
-        }, h('span', { 'aria-hidden': 'true' }, `${sym} `), `${label} batch`));
+        }, h('span', { 'aria-hidden': 'true' }, `${sym} `), label));
       }
       f.heading.after(actions, result);
     }
@@ -753,7 +754,7 @@
         if (answer.reason) body.reason = answer.reason;
         try {
           const done = await post(path, body);
-          show(true, `Sent: ${done.description || preview.description}${done.commandId ? ` (command ${done.commandId})` : ''}`);
+          show(true, outcome(done, preview));
           return;
         } catch (e) {
           if (e instanceof ApiError && e.status === 409 && e.code === 'stale_confirmation') {
@@ -773,6 +774,18 @@
       closeDialog();
       setBusy(false);
     }
+  }
+
+  /** What the server said it did: the command sent, or for a replay how many jobs went and why others did not. */
+  function outcome(done, preview) {
+    let text = `Sent: ${done.description || preview.description}`;
+    if (done.commandId) text += ` (command ${done.commandId})`;
+    if (done.replayed !== undefined) {
+      text += `: ${num(done.replayed)} replayed, ${num(done.skippedCount || 0)} skipped`;
+      const skipped = Array.isArray(done.skipped) ? done.skipped : [];
+      if (skipped.length) text += ` (${skipped.slice(0, 5).map((x) => `${x.requestId}: ${x.reason}`).join('; ')}${skipped.length > 5 ? '; …' : ''})`;
+    }
+    return text;
   }
 
   let dialogAnswer = null;
