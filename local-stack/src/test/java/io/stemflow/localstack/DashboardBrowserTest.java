@@ -46,7 +46,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -54,6 +53,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
@@ -72,6 +72,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * long enough for its progress to be seen moving. Every wait has a deadline; nothing sleeps.
  */
 @Tag("broker")
+@ExtendWith(ChromiumCondition.class) // skipped, saying why, where chromium or chromedriver is not installed
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the demo runs in the first; the others read what it left
 class DashboardBrowserTest {
@@ -118,8 +119,6 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void start() throws IOException {
-        final java.util.Optional<String> missing = HeadlessChromium.missing();
-        Assumptions.assumeTrue(missing.isEmpty(), missing::get);
         if (Files.isDirectory(SCREENSHOTS)) { // this run's pictures only
             try (java.util.stream.Stream<Path> old = Files.list(SCREENSHOTS)) {
                 for (final Path p : old.toList()) {

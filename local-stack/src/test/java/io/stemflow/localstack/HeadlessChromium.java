@@ -23,8 +23,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 final class HeadlessChromium implements AutoCloseable {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Debian's; another with {@code -Dstemflow.chromium=...} (and {@code -Dstemflow.chromedriver=...}). */
+    static final Path CHROMIUM = Path.of(System.getProperty("stemflow.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("stemflow.chromedriver", "/usr/bin/chromedriver"));
     /** A desktop window and a phone's viewport (CSS pixels). */
     static final int DESKTOP_WIDTH = 1280;
     static final int DESKTOP_HEIGHT = 900;
