@@ -3,7 +3,8 @@
 #   1. prometheus.yml is a valid configuration (checked on a copy whose token files exist: the real paths are the
 #      compose secrets under /run/secrets, mounted only in the container)
 #   2. alerts.yml's rules are valid, and 3. its unit tests (alerts.test.yml) pass
-#   4. the Grafana dashboard is valid JSON with a ${DS_PROMETHEUS} input and unique panel ids
+#   4. the Grafana dashboard is valid JSON with a ${DS_PROMETHEUS} input and unique panel ids, and each of its
+#      queries parses (promtool, as a recording rule of a temporary file)
 #   5. every metric named in alerts.yml and in the dashboard's queries is listed in monitoring/exported-metrics.txt
 #      (which MonitoringMetricsOnStackTest holds to what the services really serve)
 # Exit 0 when all hold; 1 naming what does not; 3 when promtool (or python3, for the JSON) is missing.
@@ -34,7 +35,7 @@ promtool check rules prometheus/alerts.yml
 (cd prometheus && promtool test rules alerts.test.yml)
 
 # 4. and 5. the dashboard, and every metric name against the list of exported ones
-python3 - prometheus/alerts.yml grafana/stemflow-dashboard.json exported-metrics.txt <<'PY'
+python3 - prometheus/alerts.yml grafana/stemflow-dashboard.json exported-metrics.txt "$work/dashboard-queries.yml" <<'PY'
 import json, re, sys
 alerts, dashboard, exported = sys.argv[1:4]
 NAME = re.compile(r"\b(?:stemflow|kafka)_[a-z_]+\b")
@@ -66,6 +67,16 @@ for p in dash["panels"]:
         for name in NAME.findall(t["expr"]):
             used.setdefault(name, f"{dashboard}: panel '{p['title']}'")
 
+# the panels' PromQL, parsed by promtool: each query as a recording rule of a temporary file ($window: 10 s)
+with open(sys.argv[4], "w") as out:
+    out.write("groups:\n  - name: dashboard-queries\n    rules:\n")
+    n = 0
+    for p in dash["panels"]:
+        for t in p.get("targets", []):
+            n += 1
+            expr = t["expr"].replace("$window", "10")
+            out.write(f"      - record: dashboard:query_{n}\n        expr: {json.dumps(expr)}\n")
+
 for name, where in sorted(used.items()):
     if name not in known:
         problems.append(f"{where}: {name} is not in {exported} (no service is known to export it)")
@@ -74,4 +85,7 @@ if problems:
     sys.exit(1)
 print(f"  SUCCESS: {len(dash['panels'])} panels, {queries} queries; {len(used)} metric names, each exported")
 PY
+promtool check rules "$work/dashboard-queries.yml" > /dev/null \
+  || { promtool check rules "$work/dashboard-queries.yml"; echo "a dashboard query does not parse (above)" >&2; exit 1; }
+echo "  SUCCESS: every dashboard query parses"
 echo "monitoring/check.sh: all checks passed"
