@@ -126,7 +126,7 @@ class MonitoringMetricsOnStackTest {
                         .doesNotContain("stemflow_gateway_dead_letters_total");
             });
             // a first-event counter nothing provoked: at least a Micrometer builder of its service names it
-            System.out.printf("monitoring: %d metric names served as listed; not served yet (first-event, checked "
+            System.out.printf("monitoring: %d metric names listed; not served yet (first-event, checked "
                     + "in the source only): %s%n", exported.size(), missing);
             for (final Map.Entry<String, Set<String>> service : missing.entrySet()) {
                 for (final String name : service.getValue()) {
