@@ -3,7 +3,8 @@
 # (emulator profile) under its own project name and ports, pushes the demo catalogue through with
 # `bin/stemflow demo` from the host, downloads a stem, checks that the archiver copied every stem of the demo into
 # the S3 store (S3Proxy's volume) and announced each on separation-archived, stops and starts the whole deployment and
-# checks that balances, job states and the archive's announcements (none repeated) survived, checks Kafka's security (a client without valid credentials can
+# checks that balances, job states and the archive's announcements (none repeated) survived, starts Prometheus (profile
+# monitoring) and waits until it scrapes every stemflow service and has loaded stemflow's alert rules, checks Kafka's security (a client without valid credentials can
 # neither read nor write a topic; the bridge's principal cannot write credit-grants; no refused grant reached a
 # balance), checks that no secret reached a log or a container's environment, and removes everything it
 # created (containers, volumes, its secrets directory). Every step says how long it took.
@@ -12,7 +13,7 @@
 # Environment: the images, as for docker-compose.yml (STEMFLOW_KAFKA_IMAGE, STEMFLOW_BUILD_IMAGE,
 #              STEMFLOW_RUNTIME_IMAGE: .ci/run points them at the images of docker/offline);
 #              VERIFY_TRACKS (default 24); VERIFY_PORT_BASE (default 30000: the services are
-#              published on 127.0.0.1 at base+9092, +8081, +8089, +8090, +8091, +8093, +7070, +9000).
+#              published on 127.0.0.1 at base+9092, +8081, +8089, +8090, +8091, +8093, +7070, +9000, +9090).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -29,6 +30,7 @@ export STEMFLOW_KAFKA_HOST_PORT=$((base + 9092)) STEMFLOW_REGISTRY_HOST_PORT=$((
 export STEMFLOW_EMULATOR_HOST_PORT=$((base + 8089)) STEMFLOW_BRIDGE_HOST_PORT=$((base + 8090))
 export STEMFLOW_GATEWAY_HOST_PORT=$((base + 8091)) STEMFLOW_QUERY_HOST_PORT=$((base + 7070))
 export STEMFLOW_ARCHIVER_HOST_PORT=$((base + 8093)) STEMFLOW_S3_HOST_PORT=$((base + 9000))
+export STEMFLOW_PROMETHEUS_HOST_PORT=$((base + 9090))
 # stem links name the emulator as the containers reach it (the archiver downloads them); the host's curl maps that
 # name to the published port (--connect-to)
 export STEMFLOW_EMULATOR_PUBLIC_URL="http://emulator:8089"
@@ -51,7 +53,7 @@ fail() {
   exit 1
 }
 cleanup() {
-  "${compose[@]}" down --volumes --remove-orphans > /dev/null 2>&1 || true
+  "${compose[@]}" --profile monitoring down --volumes --remove-orphans > /dev/null 2>&1 || true
   rm -rf "$secrets"
 }
 trap cleanup EXIT
@@ -211,6 +213,31 @@ step "after the restart ($(since "$start")): label-north $after_account; batch $
 count="$(announced --timeout-ms 10000)"
 [[ "$count" == "$expected" ]] || fail "after the restart separation-archived has $count records of batch $batch, expected $expected"
 step "after the restart separation-archived still has $count records of $batch: none announced twice"
+
+# Prometheus (profile monitoring, monitoring/prometheus/): it reaches every stemflow service's /metrics with the viewer
+# token (the four targets up) and has loaded every group of alerts.yml; then it is removed again
+step "starting Prometheus (profile monitoring)"
+start=$(date +%s)
+monitoring=("${compose[@]}" --profile monitoring)
+"${monitoring[@]}" up --build --detach --wait --wait-timeout 300 prometheus > "$secrets/prometheus.log" 2>&1 \
+  || { tail -30 "$secrets/prometheus.log" >&2; fail "Prometheus did not become healthy"; }
+prometheus="http://localhost:$STEMFLOW_PROMETHEUS_HOST_PORT"
+targets_up() { # the number of stemflow targets whose last scrape succeeded
+  curl -fsS "$prometheus/api/v1/targets?state=active" 2>/dev/null | grep -o '"job":"stemflow-[a-z]*"[^}]*}[^}]*"health":"up"' \
+    | wc -l || true
+}
+deadline=$(($(date +%s) + 120))
+until [[ "$(targets_up)" -ge 4 ]]; do
+  (($(date +%s) < deadline)) || fail "Prometheus scrapes $(targets_up) of 4 stemflow targets after $(since "$start"): $(curl -sS "$prometheus/api/v1/targets?state=active" | grep -o '"scrapeUrl":"[^"]*"\|"lastError":"[^"]*"\|"health":"[a-z]*"' | tr '\n' ' ')"
+  sleep 2
+done
+rules="$(curl -fsS "$prometheus/api/v1/rules")" || fail "Prometheus does not list its rules"
+for group in $(grep -o '^  - name: [a-z-]*' monitoring/prometheus/alerts.yml | sed 's/.*: //'); do
+  grep -qF "\"name\":\"$group\"" <<< "$rules" || fail "Prometheus has not loaded the alert group $group"
+done
+firing="$({ curl -fsS "$prometheus/api/v1/alerts" | grep -o '"alertname":"[A-Za-z]*"' || true; } | sort -u | tr '\n' ' ')"
+"${monitoring[@]}" rm --stop --force prometheus > /dev/null 2>&1 || fail "docker compose rm prometheus"
+step "Prometheus scraped every stemflow service and loaded every alert group in $(since "$start") (alerts now: ${firing:-none})"
 
 # every container's log rotates (the logging options of docker-compose.yml)
 for container in $("${compose[@]}" ps -aq); do

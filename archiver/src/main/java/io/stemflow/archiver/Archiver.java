@@ -11,6 +11,8 @@ import io.stemflow.avro.StemArchived;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.avro.LinkRefreshRequest;
@@ -79,6 +81,7 @@ public final class Archiver implements AutoCloseable {
     private final ArchiverHealth health;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile ProbeServer http;
+    private final java.util.List<AutoCloseable> clientMetrics = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Archiver(final ArchiverConfig config, final ArchiveStore store, final StemFetcher fetcher,
                      final ArchiveWorker worker, final ExpiryWatch watch, final KafkaStreams announcer) {
@@ -166,6 +169,7 @@ public final class Archiver implements AutoCloseable {
                 throw e;
             }
         }
+        archiver.bindClientMetrics(consumer, streams);
         streams.start();
         archiver.workerThread.start();
         LOG.info("Archiver {} started: {} -> {} ({} at once), announced on {}", config.instanceId(),
@@ -205,6 +209,20 @@ public final class Archiver implements AutoCloseable {
     /** Base URL of {@code /health} and {@code /metrics}, when the archiver serves them. */
     public java.util.Optional<java.net.URI> httpUrl() {
         return java.util.Optional.ofNullable(http).map(ProbeServer::url);
+    }
+
+    /**
+     * Kafka's own client metrics on {@code /metrics}: the worker's consumer (client id
+     * {@code <application id>-worker-<instance>}; its {@code records-lag-max} is the worker's consumer lag, which
+     * {@code stemflow_archiver_lag} also counts) and the announcer's Streams clients.
+     */
+    private void bindClientMetrics(final KafkaConsumer<?, ?> consumer, final KafkaStreams streams) {
+        final KafkaClientMetrics workerMetrics = new KafkaClientMetrics(consumer);
+        workerMetrics.bindTo(registry);
+        clientMetrics.add(workerMetrics);
+        final KafkaStreamsMetrics announcerMetrics = new KafkaStreamsMetrics(streams);
+        announcerMetrics.bindTo(registry);
+        clientMetrics.add(announcerMetrics);
     }
 
     private static void registerMetrics(final MeterRegistry registry, final ArchiveWorker worker,
@@ -256,6 +274,13 @@ public final class Archiver implements AutoCloseable {
         worker.stop();
         workerThread.join(Duration.ofSeconds(30).toMillis());
         announcer.close(Duration.ofSeconds(30));
+        for (final AutoCloseable binder : clientMetrics) {
+            try {
+                binder.close();
+            } catch (Exception e) {
+                LOG.warn("Closing Kafka's client metrics: {}", e.getMessage());
+            }
+        }
         fetcher.close();
         if (store instanceof AutoCloseable closeable) {
             try {

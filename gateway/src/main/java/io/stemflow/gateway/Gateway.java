@@ -1,5 +1,6 @@
 package io.stemflow.gateway;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemflow.avro.AdmittedJob;
@@ -60,11 +61,12 @@ public final class Gateway implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final ProviderGate gate;
     private final ActiveRole role;
+    private final List<KafkaClientMetrics> clientMetrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Gateway(final WorkLoop<AdmittedJob> submitter, final WorkLoop<SpecificRecord> reconciler,
                     final GatewayHttpServer http, final GatewayHealth health, final PrometheusMeterRegistry registry,
-                    final ProviderGate gate, final ActiveRole role) {
+                    final ProviderGate gate, final ActiveRole role, final List<KafkaClientMetrics> clientMetrics) {
         this.submitter = submitter;
         this.reconciler = reconciler;
         this.http = http;
@@ -72,6 +74,7 @@ public final class Gateway implements AutoCloseable {
         this.registry = registry;
         this.gate = gate;
         this.role = role;
+        this.clientMetrics = clientMetrics;
     }
 
     /** Starts against the real provider over HTTP, on wall-clock time. */
@@ -122,10 +125,17 @@ public final class Gateway implements AutoCloseable {
                 deadLetters, client, RetryPolicy.create("record-info", config.retry()), clock, metrics);
 
         final Duration grace = config.provider().requestTimeout().plusSeconds(1);
+        // each loop's consumer with Kafka's client metrics on /metrics: its records-lag-max (client id
+        // <application id>-<instance>-submitter, -reconciler) is the gateway's consumer lag
+        final KafkaConsumer<String, byte[]> submitConsumer = consumer(config, SubmitHandler.ROLE, role);
+        final KafkaConsumer<String, byte[]> reconcileConsumer = consumer(config, ReconcileHandler.ROLE, role);
+        final List<KafkaClientMetrics> clientMetrics = List.of(new KafkaClientMetrics(submitConsumer),
+                new KafkaClientMetrics(reconcileConsumer));
+        clientMetrics.forEach(binder -> binder.bindTo(registry));
         final WorkLoop<AdmittedJob> submitter = new WorkLoop<>(
                 new WorkLoop.Settings(SubmitHandler.ROLE, List.of(config.topics().admitted()), config.flow().inFlight(),
                         config.flow().maxBuffered(), config.kafka().commitInterval(), grace),
-                consumer(config, SubmitHandler.ROLE, role), () -> producer(config, SubmitHandler.ROLE), submit,
+                submitConsumer, () -> producer(config, SubmitHandler.ROLE), submit,
                 deadLetters, gate, role, nanoTime, metrics, health);
         final LinkRefreshHandler refresh = new LinkRefreshHandler(
                 AvroSerdes.specific(LinkRefreshRequest.class, schemas, serdeConfig, false).deserializer(),
@@ -137,7 +147,7 @@ public final class Gateway implements AutoCloseable {
                         List.of(config.topics().reconcile(), config.topics().linkRefresh()),
                         config.flow().reconcilerInFlight(), config.flow().maxBuffered(),
                         config.kafka().commitInterval(), grace),
-                consumer(config, ReconcileHandler.ROLE, role), () -> producer(config, ReconcileHandler.ROLE),
+                reconcileConsumer, () -> producer(config, ReconcileHandler.ROLE),
                 new RecordInfoHandler(config.topics().linkRefresh(), reconcile, refresh), deadLetters, gate, role,
                 nanoTime, metrics, health);
         final GatewayHttpServer http;
@@ -148,12 +158,13 @@ public final class Gateway implements AutoCloseable {
             reconciler.stop();
             submitter.close();
             reconciler.close();
+            clientMetrics.forEach(KafkaClientMetrics::close);
             throw e;
         }
         submitter.start();
         reconciler.start();
         LOG.info("Provider gateway started; health and metrics on {}", http.url());
-        return new Gateway(submitter, reconciler, http, health, registry, gate, role);
+        return new Gateway(submitter, reconciler, http, health, registry, gate, role, clientMetrics);
     }
 
     public GatewayHealth health() {
@@ -207,6 +218,7 @@ public final class Gateway implements AutoCloseable {
             reconciler.close();
         } finally {
             http.close();
+            clientMetrics.forEach(KafkaClientMetrics::close);
             registry.close();
         }
     }

@@ -1,5 +1,6 @@
 package io.stemflow.pipeline.app;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.stemflow.pipeline.topology.PipelineTopology;
 import io.stemflow.pipeline.topology.ErrorHandlers;
 import io.stemflow.pipeline.topology.TopologyConfig;
@@ -49,12 +50,15 @@ public final class PipelineStreams implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final Optional<RocksDbBudget> rocksDb;
+    private final KafkaStreamsMetrics clientMetrics;
     private final CountDownLatch running = new CountDownLatch(1);
     private final CompletableFuture<Void> failed = new CompletableFuture<>();
 
-    private PipelineStreams(final KafkaStreams streams, final Optional<RocksDbBudget> rocksDb) {
+    private PipelineStreams(final KafkaStreams streams, final Optional<RocksDbBudget> rocksDb,
+                            final KafkaStreamsMetrics clientMetrics) {
         this.streams = streams;
         this.rocksDb = rocksDb;
+        this.clientMetrics = clientMetrics;
     }
 
     /**
@@ -87,7 +91,11 @@ public final class PipelineStreams implements AutoCloseable {
         LOG.info("RocksDB memory: {}", rocksDb.map(RocksDbBudget::toString)
                 .orElse("Kafka Streams' defaults for each store, unbounded (" + PipelineMain.ROCKSDB_MEMORY + "=0)"));
         final KafkaStreams streams = new KafkaStreams(topology, properties);
-        final PipelineStreams app = new PipelineStreams(streams, rocksDb);
+        // Kafka's own client metrics of the Streams application (its consumers' records-lag-max per stream thread
+        // among them: the pipeline's consumer lag) beside the topology's, on the registry /metrics serves
+        final KafkaStreamsMetrics clientMetrics = new KafkaStreamsMetrics(streams);
+        clientMetrics.bindTo(metrics.registry());
+        final PipelineStreams app = new PipelineStreams(streams, rocksDb, clientMetrics);
         final AtomicInteger replacements = new AtomicInteger();
         streams.setUncaughtExceptionHandler(e -> {
             if (replacements.incrementAndGet() <= MAX_THREAD_REPLACEMENTS) {
@@ -248,6 +256,7 @@ public final class PipelineStreams implements AutoCloseable {
         // instead of waiting for this member's session to expire (about 45 s, measured on a restart).
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(timeout));
+        clientMetrics.close();
         // after the stores: none can open with it any more, and one still open (close timed out) keeps its own
         // reference to the cache and write buffer manager
         rocksDb.ifPresent(RocksDbBudget::close);
