@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class ProviderCalls implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderCalls.class);
-    private static final String STEMFLOW_GATEWAY_URL_SAYS = "the gateway URL (STEMFLOW_DASHBOARD_GATEWAY_URL)";
     public static final Duration SPAN = Duration.ofHours(1);
     public static final Duration BUCKET = Duration.ofMinutes(1);
 
@@ -85,7 +84,7 @@ public final class ProviderCalls implements AutoCloseable {
         this.token = token;
         this.limit = limit;
         this.clock = clock;
-        this.error = gatewayUrl == null ? "no gateway to read: set STEMFLOW_DASHBOARD_GATEWAY_URL" : null;
+        this.error = gatewayUrl == null ? "no gateway to read: set " + DashboardConfig.GATEWAY_URL : null;
         if (sampling && metrics != null) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 final Thread t = new Thread(r, "dashboard-provider-calls");
@@ -121,7 +120,7 @@ public final class ProviderCalls implements AutoCloseable {
             }
             final OptionalDouble total = ProviderCallsText.total(response.body());
             if (total.isEmpty()) {
-                error = STEMFLOW_GATEWAY_URL_SAYS + " answers GET /metrics with something that is not the gateway's "
+                error = "the gateway URL (" + DashboardConfig.GATEWAY_URL + ") answers GET /metrics with something that is not the gateway's "
                         + "metrics";
                 return;
             }
