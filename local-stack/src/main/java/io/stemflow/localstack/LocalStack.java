@@ -36,7 +36,6 @@ import io.stemflow.schemas.TopicSpec;
 import io.stemflow.service.DurationText;
 import io.stemflow.service.Settings;
 import io.stemflow.service.OwnerOnly;
-import io.stemflow.service.Secret;
 import io.stemflow.service.SecretFile;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -263,6 +262,19 @@ public final class LocalStack implements AutoCloseable {
                 streamsWatch = new StreamsWatch(Clock.systemUTC());
                 streams.whenFailed(streamsWatch::failed);
 
+                // the query API binds the port it was just given before anything else opens a socket; its dashboard
+                // samples the gateway's provider calls (aimed at it once it listens) with a viewer token
+                final Dashboard dashboard = Dashboard.create(DashboardConfig.defaults(), bootstrap,
+                        client(secure, Principal.PIPELINE).properties(),
+                        new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("pipeline",
+                                registryEnv))).serdeConfig());
+                started.push(dashboard);
+                final QueryServer queries = QueryServer.start(streams.streams(), query,
+                        httpAccess("query API", secrets), metrics::scrape, dashboard);
+                started.push(queries);
+                dashboard.open();
+                services.put("query-api", queries.url().toString());
+
                 final Map<String, String> gatewayEnv = new HashMap<>();
                 gatewayEnv.put(GatewayConfig.PROVIDER_BASE_URL, emulator.baseUrl().toString());
                 gatewayEnv.put(GatewayConfig.PROVIDER_API_KEY_FILE, secrets.providerApiKeyFile().toAbsolutePath().toString());
@@ -289,20 +301,9 @@ public final class LocalStack implements AutoCloseable {
                 gateway.health().register(STREAMS_CONDITION, () -> watch.problem()
                         .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DOWN, reason)));
                 services.put("gateway", gateway.httpUrl().toString());
-
-                // the dashboard samples the gateway's provider calls with a viewer token, as an operator's would
-                final Dashboard dashboard = Dashboard.start(DashboardConfig.defaults().withGateway(gateway.httpUrl(),
-                                Secret.utf8(SecretFile.values("viewer token", secrets.viewerTokenFile()).get(0)))
-                                .withLimit(new ProviderCalls.Limit(gatewayConfig.rate().requests(),
-                                        gatewayConfig.rate().window())),
-                        bootstrap, client(secure, Principal.PIPELINE).properties(),
-                        new RegistryConnection(registryUrl, RegistryConnection.auth(new Settings("pipeline",
-                                registryEnv))).serdeConfig());
-                started.push(dashboard);
-                final QueryServer queries = QueryServer.start(streams.streams(), query,
-                        httpAccess("query API", secrets), metrics::scrape, dashboard);
-                started.push(queries);
-                services.put("query-api", queries.url().toString());
+                dashboard.providerCalls().aim(gateway.httpUrl(),
+                        SecretFile.values("viewer token", secrets.viewerTokenFile()).get(0),
+                        new ProviderCalls.Limit(gatewayConfig.rate().requests(), gatewayConfig.rate().window()));
 
                 // every stem copied into the data directory before its link expires, announced on separation-archived
                 final Path archive = config.dataDir().resolve("archive").toAbsolutePath();

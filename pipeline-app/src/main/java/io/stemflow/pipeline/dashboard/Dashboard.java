@@ -30,13 +30,29 @@ public final class Dashboard implements AutoCloseable {
      */
     public static Dashboard start(final DashboardConfig config, final String bootstrapServers,
                                   final Map<String, String> security, final Map<String, Object> serdeConfig) {
+        final Dashboard dashboard = create(config, bootstrapServers, security, serdeConfig);
+        dashboard.open();
+        return dashboard;
+    }
+
+    /**
+     * As {@link #start}, but the feed connects to nothing until {@link #open()}: for a caller that must bind a port
+     * it chose first (the local stack's query API), before this opens sockets that could take it.
+     */
+    public static Dashboard create(final DashboardConfig config, final String bootstrapServers,
+                                   final Map<String, String> security, final Map<String, Object> serdeConfig) {
         final Map<String, Object> clientProperties = new java.util.HashMap<>(security);
         clientProperties.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        final DashboardFeed feed = DashboardFeed.start(clientProperties, serdeConfig);
+        final DashboardFeed feed = DashboardFeed.create(clientProperties, serdeConfig);
         final ProviderCalls calls = ProviderCalls.start(config.gatewayUrl(),
                 config.gatewayToken() == null ? null : config.gatewayToken().reveal(), config.limit());
         return new Dashboard(feed, calls, new ControlPublisher(clientProperties, serdeConfig),
                 new FailedJobs(clientProperties, serdeConfig));
+    }
+
+    /** Starts reading the feed. */
+    public void open() {
+        feed.start();
     }
 
     public DashboardFeed feed() {

@@ -57,6 +57,7 @@ public final class DashboardFeed implements AutoCloseable {
     private final AtomicLong lag = new AtomicLong(-1);
     private final AtomicLong skipped = new AtomicLong();
     private volatile boolean closed;
+    private boolean started;
 
     private DashboardFeed(final Map<String, Object> clientProperties, final Map<String, Object> serdeConfig) {
         final Properties p = new Properties();
@@ -88,9 +89,23 @@ public final class DashboardFeed implements AutoCloseable {
      */
     public static DashboardFeed start(final Map<String, Object> clientProperties,
                                       final Map<String, Object> serdeConfig) {
-        final DashboardFeed feed = new DashboardFeed(clientProperties, serdeConfig);
-        feed.thread.start();
+        final DashboardFeed feed = create(clientProperties, serdeConfig);
+        feed.start();
         return feed;
+    }
+
+    /** As {@link #start(Map, Map)}, but nothing is read (no connection is made) until {@link #start()}. */
+    public static DashboardFeed create(final Map<String, Object> clientProperties,
+                                       final Map<String, Object> serdeConfig) {
+        return new DashboardFeed(clientProperties, serdeConfig);
+    }
+
+    /** Starts reading. Once. */
+    public synchronized void start() {
+        if (!started && !closed) {
+            started = true;
+            thread.start();
+        }
     }
 
     public FeedState state() {
@@ -175,6 +190,12 @@ public final class DashboardFeed implements AutoCloseable {
     public void close() {
         closed = true;
         consumer.wakeup();
+        synchronized (this) {
+            if (!started) {
+                consumer.close(Duration.ZERO);
+                return;
+            }
+        }
         try {
             thread.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {

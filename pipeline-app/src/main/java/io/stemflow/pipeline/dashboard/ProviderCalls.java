@@ -68,30 +68,29 @@ public final class ProviderCalls implements AutoCloseable {
     private record Sample(Instant at, double total) {
     }
 
-    private final URI metrics;
-    private final String token;
-    private final Limit limit;
+    /** What is sampled: the gateway's {@code /metrics}, with which token, against which limit. */
+    private record Target(URI metrics, String token, Limit limit) {
+    }
+
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Deque<Sample> samples = new ArrayDeque<>();
     private final ScheduledExecutorService timer;
+    private volatile Target target;
     private volatile String error;
 
     ProviderCalls(final URI gatewayUrl, final String token, final Limit limit, final Clock clock,
                   final boolean sampling) {
-        this.metrics = gatewayUrl == null ? null : URI.create(gatewayUrl.toString().replaceAll("/+$", "")
-                + "/metrics");
-        this.token = token;
-        this.limit = limit;
         this.clock = clock;
+        this.target = new Target(metricsOf(gatewayUrl), token, limit);
         this.error = gatewayUrl == null ? "no gateway to read: set " + DashboardConfig.GATEWAY_URL : null;
-        if (sampling && metrics != null) {
+        if (sampling) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 final Thread t = new Thread(r, "dashboard-provider-calls");
                 t.setDaemon(true);
                 return t;
             });
-            timer.scheduleAtFixedRate(this::sample, 0, limit.window().toMillis(), TimeUnit.MILLISECONDS);
+            timer.execute(this::sampleAndReschedule);
         } else {
             timer = null;
         }
@@ -100,18 +99,44 @@ public final class ProviderCalls implements AutoCloseable {
     /**
      * Samples {@code gatewayUrl}'s {@code /metrics} every window of {@code limit}.
      *
-     * @param gatewayUrl the gateway's HTTP base URL; null: nothing is sampled and the windows say so
+     * @param gatewayUrl the gateway's HTTP base URL; null: nothing is sampled (until {@link #aim}) and the windows
+     *                   say so
      * @param token      a viewer token of the gateway (null: none)
      */
     public static ProviderCalls start(final URI gatewayUrl, final String token, final Limit limit) {
         return new ProviderCalls(gatewayUrl, token, limit, Clock.systemUTC(), true);
     }
 
+    /**
+     * From now on samples {@code gatewayUrl} (a gateway started after the dashboard, as in the local stack, where
+     * the query API binds its port first), with {@code token}, against {@code limit}.
+     */
+    public void aim(final URI gatewayUrl, final String token, final Limit limit) {
+        target = new Target(metricsOf(gatewayUrl), token, limit);
+        error = null;
+    }
+
+    private static URI metricsOf(final URI gatewayUrl) {
+        return gatewayUrl == null ? null : URI.create(gatewayUrl.toString().replaceAll("/+$", "") + "/metrics");
+    }
+
+    private void sampleAndReschedule() {
+        final Target now = target;
+        if (now.metrics() != null) {
+            sample();
+        }
+        if (!timer.isShutdown()) {
+            timer.schedule(this::sampleAndReschedule, now.limit().window().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
     void sample() {
+        final Target now = target;
         try {
-            final HttpRequest.Builder request = HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).GET();
-            if (token != null) {
-                request.header("Authorization", "Bearer " + token);
+            final HttpRequest.Builder request = HttpRequest.newBuilder(now.metrics()).timeout(Duration.ofSeconds(5))
+                    .GET();
+            if (now.token() != null) {
+                request.header("Authorization", "Bearer " + now.token());
             }
             final HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
@@ -120,8 +145,8 @@ public final class ProviderCalls implements AutoCloseable {
             }
             final OptionalDouble total = ProviderCallsText.total(response.body());
             if (total.isEmpty()) {
-                error = "the gateway URL (" + DashboardConfig.GATEWAY_URL + ") answers GET /metrics with something that is not the gateway's "
-                        + "metrics";
+                error = "the gateway URL (" + DashboardConfig.GATEWAY_URL + ") answers GET /metrics with something "
+                        + "that is not the gateway's metrics";
                 return;
             }
             record(total.getAsDouble());
@@ -170,6 +195,7 @@ public final class ProviderCalls implements AutoCloseable {
                 out.add(new Window(from.toString(), Math.round(calls), partial));
             }
         }
+        final Limit limit = target.limit();
         return new Windows(limit, BUCKET.toSeconds(), limit.over(BUCKET), out, error);
     }
 
@@ -181,7 +207,7 @@ public final class ProviderCalls implements AutoCloseable {
             }
             found = s;
         }
-        final Duration stale = limit.window().multipliedBy(2);
+        final Duration stale = target.limit().window().multipliedBy(2);
         return found == null || found.at().isBefore(instant.minus(stale)) ? null : found;
     }
 
