@@ -114,6 +114,9 @@ public final class ProviderCalls implements AutoCloseable {
     public void aim(final URI gatewayUrl, final String token, final Limit limit) {
         target = new Target(metricsOf(gatewayUrl), token, limit);
         error = null;
+        if (timer != null && gatewayUrl != null) {
+            timer.execute(this::sample); // at once: the calls made from now on are counted from this first sample
+        }
     }
 
     private static URI metricsOf(final URI gatewayUrl) {
