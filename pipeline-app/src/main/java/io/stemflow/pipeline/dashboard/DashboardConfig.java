@@ -32,16 +32,6 @@ public record DashboardConfig(boolean enabled, URI gatewayUrl, Secret gatewayTok
         return new DashboardConfig(true, null, null, DEFAULT_LIMIT);
     }
 
-    /** This configuration sampling {@code url}'s {@code /metrics} with {@code token} (null: none). */
-    public DashboardConfig withGateway(final URI url, final Secret token) {
-        return new DashboardConfig(enabled, url, token, limit);
-    }
-
-    /** This configuration drawing the calls against {@code limit}. */
-    public DashboardConfig withLimit(final ProviderCalls.Limit limit) {
-        return new DashboardConfig(enabled, gatewayUrl, gatewayToken, limit);
-    }
-
     /** Reads the settings above; problems are collected in {@code r}. */
     public static DashboardConfig read(final Settings r) {
         final boolean enabled = r.bool(ENABLED, true);

@@ -409,10 +409,14 @@ final class DashboardApi implements AutoCloseable {
             for (int i = 0; i < chunk.size(); i++) {
                 final DeadLetter letter = chunk.get(i);
                 final PeerClient.PeerReply reply = peers.await(jobs.get(i), self.get(), "/jobs/" + letter.getRequestId());
-                final Optional<String> skip = reply.status() == 404 ? Optional.of("stemflow no longer knows this job")
-                        : reply.status() != 200 ? Optional.of("its state cannot be read now (" + reply.status() + ")")
-                        : Replays.skipReason(letter, parse(reply).path("state").asText(),
-                                parse(reply).path("attempt").asInt());
+                final Optional<String> skip;
+                if (reply.status() == 200) {
+                    final JsonNode job = parse(reply);
+                    skip = Replays.skipReason(letter, job.path("state").asText(), job.path("attempt").asInt());
+                } else {
+                    skip = Optional.of(reply.status() == 404 ? "stemflow no longer knows this job"
+                            : "its state cannot be read now (" + reply.status() + ")");
+                }
                 if (skip.isPresent()) {
                     skips++;
                     if (skipped.size() < SKIPS_LISTED) {
