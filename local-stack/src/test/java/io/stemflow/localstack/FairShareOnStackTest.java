@@ -256,9 +256,11 @@ class FairShareOnStackTest {
         assertThat(submitted - submittedBefore).isLessThanOrEqualTo(TopologyConfig.DEFAULT_LEAD);
         assertThat(completed).isEqualTo(submitted);
         assertThat(cancelled).isEqualTo(200 - submitted);
-        assertThat(follower.states.entrySet().stream()
-                .filter(e -> e.getKey().startsWith("wrong-") && e.getValue() == JobState.CANCELLED).count())
-                .isEqualTo(cancelled);
+        // the status topic says CANCELLED for each of them (the follower may still be reading it: wait for it)
+        await("every cancellation on separation-status").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(follower.poll().states.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("wrong-") && e.getValue() == JobState.CANCELLED).count())
+                        .isEqualTo(cancelled));
         // the reservations of the cancelled jobs went back to the budget, exactly
         final JsonNode account = get("/accounts/team");
         assertThat(account.path("reserved").asLong()).isZero();
