@@ -98,16 +98,16 @@ public final class ChaosRun {
      */
     public record Report(Settings settings, Map<String, Long> states, long total, List<Event> events,
                          double submitSeconds, double drainSeconds, EmulatorCounters counters, int auditExit,
-                         String auditOut, int auditAttempts) {
+                         String auditOut, int auditAttempts, Map<String, String> problems) {
 
         public long terminal() {
             return TERMINAL.stream().mapToLong(s -> states.getOrDefault(s, 0L)).sum();
         }
 
-        /** Every job COMPLETED, none missing, the audit clean. */
+        /** Every job COMPLETED, none missing, the audit clean, and the stack reports nothing wrong at the end. */
         public boolean clean() {
             return total == settings.jobs() && states.getOrDefault("COMPLETED", 0L) == settings.jobs()
-                    && auditExit == 0;
+                    && auditExit == 0 && problems.isEmpty();
         }
 
         public String text() {
@@ -137,6 +137,7 @@ public final class ChaosRun {
                     .append("; most calls in one window ").append(counters.highestRequestsInWindow()).append('\n');
             b.append("audit (attempt ").append(auditAttempts).append("): exit ").append(auditExit).append('\n');
             auditOut.lines().forEach(l -> b.append("  | ").append(l).append('\n'));
+            b.append("stack problems at the end: ").append(problems.isEmpty() ? "none" : problems).append('\n');
             b.append("verdict: ").append(clean() ? "CLEAN" : "NOT CLEAN").append('\n');
             return b.toString();
         }
@@ -296,7 +297,7 @@ public final class ChaosRun {
                 pause(Duration.ofSeconds(5));
             } while (System.nanoTime() - auditDeadline < 0);
             return new Report(s, states, total, List.copyOf(events), submitSeconds, drainSeconds,
-                    emulator.counters(), audit.exit(), audit.out() + audit.err(), attempts);
+                    emulator.counters(), audit.exit(), audit.out() + audit.err(), attempts, stack.problems());
         }
 
         private String burst() {
@@ -319,7 +320,7 @@ public final class ChaosRun {
             final EmbeddedKafka kafka = stack.kafka().orElseThrow();
             final long pid = kafka.pid(1);
             kafka.killBroker(1);
-            kafka.restartBroker(1);
+            stack.restartBroker(1);
             return "pid " + pid + ", back as pid " + kafka.pid(1) + " after "
                     + String.format(Locale.ROOT, "%.1f s", seconds() - lastAt);
         }

@@ -44,6 +44,8 @@ class ChaosRunTest {
         assertThat(report.counters().requests(500)).as("server errors injected").isPositive();
         assertThat(report.counters().requests(430)).as("430 answers").isPositive();
         assertThat(report.counters().requests(455)).as("maintenance answers").isPositive();
+        assertThat(report.problems()).as("the stack reports nothing wrong at the end, its restarted broker included")
+                .isEmpty();
         assertThat(report.clean()).isTrue();
     }
 }

@@ -121,7 +121,7 @@ final class ThreeBrokerClusterTest {
                         .until(() -> emulator.counters().tasksAccepted() >= 2L * JOBS / 3);
                 final long acceptedWhileDown = emulator.counters().tasksAccepted() - acceptedAtKill;
                 final long downFor = System.nanoTime() - killedAt;
-                kafka.restartBroker(victim);
+                stack.restartBroker(victim);
 
                 // then: every job ended, and completed
                 await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->

@@ -77,7 +77,8 @@ import org.slf4j.LoggerFactory;
  * <p>Supervised: both children run in sessions of their own, so a Ctrl-C to the launcher's
  * process group reaches only the launcher, which then stops everything in order. A bridge that
  * dies is logged at once and restarted with backoff on the same port ({@link SupervisedChild}); a
- * broker that dies is fatal: {@link #failure()} completes with a message saying so. A Kafka Streams
+ * broker that dies is fatal until it is started again: {@link #failure()} completes with a message saying so
+ * ({@link #restartBroker} clears it). A Kafka Streams
  * application in ERROR is logged loudly ({@link StreamsWatch}). Both show in the gateway's
  * {@code /health} (conditions {@value #BRIDGE_CONDITION} and {@value #STREAMS_CONDITION}).
  */
@@ -109,13 +110,13 @@ public final class LocalStack implements AutoCloseable {
     private final Archiver archiver;
     private final StreamsWatch streamsWatch;
     private final AtomicBoolean closing;
-    private final CompletableFuture<String> failure;
+    private final BrokerWatch brokerWatch;
     private final Map<String, Map<String, String>> environments;
 
     private LocalStack(final LocalStackConfig config, final EmbeddedKafka kafka, final Deque<AutoCloseable> started,
                        final StackInfo info, final ProviderEmulator emulator, final SupervisedChild bridge, final Archiver archiver,
                        final StreamsWatch streamsWatch, final AtomicBoolean closing,
-                       final CompletableFuture<String> failure, final Map<String, Map<String, String>> environments) {
+                       final BrokerWatch brokerWatch, final Map<String, Map<String, String>> environments) {
         this.environments = environments;
         this.config = config;
         this.kafka = kafka;
@@ -126,7 +127,7 @@ public final class LocalStack implements AutoCloseable {
         this.archiver = archiver;
         this.streamsWatch = streamsWatch;
         this.closing = closing;
-        this.failure = failure;
+        this.brokerWatch = brokerWatch;
     }
 
     public static LocalStack start(final LocalStackConfig config) {
@@ -147,10 +148,9 @@ public final class LocalStack implements AutoCloseable {
         // every topic of ours, Streams' internal ones and _schemas replicated as the cluster allows (one broker: 1)
         final ReplicationDefaults replication = kafka != null ? kafka.replication() : ReplicationDefaults.forBrokers(1);
         final AtomicBoolean closing = new AtomicBoolean();
-        final CompletableFuture<String> failure = new CompletableFuture<>();
+        final BrokerWatch brokerWatch = BrokerWatch.of(kafka, closing);
         if (kafka != null) {
             started.push(kafka);
-            watchBroker(kafka, closing, failure);
         }
         SupervisedChild bridge = null;
         Archiver archiver = null;
@@ -258,7 +258,7 @@ public final class LocalStack implements AutoCloseable {
                                 .withRegistryAuth(RegistryConnection.auth(new Settings("pipeline", registryEnv))),
                         config.topology(), new TopologyMetrics(metrics));
                 // with the broker gone nothing can be committed or left: do not wait out Streams' whole close timeout
-                started.push(() -> streams.close(failure.isDone() ? BROKERLESS_CLOSE : PipelineStreams.CLOSE_TIMEOUT));
+                started.push(() -> streams.close(brokerWatch.failed() ? BROKERLESS_CLOSE : PipelineStreams.CLOSE_TIMEOUT));
                 streamsWatch = new StreamsWatch(Clock.systemUTC());
                 streams.whenFailed(streamsWatch::failed);
 
@@ -329,7 +329,7 @@ public final class LocalStack implements AutoCloseable {
             final StackInfo info = new StackInfo(bootstrap, registryUrl, config.dataDir().toAbsolutePath().toString(),
                     ProcessHandle.current().pid(), Instant.now(), services, credentials);
             info.writeTo(config.stackFile());
-            return new LocalStack(config, kafka, started, info, emulator, bridge, archiver, streamsWatch, closing, failure,
+            return new LocalStack(config, kafka, started, info, emulator, bridge, archiver, streamsWatch, closing, brokerWatch,
                     Map.copyOf(environments));
         } catch (RuntimeException | InterruptedException e) {
             closing.set(true);
@@ -372,7 +372,19 @@ public final class LocalStack implements AutoCloseable {
      * the stack is then still to be closed. Never completes for a stack that is closed on purpose.
      */
     public CompletableFuture<String> failure() {
-        return failure.copy();
+        return brokerWatch.failure();
+    }
+
+    /**
+     * Starts broker {@code nodeId} of the stack's embedded cluster again (after it died or was killed, as a chaos run
+     * does) and returns once it is ready; from then on {@link #failure()} and {@link #problems()} no longer report it.
+     */
+    public void restartBroker(final int nodeId) {
+        if (kafka == null) {
+            throw new IllegalStateException("this stack runs on an external Kafka cluster, which it does not manage");
+        }
+        kafka.restartBroker(nodeId);
+        brokerWatch.restarted();
     }
 
     /** The callback bridge's pid while it runs (-1 while it is being restarted), when the pipeline runs. */
@@ -392,8 +404,9 @@ public final class LocalStack implements AutoCloseable {
         if (archiver != null) {
             archiver.problem().ifPresent(p -> problems.put(ARCHIVER_CONDITION, p));
         }
-        if (failure.isDone()) {
-            problems.put("kafka", failure.join());
+        final CompletableFuture<String> dead = brokerWatch.failure();
+        if (dead.isDone()) {
+            problems.put("kafka", dead.join());
         }
         return problems;
     }
@@ -422,21 +435,6 @@ public final class LocalStack implements AutoCloseable {
                 LOG.warn("Stopping {} failed", next, e);
             }
         }
-    }
-
-    /** A broker that exits while the stack is not closing is fatal: nothing in the stack works without it. */
-    private static void watchBroker(final EmbeddedKafka kafka, final AtomicBoolean closing,
-                                    final CompletableFuture<String> failure) {
-        final long pid = kafka.pid();
-        kafka.onExit().thenAccept(code -> {
-            if (closing.get()) {
-                return;
-            }
-            final String message = "the Kafka broker (pid " + pid + ") exited with code " + code
-                    + "; the stack cannot run without it. Its log: " + kafka.dataDir().resolve("broker.log");
-            LOG.error("{}", message);
-            failure.complete(message);
-        });
     }
 
     /** The client security of {@code principal} on a secure stack; none otherwise. */

@@ -1,6 +1,7 @@
 package io.stemflow.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.stemflow.avro.SeparationRequest;
 import io.stemflow.avro.SeparationType;
@@ -120,6 +121,43 @@ class LocalStackRestartTest {
             // then old data is gone and every topic exists
             assertThat(marker).doesNotExist();
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).containsAll(TopicNames.ALL);
+        }
+    }
+
+    @Test
+    void shouldReportTheBrokerDeadUntilItIsRestartedAndAgainWhenItDiesAgain() throws Exception {
+        // given a stack whose broker is killed (SIGKILL, as a crash)
+        final LocalStackConfig config = new LocalStackConfig(dataDir, StackPorts.anyFree(), 1, false, false);
+        try (LocalStack stack = LocalStack.start(config)) {
+            final var kafka = stack.kafka().orElseThrow();
+            final long first = kafka.pid(1);
+            kafka.killBroker(1);
+            await("the stack reports its broker dead").atMost(Duration.ofSeconds(30))
+                    .until(() -> stack.failure().isDone());
+            assertThat(stack.failure().join()).contains("the Kafka broker (pid " + first + ") exited with code 137");
+            assertThat(stack.problems()).containsKey("kafka");
+
+            // when it is started again
+            stack.restartBroker(1);
+
+            // then the stack no longer reports it, and it works: a record goes in and comes back
+            assertThat(stack.failure()).isNotDone();
+            assertThat(stack.problems()).doesNotContainKey("kafka");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.info().bootstrapServers(),
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000),
+                    new StringSerializer(), new StringSerializer())) {
+                assertThat(producer.send(new ProducerRecord<>(TopicNames.REQUESTS, "k", "after the restart"))
+                        .get(60, TimeUnit.SECONDS).offset()).isNotNegative();
+            }
+
+            // and when the new broker dies too, that is reported again, with its own pid
+            final long second = kafka.pid(1);
+            kafka.killBroker(1);
+            await("the second death reported").atMost(Duration.ofSeconds(30))
+                    .until(() -> stack.failure().isDone());
+            assertThat(second).isNotEqualTo(first);
+            assertThat(stack.failure().join()).contains("(pid " + second + ")");
         }
     }
 
