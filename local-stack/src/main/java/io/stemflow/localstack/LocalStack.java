@@ -50,7 +50,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,7 +58,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -131,8 +129,9 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(final LocalStackConfig config) {
-        if (config.fresh()) {
-            wipe(config.dataDir());
+        if (config.fresh() && Files.exists(config.dataDir())) {
+            LOG.info("Wiping {}", config.dataDir());
+            Machine.deleteTree(config.dataDir());
         }
         // owner-only (0700): the broker's data, state stores, logs and secrets below are out of other users' reach
         OwnerOnly.directory(config.dataDir());
@@ -489,20 +488,6 @@ public final class LocalStack implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot find a free port on loopback", e);
-        }
-    }
-
-    private static void wipe(final Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        LOG.info("Wiping {}", dir);
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (final Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot wipe the local stack's data directory " + dir, e);
         }
     }
 }

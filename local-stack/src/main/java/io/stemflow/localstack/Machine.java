@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
-/** What benchmarks print about the machine they ran on, and the size of a directory on disk. */
+/** What benchmarks print about the machine they ran on, the size of a directory on disk, and removing one. */
 public final class Machine {
 
     private Machine() {
@@ -49,6 +51,20 @@ public final class Machine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while measuring " + dir, e);
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it; nothing to do when it does not exist. */
+    public static void deleteTree(final Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (final Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete " + dir, e);
         }
     }
 }

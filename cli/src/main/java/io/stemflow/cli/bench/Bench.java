@@ -15,13 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -114,7 +112,7 @@ public final class Bench {
             throw new IllegalStateException(e.getMessage() + " (data and logs kept in " + dataDir + ")", e);
         }
         if (!settings.keep()) {
-            wipe(dataDir);
+            Machine.deleteTree(dataDir);
         }
     }
 
@@ -295,16 +293,6 @@ public final class Bench {
         }
     }
 
-    private static void wipe(final Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot remove " + dir, e);
-        }
-    }
 
     /** The stemflow processes' memory readers. */
     private record Memories(Map<String, Long> pids, Map<String, JvmMemory> readers) implements AutoCloseable {

@@ -44,7 +44,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -199,7 +198,7 @@ public final class QueueBenchmark {
             return new Run(settings, stack, pipeline, memory, out).measure();
         } finally {
             if (!settings.keep()) {
-                wipe(settings.dataDir());
+                Machine.deleteTree(settings.dataDir());
             }
         }
     }
@@ -790,19 +789,6 @@ public final class QueueBenchmark {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot find a free port on loopback", e);
-        }
-    }
-
-    private static void wipe(final Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (final Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot delete the benchmark's data directory " + dir, e);
         }
     }
 }
