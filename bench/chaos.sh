@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The chaos run of issue 17 (ChaosRun, in cli's test sources): N jobs through the whole local stack while the
 # provider emulator injects 10% duplicate callbacks, 1% lost callbacks, 5% server errors, three 430 bursts and a
-# maintenance window, and the harness kills (SIGKILL) a pipeline instance, a gateway instance and the callback
+# maintenance window, and the harness kills (SIGKILL) a pipeline instance, the active gateway and the callback
 # bridge twice each and restarts the broker once; then `stemflow audit`. Prints a report (jobs by state, the
 # events and when, time to drain, the emulator's counters, the audit) and exits 0 only when every job COMPLETED
 # and the audit is clean. The CI size (1,000 jobs) is ChaosRunTest.

@@ -18,6 +18,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,17 +39,19 @@ import java.util.regex.Pattern;
 /**
  * The chaos run of issue 17 (item 3): N jobs through the whole local stack while the provider emulator injects
  * 10% duplicate callbacks, 1% lost callbacks, 5% server errors (500), three 430 bursts and one maintenance window
- * (455), and the harness kills (SIGKILL) a pipeline instance, a gateway instance and the callback bridge twice each
+ * (455), and the harness kills (SIGKILL) a pipeline instance, the active gateway and the callback bridge twice each
  * and restarts the broker once (SIGKILL, then started again on the same data directory and port); then
  * {@code stemflow audit}. Verdict: every job COMPLETED (task failures are not injected) and the audit exits 0.
  *
- * <p>What runs: the local stack with its pipeline (broker and registry, the emulator, the pipeline and a gateway in
- * the stack's JVM, the bridge as a child the stack restarts by itself), plus a second pipeline instance
+ * <p>What runs: the local stack with its pipeline (broker and registry, the emulator, the pipeline in the stack's
+ * JVM, the bridge and gateway instance 0 as children the stack restarts by itself), plus a second pipeline instance
  * ({@code PipelineMain}, its own state directory: it holds about half of the Streams tasks) and a second gateway
- * instance ({@code GatewayMain}: one active gateway per provider key, the other a hot standby) as child processes.
- * The SIGKILLs hit those two children and the bridge; the harness starts a killed pipeline or gateway again at once
- * (as a supervisor would), the stack restarts the bridge itself. The pipeline and the gateway inside the stack's JVM
- * cannot be killed without killing the harness: each report line says whether the killed gateway was the active one.
+ * instance ({@code GatewayMain}, instance 1) as child processes of the harness. One gateway is active per provider
+ * key, the other a hot standby: each gateway SIGKILL hits whichever is active at that moment (read from its
+ * {@code stemflow_gateway_active} gauge), and the report says which it was and how long until one was active again.
+ * The pipeline SIGKILLs hit the second instance (the one in the stack's JVM cannot be killed without killing the
+ * harness). The harness starts a killed child of its own again at once (as a supervisor would); the stack restarts
+ * its own.
  *
  * <p>Events are placed by progress (the emulator's accepted tasks as a share of the jobs), never by sleeping: each
  * waits for its point, is done, and waits until what it killed is back. Figures are printed as a report.
@@ -193,7 +198,7 @@ public final class ChaosRun {
         gateway.put(GatewayConfig.SESSION_TIMEOUT, "6s");
         gateway.put(GatewayConfig.INSTANCE_ID, "0");
         final LocalStackConfig config = new LocalStackConfig(s.dataDir(), StackPorts.anyFree(), s.partitions(), true,
-                true, topology, null, gateway, s.seed(), false);
+                true, topology, null, gateway, s.seed(), false).withGatewayProcess();
         try (LocalStack stack = LocalStack.start(config);
              Restartable pipeline = Restartable.pipeline(stack, s.dataDir(), topologyEnv());
              Restartable gateway2 = Restartable.gateway(stack, s.dataDir(), gateway)) {
@@ -257,13 +262,13 @@ public final class ChaosRun {
                 return "";
             });
             at(20, deadline, "SIGKILL callback bridge", this::killBridge);
-            at(27, deadline, "SIGKILL gateway instance 1", () -> gateway.killAndRestart());
+            at(27, deadline, "SIGKILL the active gateway", this::killActiveGateway);
             at(33, deadline, "430 burst of " + s.burst().toSeconds() + " s", this::burst);
             at(40, deadline, "broker SIGKILL and restart", this::restartBroker);
             at(50, deadline, "SIGKILL pipeline instance 2", () -> pipeline.killAndRestart());
             at(57, deadline, "430 burst of " + s.burst().toSeconds() + " s", this::burst);
             at(63, deadline, "SIGKILL callback bridge", this::killBridge);
-            at(70, deadline, "SIGKILL gateway instance 1", () -> gateway.killAndRestart());
+            at(70, deadline, "SIGKILL the active gateway", this::killActiveGateway);
             at(77, deadline, "430 burst of " + s.burst().toSeconds() + " s", this::burst);
 
             // then every job terminal, or the deadline
@@ -314,6 +319,34 @@ public final class ChaosRun {
             }, "the callback bridge restarted by the stack");
             return "pid " + pid + ", back as pid " + stack.bridgePid().orElse(-1L) + " after "
                     + String.format(Locale.ROOT, "%.1f s", seconds() - lastAt);
+        }
+
+        /**
+         * SIGKILLs whichever gateway is active (waiting for one to be, if a takeover is under way), waits until it
+         * is running again and until a gateway is active again; says which it was and how long each took.
+         */
+        private String killActiveGateway() throws Exception {
+            final URI own = URI.create(stack.info().services().get("gateway"));
+            awaitTrue(Duration.ofMinutes(2), () -> gateway.active(own).orElse(false)
+                    || gateway.active(gateway.base).orElse(false), "a gateway active");
+            final long t0 = System.nanoTime();
+            final String what;
+            if (gateway.active(own).orElse(false)) {
+                final long pid = stack.gatewayPid().orElseThrow();
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                awaitTrue(Duration.ofMinutes(3), () -> {
+                    final long now = stack.gatewayPid().orElse(-1L);
+                    return now > 0 && now != pid;
+                }, "gateway instance 0 restarted by the stack");
+                what = String.format(Locale.ROOT, "instance 0 (the stack's), the active one: pid %d, back as pid %d"
+                        + " after %.1f s", pid, stack.gatewayPid().orElse(-1L), (System.nanoTime() - t0) / 1e9);
+            } else {
+                what = "instance 1 (the harness's): " + gateway.killAndRestart();
+            }
+            awaitTrue(Duration.ofMinutes(2), () -> gateway.active(own).orElse(false)
+                    || gateway.active(gateway.base).orElse(false), "a gateway active again");
+            return String.format(Locale.ROOT, "%s; instance %s active %.1f s after the kill", what,
+                    gateway.active(own).orElse(false) ? "0" : "1", (System.nanoTime() - t0) / 1e9);
         }
 
         private String restartBroker() {
@@ -416,12 +449,14 @@ public final class ChaosRun {
     /** A pipeline or gateway instance as a child process that the harness kills with SIGKILL and starts again. */
     private static final class Restartable implements AutoCloseable {
 
+        private static final HttpClient HTTP = HttpClient.newHttpClient();
+
         private final String name;
         private final String mainClass;
         private final Map<String, String> env;
         private final Path log;
+        private final URI base;
         private final URI health;
-        private final URI metrics;
         private final String viewerToken;
         private ChildProcess process;
 
@@ -431,8 +466,8 @@ public final class ChaosRun {
             this.mainClass = mainClass;
             this.env = Map.copyOf(env);
             this.log = log;
+            this.base = base;
             this.health = base.resolve("/health");
-            this.metrics = base.resolve("/metrics");
             this.viewerToken = viewerToken;
             this.process = start();
         }
@@ -512,19 +547,28 @@ public final class ChaosRun {
             if (viewerToken == null) {
                 return "";
             }
+            return active(base).map(a -> a ? ", the active instance" : ", a hot standby").orElse(", role unknown");
+        }
+
+        /**
+         * Whether the gateway at {@code gatewayBase} is the active instance, by its {@code stemflow_gateway_active}
+         * gauge (read with the stack's viewer token); empty when it does not answer (down, or restarting).
+         */
+        Optional<Boolean> active(final URI gatewayBase) {
             try {
-                final var http = java.net.http.HttpClient.newHttpClient();
-                final String body = http.send(java.net.http.HttpRequest.newBuilder(metrics)
+                final var response = HTTP.send(HttpRequest.newBuilder(gatewayBase.resolve("/metrics"))
                                 .timeout(Duration.ofSeconds(3)).header("Authorization", "Bearer " + viewerToken).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                final boolean active = body.lines().anyMatch(l -> l.startsWith("stemflow_gateway_active ")
-                        && l.endsWith(" 1.0"));
-                return active ? ", the active instance" : ", a hot standby";
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    return Optional.empty();
+                }
+                return Optional.of(response.body().lines().anyMatch(l -> l.startsWith("stemflow_gateway_active ")
+                        && l.endsWith(" 1.0")));
             } catch (IOException e) {
-                return ", role unknown (" + e.getMessage() + ")";
+                return Optional.empty();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return ", role unknown";
+                return Optional.empty();
             }
         }
 

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The CI size of the chaos run (issue 17 item 3, {@link ChaosRun}): 1,000 jobs through the whole local stack with a
  * fast provider window (20 calls per 1 s), duplicate, lost and failing provider answers, 430 bursts and a maintenance
- * window, while a pipeline instance, a gateway instance and the bridge are killed twice each and the broker is
+ * window, while a pipeline instance, the active gateway and the bridge are killed twice each and the broker is
  * restarted once; then {@code stemflow audit}. The full size (20,000 jobs) is {@code bench/chaos.sh}.
  */
 @Tag("broker")
@@ -35,6 +35,9 @@ class ChaosRunTest {
         // then every chaos event happened, every job completed, and the audit is clean
         assertThat(report.events()).as(report.text()).hasSize(11)
                 .allSatisfy(e -> assertThat(e.note()).doesNotContain("NOT DONE").doesNotContain("FAILED"));
+        assertThat(report.events()).as("each gateway SIGKILL hit the active instance")
+                .filteredOn(e -> e.what().contains("gateway")).hasSize(2)
+                .allSatisfy(e -> assertThat(e.note()).containsPattern("the active (one|instance)"));
         assertThat(report.total()).as(report.text()).isEqualTo(1_000);
         assertThat(report.states()).as(report.text()).containsEntry("COMPLETED", 1_000L);
         assertThat(report.auditExit()).as(report.text()).isZero();

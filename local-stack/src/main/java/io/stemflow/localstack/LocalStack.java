@@ -105,6 +105,7 @@ public final class LocalStack implements AutoCloseable {
     private final StackInfo info;
     private final ProviderEmulator emulator;
     private final SupervisedChild bridge;
+    private final SupervisedChild gatewayChild;
     private final Archiver archiver;
     private final StreamsWatch streamsWatch;
     private final AtomicBoolean closing;
@@ -112,7 +113,8 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, Map<String, String>> environments;
 
     private LocalStack(final LocalStackConfig config, final EmbeddedKafka kafka, final Deque<AutoCloseable> started,
-                       final StackInfo info, final ProviderEmulator emulator, final SupervisedChild bridge, final Archiver archiver,
+                       final StackInfo info, final ProviderEmulator emulator, final SupervisedChild bridge,
+                       final SupervisedChild gatewayChild, final Archiver archiver,
                        final StreamsWatch streamsWatch, final AtomicBoolean closing,
                        final BrokerWatch brokerWatch, final Map<String, Map<String, String>> environments) {
         this.environments = environments;
@@ -122,6 +124,7 @@ public final class LocalStack implements AutoCloseable {
         this.info = info;
         this.emulator = emulator;
         this.bridge = bridge;
+        this.gatewayChild = gatewayChild;
         this.archiver = archiver;
         this.streamsWatch = streamsWatch;
         this.closing = closing;
@@ -152,6 +155,7 @@ public final class LocalStack implements AutoCloseable {
             started.push(kafka);
         }
         SupervisedChild bridge = null;
+        SupervisedChild gatewayChild = null;
         Archiver archiver = null;
         StreamsWatch streamsWatch = null;
         try {
@@ -283,7 +287,9 @@ public final class LocalStack implements AutoCloseable {
                 gatewayEnv.put(GatewayConfig.SCHEMA_REGISTRY_URL, registryUrl);
                 gatewayEnv.putAll(registryEnv);
                 gatewayEnv.put(GatewayConfig.HTTP_HOST, "127.0.0.1");
-                gatewayEnv.put(GatewayConfig.HTTP_PORT, Integer.toString(ports.gateway()));
+                // a child gateway restarts on the port it first had, so the port is chosen here
+                final int gatewayPort = config.gatewayProcess() && ports.gateway() == 0 ? freePort() : ports.gateway();
+                gatewayEnv.put(GatewayConfig.HTTP_PORT, Integer.toString(gatewayPort));
                 gatewayEnv.putAll(secrets.tokenFiles());
                 if (secure != null) {
                     gatewayEnv.putAll(SecureKafka.clientEnv(config.dataDir(), Principal.GATEWAY));
@@ -291,16 +297,29 @@ public final class LocalStack implements AutoCloseable {
                 gatewayEnv.putAll(config.gateway());
                 environments.put(GATEWAY_SERVICE, Map.copyOf(gatewayEnv));
                 final GatewayConfig gatewayConfig = GatewayConfig.fromEnv(gatewayEnv);
-                final Gateway gateway = Gateway.start(gatewayConfig);
-                started.push(gateway);
-                final SupervisedChild supervisedBridge = bridge;
-                final StreamsWatch watch = streamsWatch;
-                gateway.health().register(BRIDGE_CONDITION, () -> supervisedBridge.problem()
-                        .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DEGRADED, reason)));
-                gateway.health().register(STREAMS_CONDITION, () -> watch.problem()
-                        .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DOWN, reason)));
-                services.put("gateway", gateway.httpUrl().toString());
-                dashboard.providerCalls().aim(gateway.httpUrl(),
+                final Gateway gateway;
+                final URI gatewayUrl;
+                if (config.gatewayProcess()) {
+                    gateway = null;
+                    gatewayUrl = URI.create("http://127.0.0.1:" + gatewayPort);
+                    gatewayChild = SupervisedChild.start("gateway", () -> ChildProcess.start("gateway",
+                            "io.stemflow.gateway.GatewayMain", gatewayEnv,
+                            config.dataDir().resolve("logs").resolve("gateway.log"), gatewayUrl.resolve("/health"),
+                            CHILD_TIMEOUT), RestartBackoff.DEFAULT);
+                    started.push(gatewayChild);
+                } else {
+                    gateway = Gateway.start(gatewayConfig);
+                    started.push(gateway);
+                    gatewayUrl = gateway.httpUrl();
+                    final SupervisedChild supervisedBridge = bridge;
+                    final StreamsWatch watch = streamsWatch;
+                    gateway.health().register(BRIDGE_CONDITION, () -> supervisedBridge.problem()
+                            .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DEGRADED, reason)));
+                    gateway.health().register(STREAMS_CONDITION, () -> watch.problem()
+                            .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DOWN, reason)));
+                }
+                services.put("gateway", gatewayUrl.toString());
+                dashboard.providerCalls().aim(gatewayUrl,
                         SecretFile.values("viewer token", secrets.viewerTokenFile()).get(0),
                         new ProviderCalls.Limit(gatewayConfig.rate().requests(), gatewayConfig.rate().window()));
 
@@ -317,10 +336,12 @@ public final class LocalStack implements AutoCloseable {
                 services.put(ARCHIVE_SERVICE, bucket == null ? archive.toString()
                         : "s3://" + bucket.bucket() + "/" + bucket.prefix());
                 final Archiver runningArchiver = archiver;
-                gateway.health().register(ARCHIVER_CONDITION, () -> runningArchiver.problem()
-                        .map(reason -> reason + "; stems are not archived until the stack restarts")
-                        .or(() -> runningArchiver.behind().map(reason -> "archive behind: " + reason))
-                        .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DEGRADED, reason)));
+                if (gateway != null) {
+                    gateway.health().register(ARCHIVER_CONDITION, () -> runningArchiver.problem()
+                            .map(reason -> reason + "; stems are not archived until the stack restarts")
+                            .or(() -> runningArchiver.behind().map(reason -> "archive behind: " + reason))
+                            .map(reason -> new GatewayHealth.Condition(GatewayHealth.Status.DEGRADED, reason)));
+                }
                 if (!streams.awaitRunning(Duration.ofSeconds(90))) {
                     throw new IllegalStateException("the pipeline did not reach RUNNING within 90 s");
                 }
@@ -328,7 +349,8 @@ public final class LocalStack implements AutoCloseable {
             final StackInfo info = new StackInfo(bootstrap, registryUrl, config.dataDir().toAbsolutePath().toString(),
                     ProcessHandle.current().pid(), Instant.now(), services, credentials);
             info.writeTo(config.stackFile());
-            return new LocalStack(config, kafka, started, info, emulator, bridge, archiver, streamsWatch, closing, brokerWatch,
+            return new LocalStack(config, kafka, started, info, emulator, bridge, gatewayChild, archiver, streamsWatch,
+                    closing, brokerWatch,
                     Map.copyOf(environments));
         } catch (RuntimeException | InterruptedException e) {
             closing.set(true);
@@ -391,11 +413,19 @@ public final class LocalStack implements AutoCloseable {
         return Optional.ofNullable(bridge).map(SupervisedChild::pid);
     }
 
+    /** The gateway's pid while it runs (-1 while it is being restarted), when it runs as a child process. */
+    public Optional<Long> gatewayPid() {
+        return Optional.ofNullable(gatewayChild).map(SupervisedChild::pid);
+    }
+
     /** What is wrong with the stack now, by component (empty when all is well); the gateway's /health shows the same. */
     public Map<String, String> problems() {
         final Map<String, String> problems = new LinkedHashMap<>();
         if (bridge != null) {
             bridge.problem().ifPresent(p -> problems.put(BRIDGE_CONDITION, p));
+        }
+        if (gatewayChild != null) {
+            gatewayChild.problem().ifPresent(p -> problems.put(GATEWAY_SERVICE, p));
         }
         if (streamsWatch != null) {
             streamsWatch.problem().ifPresent(p -> problems.put(STREAMS_CONDITION, p));

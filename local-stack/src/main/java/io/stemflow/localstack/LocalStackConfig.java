@@ -28,10 +28,15 @@ import java.util.Objects;
  *                   {@link EmbeddedKafkaConfig#MAX_BROKERS}; every topic then has the cluster's replication
  *                   ({@link io.stemflow.kafka.embedded.ReplicationDefaults}: 3 replicas, 2 in sync from 3 brokers)
  * @param archive       how its archiver keeps the stems: the manifest grace, a bucket instead of the folder
+ * @param gatewayProcess the gateway runs as a child process that the stack restarts when it dies (as it does the
+ *                   bridge), instead of in the stack's JVM: a chaos run can then kill it, active or not, with SIGKILL.
+ *                   Its {@code /health} then lacks the stack's own conditions (bridge, Streams, archiver), which
+ *                   {@link LocalStack#problems()} still reports
  */
 public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, boolean fresh, boolean pipeline,
                                TopologyConfig topology, External external, Map<String, String> gateway,
-                               Long emulatorSeed, boolean secure, int brokers, Archive archive) {
+                               Long emulatorSeed, boolean secure, int brokers, Archive archive,
+                               boolean gatewayProcess) {
 
     /**
      * How the stack's archiver keeps the stems.
@@ -84,7 +89,13 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
                             final Map<String, String> gateway, final Long emulatorSeed, final boolean secure,
                             final int brokers) {
         this(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, emulatorSeed, secure, brokers,
-                Archive.DEFAULT);
+                Archive.DEFAULT, false);
+    }
+
+    /** With the gateway as a supervised child process instead of in the stack's JVM ({@link #gatewayProcess()}). */
+    public LocalStackConfig withGatewayProcess() {
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
+                emulatorSeed, secure, brokers, archive, true);
     }
 
     /** With the archiver writing a batch's manifest after {@code grace} (tests use a short one). */
@@ -99,15 +110,15 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
 
     private LocalStackConfig withArchive(final Archive other) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, secure, brokers, other);
+                emulatorSeed, secure, brokers, other, gatewayProcess);
     }
 
     public LocalStackConfig withExternal(final External services) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway, emulatorSeed, secure, brokers, archive);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, services, gateway, emulatorSeed, secure, brokers, archive, gatewayProcess);
     }
 
     public LocalStackConfig withGateway(final Map<String, String> settings) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings, emulatorSeed, secure, brokers, archive);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, settings, emulatorSeed, secure, brokers, archive, gatewayProcess);
     }
 
     /**
@@ -116,13 +127,13 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
      * nobody can predict task ids or file links.
      */
     public LocalStackConfig withEmulatorSeed(final long seed) {
-        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, seed, secure, brokers, archive);
+        return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway, seed, secure, brokers, archive, gatewayProcess);
     }
 
     /** With the embedded broker on SASL_SSL with ACLs ({@code dev --secure}); not with {@link #external()} services. */
     public LocalStackConfig withSecure(final boolean on) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, on, brokers, archive);
+                emulatorSeed, on, brokers, archive, gatewayProcess);
     }
 
     /**
@@ -131,7 +142,7 @@ public record LocalStackConfig(Path dataDir, StackPorts ports, int partitions, b
      */
     public LocalStackConfig withBrokers(final int count) {
         return new LocalStackConfig(dataDir, ports, partitions, fresh, pipeline, topology, external, gateway,
-                emulatorSeed, secure, count, archive);
+                emulatorSeed, secure, count, archive, gatewayProcess);
     }
 
     public static final int DEFAULT_PARTITIONS = 6;
