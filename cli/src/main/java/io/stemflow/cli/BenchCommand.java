@@ -106,17 +106,26 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress lines on standard error.")
     private boolean noProgress;
 
+    @Option(names = "--jfr", paramLabel = "DIR",
+            description = "Record the pipeline's JVM with JFR during the result path and during admission (one file "
+                    + "each in DIR) and print where its CPU samples went; needs a JDK (jcmd). Not with --deployment.")
+    private Path jfr;
+
     @Override
     public Integer call() {
         final Bench.Settings settings;
         try {
             settings = new Bench.Settings(jobs, results, paced, pace, callbacks, concurrency, partitions, heap, lead,
-                    deadline, dataDir, keep, !noProgress, Terminal.redraws());
+                    deadline, dataDir, keep, !noProgress, Terminal.redraws(), jfr);
         } catch (IllegalArgumentException e) {
             throw new CliException(2, e.getMessage());
         }
         final PrintWriter out = spec.commandLine().getOut();
         if (deployment) {
+            if (jfr != null) {
+                throw new CliException(2, "--jfr records a stack of the benchmark's own; it does not apply with "
+                        + "--deployment");
+            }
             final String query = connection.queryUrl();
             final Deployment target = new Deployment(connection.kafkaClient(), connection.registry(),
                     URI.create(query + "/"), connection.tokenFor(query).orElse(null));

@@ -49,7 +49,7 @@ public final class Bench {
      */
     public record Settings(int jobs, int results, int paced, double pace, int callbacks, int concurrency,
                            int partitions, String heap, int lead, Duration deadline, Path dataDir, boolean keep,
-                           boolean progress, boolean terminal) {
+                           boolean progress, boolean terminal, Path jfr) {
 
         public Settings {
             positive("--jobs", jobs);
@@ -98,14 +98,18 @@ public final class Bench {
                 final RawBaseline raw = raw(admin, stack.kafka(), settings, (short) 1, serializer, Admission.OWN);
                 printRaw(out, raw);
 
+                final PipelineProfile resultsProfile = profile(settings, stack, "result-path");
                 final ResultPath results = ResultPath.run(stack, producer, query, new ResultPath.Sizes(
                         settings.results(), settings.paced(), settings.pace(), settings.callbacks(),
                         settings.concurrency()), settings.deadline(), progress);
                 printResults(out, results, raw);
+                printProfile(out, resultsProfile, "the result path and the bridge");
 
+                final PipelineProfile admissionProfile = profile(settings, stack, "admission");
                 final Admission admission = Admission.run(admin, producer, query, Admission.OWN, query::queued,
                         settings.jobs(), settings.deadline(), progress);
                 printAdmission(out, admission, raw);
+                printProfile(out, admissionProfile, "admission");
             }
             printMemory(out, idle, memories.snapshot(), stack);
         } catch (RuntimeException e) {
@@ -114,6 +118,21 @@ public final class Bench {
         if (!settings.keep()) {
             Machine.deleteTree(dataDir);
         }
+    }
+
+    /** With {@code --jfr DIR}: a JFR recording of the pipeline's JVM from now on; null otherwise. */
+    private static PipelineProfile profile(final Settings settings, final BenchStack stack, final String part) {
+        return settings.jfr() == null ? null
+                : PipelineProfile.start(stack.processes().get("pipeline"), settings.jfr(), part);
+    }
+
+    private static void printProfile(final PrintWriter out, final PipelineProfile profile, final String part) {
+        if (profile == null) {
+            return;
+        }
+        final Path file = profile.stop();
+        out.print(JfrSummary.read(file).text(part, file));
+        out.flush();
     }
 
     /**

@@ -32,7 +32,7 @@ final class BenchRunTest {
         // given
         final Path data = dir.resolve("bench");
         final Bench.Settings settings = new Bench.Settings(1_000, 200, 5, 5.0, 100, 16, 3, "384m", 200,
-                Duration.ofMinutes(5), data, false, false, false);
+                Duration.ofMinutes(5), data, false, false, false, dir.resolve("jfr"));
         final StringWriter out = new StringWriter();
 
         // when
@@ -59,7 +59,13 @@ final class BenchRunTest {
                 .containsPattern("pipeline \\(pid \\d+\\) after run: heap \\d+ MiB used, \\d+ MiB after a full GC, \\d+"
                         + " MiB committed of \\d+ MiB; RSS \\d+ MiB")
                 .containsPattern("callback bridge \\(pid \\d+\\) after run: heap")
-                .containsPattern("state on disk: Streams state directory [\\d.]+ MiB; broker data [\\d.]+ MiB");
+                .containsPattern("state on disk: Streams state directory [\\d.]+ MiB; broker data [\\d.]+ MiB")
+                // --jfr: each part recorded in the pipeline's JVM, and where its stream threads spent their samples
+                .containsPattern("profile of the pipeline during the result path and the bridge \\(.*result-path\\.jfr\\):"
+                        + " [\\d,]+ CPU samples; by thread: .*Kafka Streams threads [\\d.]+%")
+                .containsPattern("profile of the pipeline during admission \\(.*admission\\.jfr\\): [\\d,]+ CPU samples")
+                .containsPattern("stream threads' samples \\([\\d,]+\\) by the code at the top of the stack: .*%");
+        assertThat(dir.resolve("jfr").resolve("result-path.jfr")).isNotEmptyFile();
         // every request was written once, and the counts of what Kafka wrote are per admitted job
         assertThat(perJob(report, "separation-requests-bulk")).isEqualTo(1.00);
         assertThat(perJob(report, "separation-status")).isGreaterThanOrEqualTo(1.00);
