@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -311,14 +312,20 @@ public final class ChaosRun {
         }
 
         private String killBridge() {
-            final long pid = stack.bridgePid().orElseThrow();
+            return killStackChild("the callback bridge", stack::bridgePid);
+        }
+
+        /** SIGKILLs a child the stack supervises and waits until the stack has started it again. */
+        private static String killStackChild(final String name, final Supplier<Optional<Long>> pidOf) {
+            final long t0 = System.nanoTime();
+            final long pid = pidOf.get().orElseThrow();
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             awaitTrue(Duration.ofMinutes(3), () -> {
-                final long now = stack.bridgePid().orElse(-1L);
+                final long now = pidOf.get().orElse(-1L);
                 return now > 0 && now != pid;
-            }, "the callback bridge restarted by the stack");
-            return "pid " + pid + ", back as pid " + stack.bridgePid().orElse(-1L) + " after "
-                    + String.format(Locale.ROOT, "%.1f s", seconds() - lastAt);
+            }, name + " restarted by the stack");
+            return String.format(Locale.ROOT, "pid %d, back as pid %d after %.1f s", pid, pidOf.get().orElse(-1L),
+                    (System.nanoTime() - t0) / 1e9);
         }
 
         /**
@@ -332,14 +339,8 @@ public final class ChaosRun {
             final long t0 = System.nanoTime();
             final String what;
             if (gateway.active(own).orElse(false)) {
-                final long pid = stack.gatewayPid().orElseThrow();
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-                awaitTrue(Duration.ofMinutes(3), () -> {
-                    final long now = stack.gatewayPid().orElse(-1L);
-                    return now > 0 && now != pid;
-                }, "gateway instance 0 restarted by the stack");
-                what = String.format(Locale.ROOT, "instance 0 (the stack's), the active one: pid %d, back as pid %d"
-                        + " after %.1f s", pid, stack.gatewayPid().orElse(-1L), (System.nanoTime() - t0) / 1e9);
+                what = "instance 0 (the stack's), the active one: " + killStackChild("gateway instance 0",
+                        stack::gatewayPid);
             } else {
                 what = "instance 1 (the harness's): " + gateway.killAndRestart();
             }
