@@ -182,12 +182,15 @@ final class AuditCommand implements Callable<Integer> {
         final Map<String, Feed<?>> feeds = new HashMap<>(jobFeeds);
         final ProviderReconciliation reconciliation = base == null ? null
                 : new ProviderReconciliation(base.offsets(topics.submissions().name()),
-                        base.offsets(topics.creditLedger().name()));
+                        base.offsets(topics.creditLedger().name()),
+                        base.endOffsets().get(topics.deadLetters().name()));
         if (reconciliation != null) {
             feeds.put(topics.creditLedger().name(), new Feed<>(topics.creditLedger(), values(audit::onLedger),
                     reconciliation::onLedger));
             feeds.put(topics.submissions().name(), new Feed<SubmissionOutcome>(topics.submissions(), (k, v) -> { },
                     reconciliation::onSubmission));
+            feeds.put(topics.deadLetters().name(), new Feed<>(topics.deadLetters(), values(audit::onDeadLetter),
+                    reconciliation::onDeadLetter));
         }
         feeds.put(topics.creditGrants().name(), new Feed<CreditGrant>(topics.creditGrants(), (k, v) -> {
             if (v != null) {
@@ -321,7 +324,7 @@ final class AuditCommand implements Callable<Integer> {
         final Topics topics = topics();
         try (KafkaConsumer<String, byte[]> consumer = snapshotConsumer()) {
             return new AuditBaseline(Instant.now(), provider.url(), provider.balance(), TopicSnapshot.endOffsets(consumer,
-                    List.of(topics.submissions().name(), topics.creditLedger().name())));
+                    List.of(topics.submissions().name(), topics.creditLedger().name(), topics.deadLetters().name())));
         } catch (IllegalStateException | KafkaException e) {
             throw new CliException(CliException.NOT_CONFIGURED, "could not read the end offsets from "
                     + connection.bootstrapServers() + ": " + e.getMessage());

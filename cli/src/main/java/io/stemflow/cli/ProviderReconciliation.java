@@ -1,11 +1,14 @@
 package io.stemflow.cli;
 
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,7 +24,10 @@ import java.util.Set;
  * <p>Provider spent = baseline balance - balance now. Captured = the CAPTUREs on credit-ledger after the baseline's
  * offsets. Their difference is explained attempt by attempt: an attempt ACCEPTED after the baseline and not captured
  * after it (in flight, or failed after the provider charged it: its reservation is released) adds its reserved
- * credits; a capture after the baseline whose attempt was ACCEPTED before it takes its credits off. The rule: the
+ * credits; a capture after the baseline whose attempt was ACCEPTED before it takes its credits off; and a provider task
+ * stemflow has no ACCEPTED submission for, whose result came after the baseline anyway (a TASK_MISMATCH dead letter),
+ * adds its job's cost: the active gateway died between the provider's answer and the commit of its outcome, and its
+ * successor submitted the job again (at most {@code STEMFLOW_GATEWAY_IN_FLIGHT} jobs per crash). The rule: the
  * reconciliation is broken when the difference minus what the attempts explain is not zero (a charge stemflow has no
  * accepted submission for, a top-up, or a capture without a charge).
  */
@@ -34,8 +40,14 @@ final class ProviderReconciliation {
         }
     }
 
+    private static final String MISMATCH_SUFFIX = "/" + DeadLetterKind.TASK_MISMATCH.name();
+
     private final Map<Integer, Long> submissionsFrom;
     private final Map<Integer, Long> ledgerFrom;
+    private final Map<Integer, Long> deadLettersFrom;
+    private final Set<String> acceptedTasks = new HashSet<>();
+    private final Map<String, String> foreignTasksSince = new LinkedHashMap<>();
+    private final Map<String, Long> jobCost = new HashMap<>();
     private final Set<Attempt> acceptedBefore = new LinkedHashSet<>();
     private final Set<Attempt> acceptedSince = new LinkedHashSet<>();
     private final Map<Attempt, Long> reserved = new HashMap<>();
@@ -46,10 +58,14 @@ final class ProviderReconciliation {
     /**
      * @param submissionsFrom the baseline's end offset of each separation-submissions partition
      * @param ledgerFrom      the baseline's end offset of each credit-ledger partition
+     * @param deadLettersFrom the baseline's end offset of each separation-dlq partition, or null for a baseline taken
+     *                        before they were kept (its resubmitted tasks are then not explained)
      */
-    ProviderReconciliation(final Map<Integer, Long> submissionsFrom, final Map<Integer, Long> ledgerFrom) {
+    ProviderReconciliation(final Map<Integer, Long> submissionsFrom, final Map<Integer, Long> ledgerFrom,
+                           final Map<Integer, Long> deadLettersFrom) {
         this.submissionsFrom = Map.copyOf(submissionsFrom);
         this.ledgerFrom = Map.copyOf(ledgerFrom);
+        this.deadLettersFrom = deadLettersFrom == null ? null : Map.copyOf(deadLettersFrom);
     }
 
     void onSubmission(final int partition, final long offset, final SubmissionOutcome s) {
@@ -57,6 +73,9 @@ final class ProviderReconciliation {
             return;
         }
         final Attempt a = new Attempt(s.getRequestId(), s.getAttempt());
+        if (s.getProviderTaskId() != null) {
+            acceptedTasks.add(s.getProviderTaskId());
+        }
         if (offset >= submissionsFrom.getOrDefault(partition, 0L)) {
             acceptedSince.add(a);
         } else {
@@ -72,10 +91,28 @@ final class ProviderReconciliation {
         accounts.putIfAbsent(a, e.getAccountId());
         if (e.getKind() == LedgerEntryKind.RESERVATION) {
             reserved.put(a, e.getCredits());
+            jobCost.put(a.requestId(), e.getCredits());
         } else if (e.getKind() == LedgerEntryKind.RELEASE) {
             released.add(a);
         } else if (e.getKind() == LedgerEntryKind.CAPTURE && offset >= ledgerFrom.getOrDefault(partition, 0L)) {
             capturedSince.merge(a, e.getCredits(), Long::sum);
+        }
+    }
+
+    /**
+     * A result for a provider task that did not match the job's submission (TASK_MISMATCH), after the baseline: the
+     * task id is the middle of its deterministic id, {@code requestId/providerTaskId/TASK_MISMATCH}.
+     */
+    void onDeadLetter(final int partition, final long offset, final DeadLetter d) {
+        if (deadLettersFrom == null || d.getKind() != DeadLetterKind.TASK_MISMATCH || d.getRequestId() == null
+                || offset < deadLettersFrom.getOrDefault(partition, 0L)) {
+            return;
+        }
+        final String id = d.getDeadLetterId();
+        final String prefix = d.getRequestId() + "/";
+        if (id.startsWith(prefix) && id.endsWith(MISMATCH_SUFFIX) && id.length() > prefix.length() + MISMATCH_SUFFIX.length()) {
+            foreignTasksSince.putIfAbsent(id.substring(prefix.length(), id.length() - MISMATCH_SUFFIX.length()),
+                    d.getRequestId());
         }
     }
 
@@ -128,6 +165,24 @@ final class ProviderReconciliation {
                 explanations.add(new Explanation(c.getKey() + " (account " + accounts.getOrDefault(c.getKey(), "?")
                         + ") captured after the baseline, accepted by the provider before it", -c.getValue()));
             }
+        }
+        for (final Map.Entry<String, String> t : foreignTasksSince.entrySet()) {
+            if (acceptedTasks.contains(t.getKey())) {
+                continue; // a late result of an earlier attempt's task: that charge is already counted
+            }
+            final Long cost = jobCost.get(t.getValue());
+            if (cost == null) {
+                explanations.add(new Explanation("job " + t.getValue() + ": provider task " + t.getKey()
+                        + " has no ACCEPTED submission, and no reservation of the job was found: its cost is unknown",
+                        0));
+                continue;
+            }
+            accepted += cost;
+            explained += cost;
+            explanations.add(new Explanation("job " + t.getValue() + ": provider task " + t.getKey() + " has no "
+                    + "ACCEPTED submission but its result came (TASK_MISMATCH): the job was submitted again after the "
+                    + "active gateway died before committing the provider's answer; charged by the provider, not by "
+                    + "stemflow", cost));
         }
         return new Result(spent, captured, accepted, List.copyOf(explanations), spent - captured - explained);
     }

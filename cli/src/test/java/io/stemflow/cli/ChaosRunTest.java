@@ -49,6 +49,8 @@ class ChaosRunTest {
         assertThat(report.counters().requests(455)).as("maintenance answers").isPositive();
         assertThat(report.problems()).as("the stack reports nothing wrong at the end, its restarted broker included")
                 .isEmpty();
+        assertThat(report.reconcileOut()).as("the provider's balance reconciled (a figure: printed above)")
+                .contains("the provider's credits spent since the baseline");
         assertThat(report.clean()).isTrue();
     }
 }

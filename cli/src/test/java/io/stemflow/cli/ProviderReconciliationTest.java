@@ -2,6 +2,8 @@ package io.stemflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.avro.SubmissionOutcome;
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The provider's balance reconciled with the records since a baseline, in memory: baseline offsets are 10 on
- * partition 0 of both topics, so offsets below 10 are before the baseline.
+ * partition 0 of the three topics, so offsets below 10 are before the baseline.
  */
 final class ProviderReconciliationTest {
 
@@ -20,7 +22,8 @@ final class ProviderReconciliationTest {
     private static final long BEFORE = 5;
     private static final long SINCE = 20;
 
-    private final ProviderReconciliation r = new ProviderReconciliation(Map.of(0, 10L), Map.of(0, 10L));
+    private final ProviderReconciliation r = new ProviderReconciliation(Map.of(0, 10L), Map.of(0, 10L),
+            Map.of(0, 10L));
 
     @Test
     void shouldHoldWhenEveryChargeSinceTheBaselineIsCaptured() {
@@ -76,6 +79,36 @@ final class ProviderReconciliationTest {
     }
 
     @Test
+    void shouldHoldExplainingAResubmissionWhenAResultCameForATaskWithNoAcceptedSubmission() {
+        // given a job accepted and captured as task t-twice (10), whose first task t-lost was charged by the provider
+        // but its outcome never committed (the active gateway died): its result came twice, as TASK_MISMATCH
+        accepted("twice", 1, SINCE);
+        reserve("twice", 1, 10, SINCE);
+        capture("twice", 1, 10, SINCE);
+        mismatch("twice", "t-lost", SINCE);
+        mismatch("twice", "t-lost", SINCE + 1);
+        // and a late result of an earlier attempt's task, which was recorded (already counted), and a mismatch from
+        // before the baseline (not counted)
+        accepted("replayed", 1, BEFORE);
+        r.onSubmission(0, SINCE, outcome("replayed", 2, SubmissionStatus.ACCEPTED, "t-replayed-2"));
+        reserve("replayed", 2, 10, SINCE);
+        capture("replayed", 2, 10, SINCE);
+        mismatch("replayed", "t-replayed", SINCE);
+        mismatch("old", "t-old", BEFORE);
+
+        // when the provider spent 30: both of twice's tasks and replayed's second attempt
+        final ProviderReconciliation.Result result = r.reconcile(1000, 970);
+
+        // then the 10 beyond the captures are explained by the job submitted twice, once
+        assertThat(result.holds()).as("%s", result).isTrue();
+        assertThat(result.difference()).isEqualTo(10);
+        assertThat(result.explanations()).singleElement().satisfies(e -> {
+            assertThat(e.credits()).isEqualTo(10);
+            assertThat(e.what()).contains("job twice").contains("provider task t-lost").contains("submitted again");
+        });
+    }
+
+    @Test
     void shouldBreakWhenTheProviderChargedMoreThanTheJobsExplain() {
         // given one attempt accepted and captured since the baseline (10), and a rejected one (not charged)
         accepted("j1", 1, SINCE);
@@ -111,9 +144,22 @@ final class ProviderReconciliationTest {
     }
 
     private static SubmissionOutcome outcome(final String requestId, final int attempt, final SubmissionStatus s) {
+        return outcome(requestId, attempt, s, "t-" + requestId);
+    }
+
+    private static SubmissionOutcome outcome(final String requestId, final int attempt, final SubmissionStatus s,
+                                             final String task) {
         return SubmissionOutcome.newBuilder().setRequestId(requestId).setAttempt(attempt).setStatus(s)
-                .setProviderTaskId(s == SubmissionStatus.ACCEPTED ? "t-" + requestId : null).setCode(200)
+                .setProviderTaskId(s == SubmissionStatus.ACCEPTED ? task : null).setCode(200)
                 .setSubmittedAt(AT).build();
+    }
+
+    /** A TASK_MISMATCH dead letter as the topology writes it. */
+    private void mismatch(final String requestId, final String task, final long offset) {
+        r.onDeadLetter(0, offset, DeadLetter.newBuilder()
+                .setDeadLetterId(requestId + "/" + task + "/" + DeadLetterKind.TASK_MISMATCH.name())
+                .setKind(DeadLetterKind.TASK_MISMATCH).setReason("result for provider task " + task)
+                .setRequestId(requestId).setSourceTopic("separation-results").setFailedAt(AT).build());
     }
 
     private void reserve(final String requestId, final int attempt, final long credits, final long offset) {
