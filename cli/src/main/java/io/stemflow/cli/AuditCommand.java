@@ -51,12 +51,15 @@ import picocli.CommandLine.Option;
             "Jobs that end while the audit reads may show as broken on a busy deployment: audit a quiet one, or "
                 + "run it again.",
             "With --baseline it also reconciles the provider's credit balance with stemflow's records: when the "
-                + "file does not exist it writes the provider's balance and the end offsets of separation-submissions "
-                + "and credit-ledger there (owner-only), and when it exists it compares the credits the provider spent "
+                + "file does not exist it writes the provider's balance and the end offsets of separation-submissions, "
+                + "credit-ledger and separation-dlq there (owner-only), and when it exists it compares the credits the provider spent "
                 + "since then with the captures on credit-ledger since then.",
             "The difference is explained attempt by attempt (accepted by the provider and not captured yet, "
-                + "released after the provider charged it, or captured but charged before the baseline), and the "
-                + "reconciliation is broken when the jobs do not explain all of it.",
+                + "released after the provider charged it, captured but charged before the baseline, or submitted "
+                + "again after the active gateway died before committing the provider's answer: a TASK_MISMATCH "
+                + "result for a task with no ACCEPTED submission), and the reconciliation is broken when the jobs do "
+                + "not explain all of it. Such a resubmitted task whose callback was lost is known to nobody and "
+                + "shows as unexplained.",
             "Top-ups of the provider account since the baseline show as an unexplained difference: take the "
                 + "baseline again after a top-up.",
             "The provider's URL and API key are taken from the options, else STEMFLOW_PROVIDER_API_KEY_FILE for the "
