@@ -305,7 +305,7 @@ final class CreditAccountsProcessor implements Processor<String, AccountEvent, S
     }
 
     static String queueKey(final String accountId, final long seq) {
-        return accountId + "|" + String.format("%019d", seq);
+        return accountId + "|" + SortableNumber.of(seq);
     }
 
     private void forward(final String key, final AccountOutput value, final long timestamp) {

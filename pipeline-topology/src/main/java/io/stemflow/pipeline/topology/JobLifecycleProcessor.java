@@ -384,7 +384,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
 
     /** Sortable index key: zero-padded epoch millis, then the requestId. */
     static String deadlineKey(final long deadline, final String requestId) {
-        return String.format("%019d|%s", deadline, requestId);
+        return SortableNumber.of(deadline) + "|" + requestId;
     }
 
     // ---- helpers ----------------------------------------------------------------------------

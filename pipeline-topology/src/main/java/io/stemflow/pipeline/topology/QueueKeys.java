@@ -76,7 +76,7 @@ final class QueueKeys {
     }
 
     static String job(final int c, final String account, final String batch, final long seq) {
-        return jobsOf(c, account, batch) + String.format("%019d", seq);
+        return jobsOf(c, account, batch) + SortableNumber.of(seq);
     }
 
     static String jobsOf(final int c, final String account, final String batch) {

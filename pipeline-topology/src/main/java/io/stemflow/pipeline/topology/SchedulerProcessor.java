@@ -387,7 +387,7 @@ final class SchedulerProcessor implements Processor<String, QueueEvent, String, 
             });
         }
         superseded.forEach(sweeps::delete);
-        sweeps.put(String.format("%019d", next(SWEEP_SEQ)), new QueueSweep(step, command.scope(), command.target(),
+        sweeps.put(SortableNumber.of(next(SWEEP_SEQ)), new QueueSweep(step, command.scope(), command.target(),
                 command.accountId(), describe, 0, null, null));
     }
 
