@@ -54,15 +54,8 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
             SchemaRegistryClient client,
             AvroSerdeConfig config,
             boolean isKey,
-            LruCache<LatestFit, String> fits) {}
-
-    /**
-     * Each schema's contract form, shared by every serializer of the process, so that all of them write one
-     * instance per schema: the registry client's cache of ids then finds it by identity. With a form per
-     * serializer, each lookup of another serializer's form compared the two schemas field by field (Avro's deep
-     * equals: about 9% of the stream threads' CPU on the result path, measured with {@code stemflow bench --jfr}).
-     */
-    private static final LruCache<Schema, Schema> CONTRACT_FORMS = new LruCache<>(1_000);
+            LruCache<LatestFit, String> fits,
+            LruCache<Schema, Schema> contractForms) {}
 
     /** Key of the cached answer to: can the latest schema {@code latestId} represent values of {@code valueSchema}? */
     private record LatestFit(Schema valueSchema, int latestId) {}
@@ -135,7 +128,8 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
     }
 
     private static Settings settings(SchemaRegistryClient client, AvroSerdeConfig config, boolean isKey) {
-        return new Settings(client, config, isKey, new LruCache<>(config.cacheCapacity()));
+        return new Settings(
+                client, config, isKey, new LruCache<>(config.cacheCapacity()), new LruCache<>(config.cacheCapacity()));
     }
 
     /** The schema to register and write: without Java-only properties unless configured otherwise. */
@@ -143,9 +137,12 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
         if (!settings.config().removeJavaProperties()) {
             return schema;
         }
-        final Schema form = CONTRACT_FORMS.get(schema);
-        // two threads may strip at once: both then write the one instance the cache kept
-        return form != null ? form : CONTRACT_FORMS.putIfAbsent(schema, JavaProperties.strip(schema));
+        Schema form = settings.contractForms().get(schema);
+        if (form == null) {
+            form = JavaProperties.strip(schema);
+            settings.contractForms().put(schema, form);
+        }
+        return form;
     }
 
     private static String subject(Settings settings, String topic, Schema schema) {

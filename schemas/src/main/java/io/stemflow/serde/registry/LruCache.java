@@ -38,16 +38,6 @@ public final class LruCache<K, V> {
         entries.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     }
 
-    /** Puts {@code value} unless {@code key} has one already; returns what the cache holds for {@code key} then. */
-    public synchronized V putIfAbsent(K key, V value) {
-        final V held = entries.get(Objects.requireNonNull(key, "key"));
-        if (held != null) {
-            return held;
-        }
-        entries.put(key, Objects.requireNonNull(value, "value"));
-        return value;
-    }
-
     public synchronized void remove(K key) {
         entries.remove(key);
     }

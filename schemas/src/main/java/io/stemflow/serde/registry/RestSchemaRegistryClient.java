@@ -55,9 +55,29 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final AtomicInteger preferred = new AtomicInteger();
     private final LruCache<Integer, Schema> schemasById;
     private final LruCache<SubjectSchema, Integer> idsBySubjectSchema;
+    private final LruCache<SameSchema, Integer> idsBySameSchema;
     private final LruCache<String, CachedLatest> latestBySubject;
 
     private record SubjectSchema(String subject, Schema schema) {}
+
+    /**
+     * The same key by the schema's identity: the lookup a serializer makes for every record it writes. Avro's
+     * {@code Schema.equals} compares field by field, and a serializer's schema is seldom the very instance that
+     * was registered first (the contract check at start, another serializer's copy): that deep compare on every
+     * record was about 6-9% of the pipeline's stream threads' CPU on the result path ({@code stemflow bench --jfr}).
+     * An instance pays it once, the first time, through {@link SubjectSchema}.
+     */
+    private record SameSchema(String subject, Schema schema) {
+        @Override
+        public boolean equals(final Object o) {
+            return o instanceof SameSchema other && other.schema == schema && other.subject.equals(subject);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * subject.hashCode() + System.identityHashCode(schema);
+        }
+    }
 
     private record CachedLatest(RegisteredSchema latest, long fetchedAtNanos) {}
 
@@ -87,14 +107,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                         .build();
         this.schemasById = new LruCache<>(config.cacheCapacity());
         this.idsBySubjectSchema = new LruCache<>(config.cacheCapacity());
+        this.idsBySameSchema = new LruCache<>(config.cacheCapacity());
         this.latestBySubject = new LruCache<>(config.cacheCapacity());
     }
 
     @Override
     public int register(String subject, Schema schema) {
         requireArguments(subject, schema);
-        final SubjectSchema key = new SubjectSchema(subject, schema);
-        final Integer cached = idsBySubjectSchema.get(key);
+        final Integer cached = cachedId(subject, schema);
         if (cached != null) {
             return cached;
         }
@@ -105,16 +125,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
         final int id = intField(response, json(response, "POST " + path), "POST " + path, "id");
         LOG.debug("Registered schema {} under subject '{}' as id {}", schema.getFullName(), subject, id);
-        idsBySubjectSchema.put(key, id);
-        schemasById.put(id, schema);
+        cacheId(subject, schema, id);
         return id;
     }
 
     @Override
     public int getId(String subject, Schema schema) {
         requireArguments(subject, schema);
-        final SubjectSchema key = new SubjectSchema(subject, schema);
-        final Integer cached = idsBySubjectSchema.get(key);
+        final Integer cached = cachedId(subject, schema);
         if (cached != null) {
             return cached;
         }
@@ -132,9 +150,28 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             throw failure(response, "POST " + path, subject);
         }
         final int id = intField(response, json(response, "POST " + path), "POST " + path, "id");
-        idsBySubjectSchema.put(key, id);
-        schemasById.put(id, schema);
+        cacheId(subject, schema, id);
         return id;
+    }
+
+    /** The id known for {@code schema} under {@code subject}: by identity first, else by value (then kept by identity). */
+    private Integer cachedId(final String subject, final Schema schema) {
+        final SameSchema same = new SameSchema(subject, schema);
+        final Integer byIdentity = idsBySameSchema.get(same);
+        if (byIdentity != null) {
+            return byIdentity;
+        }
+        final Integer byValue = idsBySubjectSchema.get(new SubjectSchema(subject, schema));
+        if (byValue != null) {
+            idsBySameSchema.put(same, byValue);
+        }
+        return byValue;
+    }
+
+    private void cacheId(final String subject, final Schema schema, final int id) {
+        idsBySubjectSchema.put(new SubjectSchema(subject, schema), id);
+        idsBySameSchema.put(new SameSchema(subject, schema), id);
+        schemasById.put(id, schema);
     }
 
     @Override

@@ -42,23 +42,6 @@ class LruCacheTest {
     }
 
     @Test
-    void shouldKeepTheFirstValueAndReturnItWhenPutIfAbsentIsCalledAgain() {
-        // given
-        final LruCache<String, String> cache = new LruCache<>(4);
-        final String first = new String("form");
-        final String second = new String("form");
-
-        // when
-        final String kept = cache.putIfAbsent("k", first);
-        final String keptAgain = cache.putIfAbsent("k", second);
-
-        // then every caller gets the one instance the cache holds
-        assertThat(kept).isSameAs(first);
-        assertThat(keptAgain).isSameAs(first);
-        assertThat(cache.get("k")).isSameAs(first);
-    }
-
-    @Test
     void shouldRejectACapacityBelowOneWhenBuilt() {
         assertThatThrownBy(() -> new LruCache<String, String>(0))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -113,6 +113,30 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldAnswerFromTheCacheWhenManyEqualCopiesOfARegisteredSchemaAreLookedUp() {
+        // given a schema registered once, and a cache of 2 (copies beyond it churn the cache kept by identity)
+        final StubRegistry stub = stub().on("POST", "/subjects/tracks-value/versions", 200, "{\"id\":7}");
+        final RestSchemaRegistryClient client =
+                new RestSchemaRegistryClient(RegistryClientConfig.of(stub.url()).withCacheCapacity(2));
+        client.register("tracks-value", TRACK);
+
+        // when ten equal copies, each its own instance, are registered and looked up again and again
+        final List<Schema> copies = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            copies.add(TestSchemas.parse(TRACK.toString()));
+        }
+        for (int round = 0; round < 3; round++) {
+            for (final Schema copy : copies) {
+                assertThat(client.register("tracks-value", copy)).isEqualTo(7);
+                assertThat(client.getId("tracks-value", copy)).isEqualTo(7);
+            }
+        }
+
+        // then the registry was asked once
+        assertThat(stub.requests()).hasSize(1);
+    }
+
+    @Test
     void shouldEvictTheLeastRecentlyUsedSchemaWhenTheCacheIsFull() {
         // given
         final StubRegistry stub =
