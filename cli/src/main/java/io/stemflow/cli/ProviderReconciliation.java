@@ -1,11 +1,11 @@
 package io.stemflow.cli;
 
 import io.stemflow.avro.DeadLetter;
-import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
+import io.stemflow.schemas.DeadLetterRules;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,8 +39,6 @@ final class ProviderReconciliation {
             return "job " + requestId + " attempt " + attempt;
         }
     }
-
-    private static final String MISMATCH_SUFFIX = "/" + DeadLetterKind.TASK_MISMATCH.name();
 
     private final Map<Integer, Long> submissionsFrom;
     private final Map<Integer, Long> ledgerFrom;
@@ -99,21 +97,12 @@ final class ProviderReconciliation {
         }
     }
 
-    /**
-     * A result for a provider task that did not match the job's submission (TASK_MISMATCH), after the baseline: the
-     * task id is the middle of its deterministic id, {@code requestId/providerTaskId/TASK_MISMATCH}.
-     */
+    /** A result for a provider task that did not match the job's submission (TASK_MISMATCH), after the baseline. */
     void onDeadLetter(final int partition, final long offset, final DeadLetter d) {
-        if (deadLettersFrom == null || d.getKind() != DeadLetterKind.TASK_MISMATCH || d.getRequestId() == null
-                || offset < deadLettersFrom.getOrDefault(partition, 0L)) {
+        if (deadLettersFrom == null || offset < deadLettersFrom.getOrDefault(partition, 0L)) {
             return;
         }
-        final String id = d.getDeadLetterId();
-        final String prefix = d.getRequestId() + "/";
-        if (id.startsWith(prefix) && id.endsWith(MISMATCH_SUFFIX) && id.length() > prefix.length() + MISMATCH_SUFFIX.length()) {
-            foreignTasksSince.putIfAbsent(id.substring(prefix.length(), id.length() - MISMATCH_SUFFIX.length()),
-                    d.getRequestId());
-        }
+        DeadLetterRules.mismatchedTask(d).ifPresent(task -> foreignTasksSince.putIfAbsent(task, d.getRequestId()));
     }
 
     /** One attempt's part of the difference (positive: the provider charged it and the ledger has no capture yet). */

@@ -8,6 +8,7 @@ import io.stemflow.avro.LedgerEntry;
 import io.stemflow.avro.LedgerEntryKind;
 import io.stemflow.avro.SubmissionOutcome;
 import io.stemflow.avro.SubmissionStatus;
+import io.stemflow.schemas.DeadLetterRules;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -157,7 +158,7 @@ final class ProviderReconciliationTest {
     /** A TASK_MISMATCH dead letter as the topology writes it. */
     private void mismatch(final String requestId, final String task, final long offset) {
         r.onDeadLetter(0, offset, DeadLetter.newBuilder()
-                .setDeadLetterId(requestId + "/" + task + "/" + DeadLetterKind.TASK_MISMATCH.name())
+                .setDeadLetterId(DeadLetterRules.taskMismatchId(requestId, task))
                 .setKind(DeadLetterKind.TASK_MISMATCH).setReason("result for provider task " + task)
                 .setRequestId(requestId).setSourceTopic("separation-results").setFailedAt(AT).build());
     }

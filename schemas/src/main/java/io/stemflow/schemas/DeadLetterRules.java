@@ -1,7 +1,10 @@
 package io.stemflow.schemas;
 
+import io.stemflow.avro.DeadLetter;
+import io.stemflow.avro.DeadLetterKind;
 import io.stemflow.serde.AvroSerdeException;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -17,7 +20,31 @@ public final class DeadLetterRules {
      */
     public static final int MAX_PAYLOAD_BYTES = 256 * 1024;
 
+    private static final String TASK_MISMATCH_SUFFIX = "/" + DeadLetterKind.TASK_MISMATCH.name();
+
     private DeadLetterRules() {
+    }
+
+    /**
+     * The id of the TASK_MISMATCH dead letter of a result for {@code providerTaskId}, which is not the task the job was
+     * submitted as: {@code requestId/providerTaskId/TASK_MISMATCH}. The task is in no other field of the dead letter;
+     * {@link #mismatchedTask} reads it back (the audit does, to explain a provider charge stemflow has no record of).
+     */
+    public static String taskMismatchId(final String requestId, final String providerTaskId) {
+        return requestId + "/" + providerTaskId + TASK_MISMATCH_SUFFIX;
+    }
+
+    /** The provider task a TASK_MISMATCH dead letter is about; empty for any other dead letter. */
+    public static Optional<String> mismatchedTask(final DeadLetter d) {
+        if (d.getKind() != DeadLetterKind.TASK_MISMATCH || d.getRequestId() == null) {
+            return Optional.empty();
+        }
+        final String id = d.getDeadLetterId();
+        final String prefix = d.getRequestId() + "/";
+        return id.startsWith(prefix) && id.endsWith(TASK_MISMATCH_SUFFIX)
+                && id.length() > prefix.length() + TASK_MISMATCH_SUFFIX.length()
+                ? Optional.of(id.substring(prefix.length(), id.length() - TASK_MISMATCH_SUFFIX.length()))
+                : Optional.empty();
     }
 
     /** The raw bytes to keep in a dead letter, or null when there are none or too many. */

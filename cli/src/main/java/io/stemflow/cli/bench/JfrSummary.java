@@ -97,9 +97,6 @@ record JfrSummary(long samples, Map<String, Long> byThread, long streamSamples, 
         if (name.contains("heartbeat") || name.contains("consumer")) {
             return "consumers' background threads";
         }
-        if (name.contains("GC") || name.contains("G1")) {
-            return "garbage collection";
-        }
         if (name.contains("jetty") || name.contains("qtp") || name.contains("javalin") || name.contains("HttpServer")) {
             return "query API (HTTP)";
         }

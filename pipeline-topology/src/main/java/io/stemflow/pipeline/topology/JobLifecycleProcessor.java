@@ -1,6 +1,7 @@
 package io.stemflow.pipeline.topology;
 
 import io.stemflow.schemas.DeadLetterHeaders;
+import io.stemflow.schemas.DeadLetterRules;
 
 import io.stemflow.avro.AdmittedJob;
 import io.stemflow.avro.DeadLetter;
@@ -417,7 +418,7 @@ final class JobLifecycleProcessor implements Processor<String, JobEvent, String,
     private void mismatch(final String requestId, final PendingResult result, final String reason, final long now) {
         LOG.warn("Result for request {} not applied: {}", requestId, reason);
         final DeadLetter letter = DeadLetter.newBuilder()
-                .setDeadLetterId(requestId + "/" + result.providerTaskId() + "/" + DeadLetterKind.TASK_MISMATCH.name())
+                .setDeadLetterId(DeadLetterRules.taskMismatchId(requestId, result.providerTaskId()))
                 .setKind(DeadLetterKind.TASK_MISMATCH)
                 .setReason(reason)
                 .setCode(result.code())
